@@ -1,0 +1,46 @@
+// tend: a container init that runs several services and keeps them alive.
+// main() reads as the list of steps; everything else lives in the layers.
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "app/runner.h"
+#include "os/signals.h"
+#include "spec/options.h"
+
+namespace {
+
+std::optional<std::string> GetEnv(const std::string& name) {
+  const char* v = std::getenv(name.c_str());
+  return v ? std::optional<std::string>(v) : std::nullopt;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // First: no signal may arrive before the signalfd can read it.
+  os::BlockSignals();
+
+  std::vector<std::string> args(argv + 1, argv + argc);
+  spec::OptionsResult parsed = spec::ParseOptions(args, GetEnv);
+  if (parsed.error) {
+    std::fprintf(stderr, "tend: %s\n", parsed.error->c_str());
+    return 2;
+  }
+  if (parsed.options.help) {
+    std::fputs(spec::UsageText().c_str(), stdout);
+    return 0;
+  }
+  if (parsed.options.version) {
+    std::puts("tend " TEND_VERSION);
+    return 0;
+  }
+
+  auto runner = app::Runner::Create(std::move(parsed.options));
+  if (!runner) {
+    std::fprintf(stderr, "tend: cannot start: %s\n", runner.Err().Describe().c_str());
+    return 1;
+  }
+  return (*runner)->Run();
+}

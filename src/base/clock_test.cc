@@ -1,0 +1,17 @@
+#include "base/clock.h"
+
+#include <gtest/gtest.h>
+
+namespace base {
+namespace {
+
+TEST(FormatDuration, PicksAReadableUnit) {
+  EXPECT_EQ(FormatDuration(milliseconds(0)), "0ms");
+  EXPECT_EQ(FormatDuration(milliseconds(350)), "350ms");
+  EXPECT_EQ(FormatDuration(milliseconds(2500)), "2.5s");
+  EXPECT_EQ(FormatDuration(seconds(190)), "3m10s");
+  EXPECT_EQ(FormatDuration(seconds(7260)), "2h1m");
+}
+
+}  // namespace
+}  // namespace base

@@ -1,0 +1,184 @@
+// Supervisor: every decision tend makes, as a pure function of events and
+// the time passed in: Handle(event, now) -> actions. It owns the services'
+// state (through the ServiceFsm table), the restart policy and backoff, and
+// the shutdown sequence. It makes no system calls and reads no clock; the
+// event loop in app/ feeds it and carries its actions out through os/.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "core/backoff.h"
+#include "core/exit_status.h"
+#include "core/service_fsm.h"
+#include "spec/service_spec.h"
+
+namespace core {
+
+enum class LogLevel { kDebug, kInfo, kWarn, kError };
+
+struct Event {
+  enum class Kind {
+    kStartAll,       // once, after set-up
+    kSpawned,        // service's process started: pid
+    kExited,         // service's main process ended: status, detail if exec failed
+    kTimer,          // the deadline from NextDeadline() came
+    kSignal,         // tend received `signal` (never SIGCHLD)
+    kOrphansReaped,  // processes other than services' were reaped
+    kNoChildren,     // tend has no child process left
+  };
+  Kind kind = Kind::kTimer;
+  size_t service = 0;
+  int pid = 0;
+  ExitStatus status;
+  int signal = 0;
+  std::string detail;  // for kExited: why the command could not be executed
+
+  static Event Make(Kind kind, size_t i = 0) {
+    Event e;
+    e.kind = kind;
+    e.service = i;
+    return e;
+  }
+  static Event StartAll() { return Make(Kind::kStartAll); }
+  static Event Spawned(size_t i, int pid) {
+    Event e = Make(Kind::kSpawned, i);
+    e.pid = pid;
+    return e;
+  }
+  static Event Exited(size_t i, ExitStatus s) {
+    Event e = Make(Kind::kExited, i);
+    e.status = s;
+    return e;
+  }
+  static Event ExecFailed(size_t i, ExitStatus s, std::string why) {
+    Event e = Exited(i, s);
+    e.detail = std::move(why);
+    return e;
+  }
+  static Event Timer() { return Make(Kind::kTimer); }
+  static Event Signal(int sig) {
+    Event e = Make(Kind::kSignal);
+    e.signal = sig;
+    return e;
+  }
+  static Event OrphansReaped() { return Make(Kind::kOrphansReaped); }
+  static Event NoChildren() { return Make(Kind::kNoChildren); }
+};
+
+struct Action {
+  enum class Kind {
+    kSpawn,          // start service's command, then report kSpawned or kExited
+    kSignalService,  // send `signal` to service's process group
+    kSignalAll,      // send `signal` to every process tend supervises, services or not
+    kLog,            // one line of tend's own log
+    kExit,           // exit tend with `code`
+  };
+  Kind kind = Kind::kLog;
+  size_t service = 0;
+  int signal = 0;
+  int code = 0;
+  LogLevel level = LogLevel::kInfo;
+  std::string text;
+
+  static Action Spawn(size_t i) {
+    Action a;
+    a.kind = Kind::kSpawn;
+    a.service = i;
+    return a;
+  }
+  static Action SignalService(size_t i, int sig) {
+    Action a = Spawn(i);
+    a.kind = Kind::kSignalService;
+    a.signal = sig;
+    return a;
+  }
+  static Action SignalAll(int sig) {
+    Action a;
+    a.kind = Kind::kSignalAll;
+    a.signal = sig;
+    return a;
+  }
+  static Action Log(LogLevel level, std::string text) {
+    Action a;
+    a.level = level;
+    a.text = std::move(text);
+    return a;
+  }
+  static Action Exit(int code) {
+    Action a;
+    a.kind = Kind::kExit;
+    a.code = code;
+    return a;
+  }
+};
+
+struct Settings {
+  base::Duration grace = base::seconds(8);
+  BackoffPolicy backoff;
+  // After SIGKILL to everything, how long to wait for the last reaps before
+  // exiting anyway (a process stuck in uninterruptible sleep).
+  base::Duration kill_wait = base::seconds(2);
+};
+
+struct ServiceRuntime {
+  spec::ServiceSpec spec;
+  State state = State::kIdle;
+  int pid = 0;
+  base::TimePoint started_at{};
+  base::TimePoint restart_at{};
+  Backoff backoff;
+  int starts = 0;
+  std::optional<ExitStatus> last_exit;
+
+  int Restarts() const { return starts > 0 ? starts - 1 : 0; }
+};
+
+class Supervisor {
+ public:
+  Supervisor(std::vector<spec::ServiceSpec> specs, Settings settings);
+
+  std::vector<Action> Handle(const Event& event, base::TimePoint now);
+  // The earliest time at which a kTimer event is due, if any.
+  std::optional<base::TimePoint> NextDeadline() const;
+
+  const std::vector<ServiceRuntime>& services() const { return services_; }
+  bool ShuttingDown() const { return phase_ != Phase::kRunning; }
+
+ private:
+  enum class Phase {
+    kRunning,   // normal operation
+    kStopping,  // services got their stop signal; grace running
+    kOrphans,   // services are down; leftovers got SIGTERM; grace running
+    kKilling,   // SIGKILL sent to everything; waiting for the last reaps
+    kDone,      // exit action emitted
+  };
+
+  void Apply(size_t i, Input input, base::TimePoint now);
+  void Decide(size_t i, base::TimePoint now);
+  void OnSpawned(const Event& e, base::TimePoint now);
+  void OnExited(const Event& e, base::TimePoint now);
+  void OnSignal(int sig, base::TimePoint now);
+  void OnTimer(base::TimePoint now);
+  void BeginShutdown(const std::string& why, base::TimePoint now);
+  void KillEverything(const std::string& why, base::TimePoint now);
+  void Advance(base::TimePoint now);
+  bool AllDown() const;
+  void Log(LogLevel level, std::string text);
+  void Finish(int code);
+
+  std::vector<ServiceRuntime> services_;
+  Settings settings_;
+  Phase phase_ = Phase::kRunning;
+  bool requested_ = false;                 // shutdown asked for by a signal
+  bool children_ = false;                  // tend may still have child processes
+  base::TimePoint deadline_{};             // grace or kill-wait end, in shutdown
+  std::optional<int> first_failure_;       // exit code of the first failure in shutdown
+  std::optional<ExitStatus> last_status_;  // of the service that ended last
+  std::vector<Action> out_;
+};
+
+}  // namespace core

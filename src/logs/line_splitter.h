@@ -1,0 +1,29 @@
+// LineSplitter: turns the byte chunks read from a service's pipe into whole
+// lines. A partial line waits for its end (or Flush, when the service exits);
+// a line longer than max_line is cut into pieces rather than dropped, so a
+// service can never make tend hold unbounded memory.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace logs {
+
+class LineSplitter {
+ public:
+  using Sink = std::function<void(std::string_view line)>;  // line without '\n'
+
+  explicit LineSplitter(size_t max_line = 16 * 1024) : max_line_(max_line) {}
+
+  void Feed(std::string_view bytes, const Sink& sink);
+  void Flush(const Sink& sink);  // emits the pending partial line, if any
+  size_t Pending() const { return partial_.size(); }
+
+ private:
+  size_t max_line_;
+  std::string partial_;
+};
+
+}  // namespace logs

@@ -1,0 +1,31 @@
+#include "os/pipe.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace os {
+
+base::Result<Pipe> MakeOutputPipe() {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) < 0) return base::Errno("pipe2");
+  Pipe p{base::UniqueFd(fds[0]), base::UniqueFd(fds[1])};
+  // Only tend's end is non-blocking: a service must block when it outruns us.
+  int flags = fcntl(fds[0], F_GETFL);
+  fcntl(fds[0], F_SETFL, flags | O_NONBLOCK);
+  return p;
+}
+
+size_t ReadAvailable(int fd, std::string& out, size_t max) {
+  size_t old = out.size();
+  out.resize(old + max);
+  ssize_t n;
+  do {
+    n = read(fd, out.data() + old, max);
+  } while (n < 0 && errno == EINTR);
+  out.resize(old + (n > 0 ? static_cast<size_t>(n) : 0));
+  return n > 0 ? static_cast<size_t>(n) : 0;
+}
+
+}  // namespace os

@@ -1,0 +1,26 @@
+// Process: signalling the processes tend supervises, without ever hitting a
+// pid that was recycled, and finding its children in /proc.
+#pragma once
+
+#include <vector>
+
+#include "base/result.h"
+
+namespace os {
+
+// Makes tend adopt orphaned descendants when it is not PID 1.
+base::Status BecomeSubreaper();
+
+// Signals the process group led by `pid`, falling back to the process itself
+// (through its pidfd) when it left that group. Callers pass only a pid they
+// have not reaped yet, so the group cannot belong to anyone else.
+base::Status SignalGroup(int pid, int pidfd, int sig);
+
+// Pids whose parent is `parent`, from /proc.
+std::vector<int> ChildrenOf(int parent);
+
+// Every process tend may own: as PID 1, everything in the namespace
+// (kill(-1) spares tend itself); otherwise each child and its group.
+void SignalDescendants(int sig);
+
+}  // namespace os

@@ -1,0 +1,219 @@
+#include "spec/options.h"
+
+#include <cmath>
+#include <cstdlib>
+
+#include "spec/naming.h"
+
+namespace spec {
+namespace {
+
+struct Parsed {
+  Options opts;
+  std::vector<std::string> commands;
+  std::optional<std::string> error;
+};
+
+std::optional<base::Duration> ParseSeconds(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  char* end = nullptr;
+  double value = std::strtod(text.c_str(), &end);
+  if (*end != '\0' || !std::isfinite(value) || value < 0 || value > 3600) return std::nullopt;
+  return std::chrono::duration_cast<base::Duration>(std::chrono::duration<double>(value));
+}
+
+std::optional<RestartPolicy> ParseRestart(const std::string& text) {
+  if (text == "always") return RestartPolicy::kAlways;
+  if (text == "on-failure") return RestartPolicy::kOnFailure;
+  if (text == "never") return RestartPolicy::kNever;
+  return std::nullopt;
+}
+
+std::optional<bool> ParseBool(const std::string& text) {
+  if (text == "1" || text == "true" || text == "yes" || text == "on") return true;
+  if (text == "0" || text == "false" || text == "no" || text == "off" || text.empty()) {
+    return false;
+  }
+  return std::nullopt;
+}
+
+// Applies one valued option; `where` names its source for the error line.
+std::optional<std::string> ApplyValue(Options& o, const std::string& key, const std::string& value,
+                                      const std::string& where) {
+  if (key == "grace") {
+    auto d = ParseSeconds(value);
+    if (!d) return where + ": expected seconds between 0 and 3600, got '" + value + "'";
+    o.grace = *d;
+  } else if (key == "restart") {
+    auto p = ParseRestart(value);
+    if (!p) return where + ": expected always, on-failure or never, got '" + value + "'";
+    o.restart = *p;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> ApplyEnv(Options& o, const EnvLookup& env) {
+  for (const char* key : {"grace", "restart"}) {
+    std::string var = std::string("TEND_") + (key[0] == 'g' ? "GRACE" : "RESTART");
+    if (auto v = env(var)) {
+      if (auto err = ApplyValue(o, key, *v, var)) return err;
+    }
+  }
+  struct Flag {
+    const char* var;
+    bool* target;
+    bool when_set;
+  };
+  bool no_prefix = false, verbose = false, quiet = false;
+  for (Flag f : {Flag{"TEND_NO_PREFIX", &no_prefix, true}, Flag{"TEND_VERBOSE", &verbose, true},
+                 Flag{"TEND_QUIET", &quiet, true}}) {
+    if (auto v = env(f.var)) {
+      auto b = ParseBool(*v);
+      if (!b) return std::string(f.var) + ": expected 1 or 0, got '" + *v + "'";
+      *f.target = *b;
+    }
+  }
+  if (no_prefix) o.prefix = false;
+  if (verbose) o.verbosity = Verbosity::kVerbose;
+  if (quiet) o.verbosity = Verbosity::kQuiet;
+  return std::nullopt;
+}
+
+// Returns false when args[i] is not an option (the commands begin there).
+bool ParseOne(Parsed& p, const std::vector<std::string>& args, size_t& i) {
+  const std::string& arg = args[i];
+  if (arg.size() < 2 || arg[0] != '-') return false;
+  if (arg == "-h" || arg == "--help") {
+    p.opts.help = true;
+    return true;
+  }
+  if (arg == "-V" || arg == "--version") {
+    p.opts.version = true;
+    return true;
+  }
+  if (arg == "-v" || arg == "--verbose") {
+    p.opts.verbosity = Verbosity::kVerbose;
+    return true;
+  }
+  if (arg == "-q" || arg == "--quiet") {
+    p.opts.verbosity = Verbosity::kQuiet;
+    return true;
+  }
+  if (arg == "--no-prefix") {
+    p.opts.prefix = false;
+    return true;
+  }
+  for (const char* key : {"grace", "restart"}) {
+    std::string flag = std::string("--") + key;
+    std::string value;
+    if (arg == flag) {
+      if (i + 1 >= args.size()) {
+        p.error = flag + ": missing value (see tend --help)";
+        return true;
+      }
+      value = args[++i];
+    } else if (arg.rfind(flag + "=", 0) == 0) {
+      value = arg.substr(flag.size() + 1);
+    } else {
+      continue;
+    }
+    p.error = ApplyValue(p.opts, key, value, flag);
+    return true;
+  }
+  p.error = "unknown option '" + arg +
+            "' (see tend --help; to run a command starting with '-', put -- before it)";
+  return true;
+}
+
+// `tend "app" --restart never` would otherwise run a program named
+// "--restart": almost certainly a mistake, so say how to write it.
+std::optional<std::string> OptionAfterCommands(const std::vector<std::string>& commands,
+                                               bool dashdash) {
+  if (dashdash) return std::nullopt;
+  for (const std::string& c : commands) {
+    Parsed probe;
+    std::vector<std::string> one = {c, "x"};
+    size_t i = 0;
+    if (c.size() > 1 && c[0] == '-' && ParseOne(probe, one, i) &&
+        (!probe.error || probe.error->rfind("unknown option", 0) != 0)) {
+      return "option '" + c + "' comes after the commands: put options first, or -- before " +
+             "the commands to run it as a command";
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> BuildServices(Parsed& p) {
+  std::vector<std::string> names;
+  for (size_t n = 0; n < p.commands.size(); ++n) {
+    SplitResult r = SplitCommandLine(p.commands[n]);
+    if (r.error) {
+      return "command " + std::to_string(n + 1) + " \"" + p.commands[n] + "\", column " +
+             std::to_string(r.error->column) + ": " + r.error->message;
+    }
+    ServiceSpec s;
+    s.command = std::move(r.command);
+    s.restart = p.opts.restart;
+    names.push_back(NameFor(s.command));
+    p.opts.services.push_back(std::move(s));
+  }
+  MakeUnique(names);
+  for (size_t n = 0; n < names.size(); ++n) p.opts.services[n].name = names[n];
+  return std::nullopt;
+}
+
+}  // namespace
+
+OptionsResult ParseOptions(const std::vector<std::string>& args, const EnvLookup& env) {
+  Parsed p;
+  if (auto err = ApplyEnv(p.opts, env)) return {p.opts, err};
+  size_t i = 0;
+  bool dashdash = false;
+  for (; i < args.size(); ++i) {
+    if (args[i] == "--") {
+      ++i;
+      dashdash = true;
+      break;
+    }
+    if (!ParseOne(p, args, i)) break;
+    if (p.error) return {p.opts, p.error};
+  }
+  p.commands.assign(args.begin() + static_cast<long>(i), args.end());
+  if (auto err = OptionAfterCommands(p.commands, dashdash)) return {p.opts, err};
+  if (p.opts.help || p.opts.version) return {p.opts, std::nullopt};
+  if (p.commands.empty()) {
+    return {p.opts,
+            "no command given: tend \"/usr/sbin/sshd -D\" \"/etc/init.d/apache2 start\" (see tend "
+            "--help)"};
+  }
+  if (auto err = BuildServices(p)) return {p.opts, err};
+  return {p.opts, std::nullopt};
+}
+
+std::string UsageText() {
+  return R"(Usage: tend [OPTIONS] [--] COMMAND...
+
+Runs each COMMAND (one argument holding a whole command line) as a service,
+keeps it running, and acts as a container's init: reaps zombies, forwards
+signals, shuts down gracefully.
+
+  tend "/usr/sbin/sshd -D" "/etc/init.d/apache2 start"
+
+Options (each also read from the environment variable shown):
+  --grace SECONDS     time between SIGTERM and SIGKILL at shutdown [TEND_GRACE] (default 8)
+  --restart POLICY    always | on-failure | never                  [TEND_RESTART] (default always)
+  --no-prefix         services write straight to tend's stdout/stderr [TEND_NO_PREFIX=1]
+  -v, --verbose       log more                                      [TEND_VERBOSE=1]
+  -q, --quiet         log only warnings and errors                  [TEND_QUIET=1]
+  -h, --help          show this help
+  -V, --version       show the version
+
+A command runs without a shell unless it needs one (pipes, redirections,
+;, &&, $VAR, globs, backquotes, a leading VAR=value): then /bin/sh -c.
+Each service is named after its executable's basename (sshd, apache2).
+Exit status: that of the last service when all have ended; after a requested
+shutdown 0 if every service stopped cleanly; 2 on bad usage.
+)";
+}
+
+}  // namespace spec

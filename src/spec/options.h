@@ -1,0 +1,40 @@
+// Options: tend's command line and TEND_* environment, parsed and checked as
+// a whole before anything starts. Every bad input yields one error line that
+// names the argument; the caller prints it and exits 2.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "spec/service_spec.h"
+
+namespace spec {
+
+enum class Verbosity { kQuiet, kNormal, kVerbose };
+
+struct Options {
+  bool help = false;
+  bool version = false;
+  base::Duration grace = base::seconds(8);  // inside docker stop's 10 s
+  RestartPolicy restart = RestartPolicy::kAlways;
+  bool prefix = true;
+  Verbosity verbosity = Verbosity::kNormal;
+  std::vector<ServiceSpec> services;
+};
+
+struct OptionsResult {
+  Options options;
+  std::optional<std::string> error;  // one line, no trailing newline
+};
+
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+
+// args excludes argv[0]. env reads TEND_* variables; command-line options win.
+OptionsResult ParseOptions(const std::vector<std::string>& args, const EnvLookup& env);
+
+std::string UsageText();
+
+}  // namespace spec

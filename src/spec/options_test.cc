@@ -1,0 +1,95 @@
+#include "spec/options.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace spec {
+namespace {
+
+struct Env {
+  std::map<std::string, std::string> vars;
+  EnvLookup Lookup() const {
+    return [this](const std::string& k) -> std::optional<std::string> {
+      auto it = vars.find(k);
+      if (it == vars.end()) return std::nullopt;
+      return it->second;
+    };
+  }
+};
+
+OptionsResult Parse(std::vector<std::string> args, Env env = {}) {
+  return ParseOptions(args, env.Lookup());
+}
+
+TEST(ParseOptions, BuildsNamedServicesInOrder) {
+  OptionsResult r = Parse({"/usr/sbin/sshd -D", "/etc/init.d/apache2 start", "sshd"});
+  ASSERT_FALSE(r.error) << *r.error;
+  ASSERT_EQ(r.options.services.size(), 3u);
+  EXPECT_EQ(r.options.services[0].name, "sshd");
+  EXPECT_EQ(r.options.services[1].name, "apache2");
+  EXPECT_EQ(r.options.services[2].name, "sshd-2");
+  EXPECT_EQ(r.options.services[1].command.words,
+            (std::vector<std::string>{"/etc/init.d/apache2", "start"}));
+}
+
+TEST(ParseOptions, ReadsOptionsInBothSpellings) {
+  OptionsResult r = Parse({"--grace", "2.5", "--restart=never", "--no-prefix", "-q", "--", "-x"});
+  ASSERT_FALSE(r.error) << *r.error;
+  EXPECT_EQ(r.options.grace, base::milliseconds(2500));
+  EXPECT_EQ(r.options.restart, RestartPolicy::kNever);
+  EXPECT_EQ(r.options.services[0].restart, RestartPolicy::kNever);
+  EXPECT_FALSE(r.options.prefix);
+  EXPECT_EQ(r.options.verbosity, Verbosity::kQuiet);
+  EXPECT_EQ(r.options.services[0].name, "-x");
+}
+
+TEST(ParseOptions, EnvironmentGivesDefaultsAndFlagsWin) {
+  Env env{{{"TEND_GRACE", "3"}, {"TEND_RESTART", "on-failure"}, {"TEND_NO_PREFIX", "1"}}};
+  OptionsResult r = Parse({"--grace", "1", "app"}, env);
+  ASSERT_FALSE(r.error) << *r.error;
+  EXPECT_EQ(r.options.grace, base::seconds(1));
+  EXPECT_EQ(r.options.restart, RestartPolicy::kOnFailure);
+  EXPECT_FALSE(r.options.prefix);
+}
+
+TEST(ParseOptions, DefaultGraceFitsInsideDockerStop) {
+  OptionsResult r = Parse({"app"});
+  EXPECT_LT(r.options.grace, base::seconds(10));
+}
+
+TEST(ParseOptions, RejectsBadInputWithOneLineNamingIt) {
+  struct Case {
+    std::vector<std::string> args;
+    Env env;
+    std::string needle;
+  };
+  std::vector<Case> cases = {
+      {{}, {}, "no command given"},
+      {{"--bogus", "x"}, {}, "unknown option '--bogus'"},
+      {{"--grace"}, {}, "--grace: missing value"},
+      {{"--grace", "soon", "x"}, {}, "--grace: expected seconds"},
+      {{"--grace", "-1", "x"}, {}, "--grace: expected seconds"},
+      {{"--restart", "sometimes", "x"}, {}, "--restart: expected always"},
+      {{"app", "--restart", "never"}, {}, "option '--restart' comes after the commands"},
+      {{"ok", "echo 'oops"}, {}, "command 2 \"echo 'oops\", column 6: unbalanced single quote"},
+      {{"ok", "  "}, {}, "command 2 \"  \", column 1: empty command"},
+      {{"x"}, Env{{{"TEND_GRACE", "x"}}}, "TEND_GRACE: expected seconds"},
+      {{"x"}, Env{{{"TEND_NO_PREFIX", "maybe"}}}, "TEND_NO_PREFIX: expected 1 or 0"},
+  };
+  for (const Case& c : cases) {
+    OptionsResult r = Parse(c.args, c.env);
+    ASSERT_TRUE(r.error) << c.needle;
+    EXPECT_NE(r.error->find(c.needle), std::string::npos) << *r.error;
+    EXPECT_EQ(r.error->find('\n'), std::string::npos) << *r.error;
+  }
+}
+
+TEST(ParseOptions, HelpAndVersionNeedNoCommand) {
+  EXPECT_FALSE(Parse({"--help"}).error);
+  EXPECT_TRUE(Parse({"--help"}).options.help);
+  EXPECT_TRUE(Parse({"-V"}).options.version);
+}
+
+}  // namespace
+}  // namespace spec

@@ -96,12 +96,16 @@ class Stream:
 class Tend:
     """tend running as PID 1 in its own PID namespace."""
 
-    def __init__(self, args, env=None, pid1=True, stdout=subprocess.PIPE):
+    def __init__(self, args, env=None, pid1=True, stdout=subprocess.PIPE, netns=False):
         full_env = dict(os.environ)
         full_env.pop("NO_COLOR", None)
         full_env.update(env or {})
         prefix = ["unshare", "--fork", "--pid", "--mount-proc", "--kill-child"] if pid1 else []
-        self.proc = subprocess.Popen(prefix + [TEND] + list(args), stdout=stdout,
+        command = [TEND] + list(args)
+        if netns:  # a fresh network namespace with loopback up; sh execs tend
+            prefix.append("--net")
+            command = ["sh", "-c", 'ip link set lo up && exec "$0" "$@"'] + command
+        self.proc = subprocess.Popen(prefix + command, stdout=stdout,
                                      stderr=subprocess.PIPE, env=full_env, start_new_session=True)
         self.out = Stream(self.proc.stdout) if stdout == subprocess.PIPE else None
         self.err = Stream(self.proc.stderr)
@@ -141,6 +145,11 @@ class Tend:
                     return p
             time.sleep(0.005)
         raise AssertionError(f"no process named {comm} under tend")
+
+    def run_inside(self, script, timeout=20):
+        """Runs a shell script inside tend's PID, mount and network namespaces."""
+        return subprocess.run(["nsenter", "-t", str(self.host_pid), "-p", "-m", "-n", "sh", "-c", script],
+                              capture_output=True, text=True, timeout=timeout)
 
     def wait(self, timeout=15.0):
         rc = self.proc.wait(timeout=timeout)

@@ -3,8 +3,11 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <set>
 
+#include "os/proc_scan.h"
 #include "os/process.h"
 #include "os/reaper.h"
 #include "os/spawn.h"
@@ -12,16 +15,18 @@
 namespace app {
 namespace {
 
-// An epoll tag: what kind of fd it is, and for which service and stream.
-enum Kind : uint64_t { kSignalFd = 1, kTimerFd, kPidFd, kPipe, kWriter };
+// An epoll tag: what kind of fd it is (8 bits), for which service (24 bits),
+// and a stream number or a daemon's pid (32 bits).
+enum Kind : uint64_t { kSignalFd = 1, kTimerFd, kPidFd, kPipe, kWriter, kDaemonFd };
 
-uint64_t Tag(Kind kind, size_t service = 0, int stream = 0) {
-  return (static_cast<uint64_t>(kind) << 56) | (static_cast<uint64_t>(service) << 1) |
-         static_cast<uint64_t>(stream);
+uint64_t Tag(Kind kind, size_t service = 0, int low = 0) {
+  return (static_cast<uint64_t>(kind) << 56) | (static_cast<uint64_t>(service) << 32) |
+         static_cast<uint32_t>(low);
 }
 Kind TagKind(uint64_t tag) { return static_cast<Kind>(tag >> 56); }
-size_t TagService(uint64_t tag) { return (tag & ((1ULL << 56) - 1)) >> 1; }
-int TagStream(uint64_t tag) { return static_cast<int>(tag & 1); }
+size_t TagService(uint64_t tag) { return (tag >> 32) & 0xFFFFFF; }
+int TagStream(uint64_t tag) { return static_cast<int>(tag & 0xFFFFFFFF); }
+int TagPid(uint64_t tag) { return static_cast<int>(tag & 0xFFFFFFFF); }
 
 constexpr size_t kReadChunk = 64 * 1024;
 constexpr size_t kDrainLimit = 1024 * 1024;  // per stream, when a service exits
@@ -36,6 +41,7 @@ bool WantColour() {
 core::Settings SettingsFrom(const spec::Options& o) {
   core::Settings s;
   s.grace = o.grace;
+  s.scan_interval = o.scan_interval;
   return s;
 }
 
@@ -64,6 +70,11 @@ Runner::Runner(spec::Options options, os::Epoll epoll, os::SignalFd signals, os:
 base::Status Runner::Init() {
   if (getpid() != 1) {
     if (auto st = os::BecomeSubreaper(); !st) return st;
+  }
+  // For tests of the fallback taken on kernels without pidfd_open.
+  if (const char* v = std::getenv("TEND_NO_PIDFD"); v && *v == '1') {
+    pidfds_ = false;
+    no_pidfd_reason_ = "TEND_NO_PIDFD=1";
   }
   if (auto st = epoll_.Add(signals_.Fd(), EPOLLIN, Tag(kSignalFd)); !st) return st;
   if (auto st = epoll_.Add(timer_.Fd(), EPOLLIN, Tag(kTimerFd)); !st) return st;
@@ -115,22 +126,15 @@ int Runner::Run() {
 void Runner::Dispatch(const epoll_event& ev) {
   uint64_t tag = ev.data.u64;
   switch (TagKind(tag)) {
-    case kSignalFd:
-      OnSignals();
-      break;
+    case kSignalFd: OnSignals(); break;
     case kTimerFd:
       timer_.Acknowledge();
       queue_.push_back(core::Event::Timer());
       break;
-    case kPidFd:
-      Reap();
-      break;
-    case kPipe:
-      OnPipe(TagService(tag), static_cast<Stream>(TagStream(tag)));
-      break;
-    case kWriter:
-      OnWriterReady(static_cast<Stream>(TagStream(tag)));
-      break;
+    case kPidFd: Reap(); break;
+    case kPipe: OnPipe(TagService(tag), static_cast<Stream>(TagStream(tag))); break;
+    case kWriter: OnWriterReady(static_cast<Stream>(TagStream(tag))); break;
+    case kDaemonFd: OnDaemonFd(TagService(tag), TagPid(tag)); break;
   }
 }
 
@@ -153,7 +157,14 @@ void Runner::Reap() {
     size_t i = 0;
     while (i < io_.size() && io_[i].pid != child.pid) ++i;
     if (i == io_.size()) {
-      orphans = true;
+      // An adopted daemon is tend's child once its parent exited; its death
+      // also makes its pidfd readable. Whichever path sees it first
+      // forgets it, so both agree and it is reported once.
+      bool daemon = false;
+      auto status = core::ExitStatus::FromWaitStatus(child.wait_status);
+      for (size_t d = 0; d < io_.size() && !daemon; ++d)
+        daemon = ForgetDaemon(d, child.pid, status);
+      orphans = orphans || !daemon;
       continue;
     }
     DrainPipes(i);  // everything it wrote is logged before its exit
@@ -247,21 +258,13 @@ void Runner::ProcessEvents() {
 
 void Runner::Execute(const core::Action& a) {
   switch (a.kind) {
-    case core::Action::Kind::kSpawn:
-      DoSpawn(a.service);
-      break;
-    case core::Action::Kind::kSignalService:
-      DoSignalService(a.service, a.signal);
-      break;
-    case core::Action::Kind::kSignalAll:
-      os::SignalDescendants(a.signal);
-      break;
-    case core::Action::Kind::kLog:
-      Log(a.level, a.text);
-      break;
-    case core::Action::Kind::kExit:
-      exit_code_ = a.code;
-      break;
+    case core::Action::Kind::kSpawn: DoSpawn(a.service); break;
+    case core::Action::Kind::kScan: DoScan(a.service); break;
+    case core::Action::Kind::kRelease: DoRelease(a.service, a.signal); break;
+    case core::Action::Kind::kSignalService: DoSignalService(a.service, a.signal); break;
+    case core::Action::Kind::kSignalAll: os::SignalDescendants(a.signal); break;
+    case core::Action::Kind::kLog: Log(a.level, a.text); break;
+    case core::Action::Kind::kExit: exit_code_ = a.code; break;
   }
 }
 
@@ -279,16 +282,121 @@ void Runner::DoSpawn(size_t i) {
     return;
   }
   io_[i].pid = child->pid;
+  io_[i].pgid = child->pid;
   io_[i].pidfd = std::move(child->pidfd);
   if (io_[i].pidfd) (void)epoll_.Add(io_[i].pidfd.Get(), EPOLLIN, Tag(kPidFd, i));
   queue_.push_back(core::Event::Spawned(i, child->pid));
 }
 
 void Runner::DoSignalService(size_t i, int sig) {
-  if (io_[i].pid <= 0) return;
-  if (auto st = os::SignalGroup(io_[i].pid, io_[i].pidfd.Get(), sig); !st) {
-    Log(core::LogLevel::kWarn, options_.services[i].name + ": " + st.Err().Describe());
+  if (io_[i].pid > 0) {
+    if (auto st = os::SignalGroup(io_[i].pid, io_[i].pidfd.Get(), sig); !st) {
+      Log(core::LogLevel::kWarn, options_.services[i].name + ": " + st.Err().Describe());
+    }
   }
+  for (const Watched& w : io_[i].daemons) os::SignalDaemon(w.pid, w.pidfd.Get(), sig);
+}
+
+// Every pid and group another service runs or watches: never a candidate
+// for service i's daemon.
+core::Ownership Runner::OwnershipExcept(size_t i) const {
+  core::Ownership owned;
+  owned.self = getpid();
+  owned.whole_table = owned.self == 1;
+  for (size_t j = 0; j < io_.size(); ++j) {
+    if (io_[j].pid > 0) owned.taken.insert(io_[j].pid);
+    if (j == i) continue;
+    // Processes left in another service's start group are that service's,
+    // even after its start command exited (a daemon that never setsid()s).
+    if (io_[j].pgid > 0) owned.groups.insert(io_[j].pgid);
+    for (const Watched& w : io_[j].daemons) owned.taken.insert(w.pid);
+  }
+  return owned;
+}
+
+void Runner::DoScan(size_t i) {
+  const spec::ServiceSpec& spec = options_.services[i];
+  std::vector<core::ProcInfo> table = os::ScanProcesses();
+  core::Ownership owned = OwnershipExcept(i);
+  if (!spec.command.needs_shell) owned.script = spec.command.words[0];
+  std::vector<int> pids;
+  if (spec.match.kind == spec::MatchRule::Kind::kPidfile) {
+    auto pid = os::ReadPidfile(spec.match.pattern);
+    if (pid && !owned.taken.count(*pid) && *pid != owned.self) pids.push_back(*pid);
+  } else {
+    pids = core::FindDaemon(spec.match, table, owned);
+  }
+  std::set<int> mains;
+  for (const ServiceIo& io : io_) {
+    if (io.pid > 0) mains.insert(io.pid);
+  }
+  bool leftovers = core::HasLeftovers(table, owned, mains);
+  Watch(i, pids, core::DaemonRoots(pids, table));
+  std::string list;
+  for (const Watched& w : io_[i].daemons) list += (list.empty() ? "" : " ") + std::to_string(w.pid);
+  queue_.push_back(
+      core::Event::Scanned(i, static_cast<int>(io_[i].daemons.size()), list, leftovers, !pidfds_));
+}
+
+void Runner::Watch(size_t i, const std::vector<int>& pids, const std::set<int>& roots) {
+  Unwatch(i);
+  for (int pid : pids) {
+    Watched w{pid, {}, roots.count(pid) > 0};
+    if (pidfds_) {
+      auto fd = os::PidfdOpen(pid);
+      if (!fd && fd.Err().err == ESRCH) continue;  // gone since the scan
+      if (!fd && fd.Err().err == ENOSYS) {
+        pidfds_ = false;
+        no_pidfd_reason_ = "pidfd_open is not available on this kernel";
+      } else if (!fd) {
+        Log(core::LogLevel::kWarn, options_.services[i].name + ": " + fd.Err().Describe());
+        continue;
+      } else {
+        w.pidfd = std::move(*fd);
+        (void)epoll_.Add(w.pidfd.Get(), EPOLLIN, Tag(kDaemonFd, i, pid));
+      }
+    }
+    io_[i].daemons.push_back(std::move(w));
+  }
+  if (!pidfds_ && !no_pidfd_reason_.empty() && !io_[i].daemons.empty()) {
+    Log(core::LogLevel::kWarn, no_pidfd_reason_ + ": adopted daemons are looked for again every " +
+                                   base::FormatDuration(options_.scan_interval) +
+                                   " instead (--scan-interval)");
+    no_pidfd_reason_.clear();  // once
+  }
+}
+
+void Runner::Unwatch(size_t i) {
+  for (Watched& w : io_[i].daemons) {
+    if (w.pidfd) epoll_.Remove(w.pidfd.Get());
+  }
+  io_[i].daemons.clear();
+}
+
+// Drops one watched daemon process; reports the service's daemon gone when
+// it was the last. False when service i did not watch `pid`.
+bool Runner::ForgetDaemon(size_t i, int pid, std::optional<core::ExitStatus> status) {
+  auto& ds = io_[i].daemons;
+  auto it = std::find_if(ds.begin(), ds.end(), [pid](const Watched& w) { return w.pid == pid; });
+  if (it == ds.end()) return false;
+  if (it->pidfd) epoll_.Remove(it->pidfd.Get());
+  bool root = it->root;
+  ds.erase(it);
+  bool roots_left = std::any_of(ds.begin(), ds.end(), [](const Watched& w) { return w.root; });
+  if (root && !roots_left) {
+    queue_.push_back(core::Event::DaemonGone(i, pid, status, static_cast<int>(ds.size())));
+  }
+  return true;
+}
+
+void Runner::DoRelease(size_t i, int sig) {
+  for (const Watched& w : io_[i].daemons) os::SignalDaemon(w.pid, w.pidfd.Get(), sig);
+  Unwatch(i);
+}
+
+void Runner::OnDaemonFd(size_t i, int pid) {
+  Reap();  // when the daemon was tend's child, this finds its exit status
+  ForgetDaemon(i, pid, std::nullopt);
 }
 
 void Runner::Log(core::LogLevel level, const std::string& text) {

@@ -9,10 +9,12 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "base/result.h"
+#include "core/process_match.h"
 #include "core/supervisor.h"
 #include "logs/line_splitter.h"
 #include "logs/prefixer.h"
@@ -35,12 +37,19 @@ class Runner {
 
  private:
   enum class Stream { kOut = 0, kErr = 1 };
+  struct Watched {  // one adopted daemon process
+    int pid = 0;
+    base::UniqueFd pidfd;  // invalid in the rescan fallback
+    bool root = false;     // a main process, not one of its workers
+  };
   struct ServiceIo {
+    std::vector<Watched> daemons;
     os::Pipe pipes[2];
     logs::LineSplitter splitters[2];
     bool paused[2] = {false, false};
     base::UniqueFd pidfd;
     int pid = 0;
+    int pgid = 0;  // the group of its last start, kept after that process ends
   };
 
   Runner(spec::Options options, os::Epoll epoll, os::SignalFd signals, os::TimerFd timer);
@@ -60,6 +69,13 @@ class Runner {
   void ProcessEvents();
   void Execute(const core::Action& a);
   void DoSpawn(size_t i);
+  void DoScan(size_t i);
+  void Watch(size_t i, const std::vector<int>& pids, const std::set<int>& roots);
+  void DoRelease(size_t i, int sig);
+  void Unwatch(size_t i);
+  core::Ownership OwnershipExcept(size_t i) const;
+  bool ForgetDaemon(size_t i, int pid, std::optional<core::ExitStatus> status);
+  void OnDaemonFd(size_t i, int pid);
   void DoSignalService(size_t i, int sig);
   void Log(core::LogLevel level, const std::string& text);
 
@@ -77,7 +93,9 @@ class Runner {
   std::unique_ptr<logs::Prefixer> prefixer_;
   std::deque<core::Event> queue_;
   std::optional<int> exit_code_;
-  std::string scratch_;  // reused read and format buffers
+  bool pidfds_ = true;           // false: no pidfd_open here; rescan instead
+  std::string no_pidfd_reason_;  // logged once, the first time it matters
+  std::string scratch_;          // reused read and format buffers
   std::string batch_;
 };
 

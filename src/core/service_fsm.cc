@@ -6,33 +6,35 @@ namespace {
 using S = State;
 using E = Effect;
 
-// kTable[state][input]. For kDecide the `next` column is the state when the
-// policy restarts later (kBackoff); the Supervisor may pick kRunning (restart
-// at once) or kDown (policy says stay down) instead.
+// kTable[state][input]. For kDecide and kRestart the `next` column is the
+// state when the policy restarts later (kBackoff); the Supervisor may pick
+// kSettling (look for a daemon), kRunning (restart at once) or kDown
+// (policy says stay down) instead.
+// clang-format off
 constexpr Transition kTable[kStateCount][kInputCount] = {
-    //            kStart                  kExited                  kTimer                  kStop
-    /* Idle */ {{S::kRunning, E::kSpawn},
-                {S::kIdle, E::kInvalid},
-                {S::kIdle, E::kNone},
-                {S::kDown, E::kNone}},
-    /* Running */
-    {{S::kRunning, E::kNone},
-     {S::kBackoff, E::kDecide},
-     {S::kRunning, E::kNone},
-     {S::kStopping, E::kSendStop}},
-    /* Backoff */
-    {{S::kRunning, E::kSpawn},
-     {S::kBackoff, E::kInvalid},
-     {S::kRunning, E::kSpawn},
-     {S::kDown, E::kNone}},
-    /* Stopping */
-    {{S::kStopping, E::kNone},
-     {S::kDown, E::kNone},
-     {S::kStopping, E::kNone},
-     {S::kStopping, E::kNone}},
-    /* Down */
-    {{S::kRunning, E::kSpawn}, {S::kDown, E::kInvalid}, {S::kDown, E::kNone}, {S::kDown, E::kNone}},
+  /* Idle */     {{S::kRunning, E::kSpawn},   {S::kIdle, E::kInvalid},     {S::kIdle, E::kNone},
+                  {S::kDown, E::kNone},       {S::kAdopted, E::kNone},     {S::kIdle, E::kInvalid},
+                  {S::kIdle, E::kInvalid}},
+  /* Running */  {{S::kRunning, E::kNone},    {S::kBackoff, E::kDecide},   {S::kRunning, E::kNone},
+                  {S::kStopping, E::kSendStop}, {S::kRunning, E::kInvalid}, {S::kRunning, E::kInvalid},
+                  {S::kRunning, E::kInvalid}},
+  /* Settling */ {{S::kSettling, E::kNone},   {S::kSettling, E::kInvalid}, {S::kSettling, E::kScan},
+                  {S::kDown, E::kNone},       {S::kAdopted, E::kNone},     {S::kBackoff, E::kRestart},
+                  {S::kSettling, E::kInvalid}},
+  /* Adopted */  {{S::kAdopted, E::kNone},    {S::kAdopted, E::kInvalid},  {S::kAdopted, E::kScan},
+                  {S::kStopping, E::kSendStop}, {S::kAdopted, E::kNone},   {S::kBackoff, E::kRestart},
+                  {S::kBackoff, E::kRestart}},
+  /* Backoff */  {{S::kRunning, E::kSpawn},   {S::kBackoff, E::kInvalid},  {S::kRunning, E::kSpawn},
+                  {S::kDown, E::kNone},       {S::kBackoff, E::kInvalid},  {S::kBackoff, E::kInvalid},
+                  {S::kBackoff, E::kInvalid}},
+  /* Stopping */ {{S::kStopping, E::kNone},   {S::kDown, E::kNone},        {S::kStopping, E::kNone},
+                  {S::kStopping, E::kNone},   {S::kStopping, E::kNone},    {S::kDown, E::kNone},
+                  {S::kDown, E::kNone}},
+  /* Down */     {{S::kRunning, E::kSpawn},   {S::kDown, E::kInvalid},     {S::kDown, E::kNone},
+                  {S::kDown, E::kNone},       {S::kDown, E::kInvalid},     {S::kDown, E::kInvalid},
+                  {S::kDown, E::kInvalid}},
 };
+// clang-format on
 
 }  // namespace
 
@@ -41,17 +43,20 @@ Transition Lookup(State state, Input input) {
 }
 
 const char* StateName(State state) {
-  static constexpr const char* kNames[] = {"idle", "running", "backoff", "stopping", "down"};
+  static constexpr const char* kNames[] = {"idle",    "running",  "settling", "adopted",
+                                           "backoff", "stopping", "down"};
   return kNames[static_cast<int>(state)];
 }
 
 const char* InputName(Input input) {
-  static constexpr const char* kNames[] = {"start", "exited", "timer", "stop"};
+  static constexpr const char* kNames[] = {"start", "exited",  "timer", "stop",
+                                           "adopt", "missing", "gone"};
   return kNames[static_cast<int>(input)];
 }
 
 const char* EffectName(Effect effect) {
-  static constexpr const char* kNames[] = {"-", "spawn", "decide", "send stop", "invalid"};
+  static constexpr const char* kNames[] = {"-",    "spawn",     "decide", "restart",
+                                           "scan", "send stop", "invalid"};
   return kNames[static_cast<int>(effect)];
 }
 

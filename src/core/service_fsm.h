@@ -11,24 +11,32 @@ namespace core {
 
 enum class State {
   kIdle,      // not started yet
-  kRunning,   // its process runs
+  kRunning,   // its command's process runs
+  kSettling,  // its command exited 0; looking for the daemon it started
+  kAdopted,   // a daemon matching its rule runs; watched through pidfds
   kBackoff,   // died; waiting for the restart timer
-  kStopping,  // stop signal sent; waiting for it to exit
+  kStopping,  // stop signal sent; waiting for it to end
   kDown,      // ended for good (policy, shutdown or request)
 };
 
 enum class Input {
-  kStart,   // start-up or an explicit start
-  kExited,  // its main process ended (or could not be executed)
-  kTimer,   // its restart time came
-  kStop,    // shutdown or an explicit stop
+  kStart,    // start-up or an explicit start
+  kExited,   // its command's main process ended (or could not be executed)
+  kTimer,    // its restart or next look-up time came
+  kStop,     // shutdown or an explicit stop
+  kAdopt,    // matching processes were found and are now watched
+  kMissing,  // no matching process: the command was not a daemon, or failed
+  kGone,     // the last watched daemon process ended
 };
 
 enum class Effect {
   kNone,      // nothing to do
   kSpawn,     // start the command
-  kDecide,    // apply the restart policy: spawn now, back off, or go down
-  kSendStop,  // send the stop signal to its process group
+  kDecide,    // a command exited: look for a daemon if it may have left one,
+              // else apply the restart policy
+  kRestart,   // apply the restart policy: spawn now, back off, or go down
+  kScan,      // look for matching processes in the process table
+  kSendStop,  // send the stop signal to its process group and daemons
   kInvalid,   // cannot happen; logged as a bug, state unchanged
 };
 
@@ -37,8 +45,8 @@ struct Transition {
   Effect effect;
 };
 
-constexpr int kStateCount = 5;
-constexpr int kInputCount = 4;
+constexpr int kStateCount = 7;
+constexpr int kInputCount = 7;
 
 Transition Lookup(State state, Input input);
 const char* StateName(State state);

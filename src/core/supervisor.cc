@@ -26,27 +26,27 @@ std::vector<Action> Supervisor::Handle(const Event& event, base::TimePoint now) 
   if (phase_ == Phase::kDone) return {};
   switch (event.kind) {
     case Event::Kind::kStartAll:
-      for (size_t i = 0; i < services_.size(); ++i) Apply(i, Input::kStart, now);
+      // A service whose daemon already runs is adopted, not started twice
+      // (CFEngine's "only if it is not in the process table").
+      for (size_t i = 0; i < services_.size(); ++i) {
+        if (services_[i].spec.daemon == spec::DaemonMode::kNo) {
+          Apply(i, Input::kStart, now);
+        } else {
+          out_.push_back(Action::Scan(i));
+        }
+      }
       break;
-    case Event::Kind::kSpawned:
-      OnSpawned(event, now);
-      break;
-    case Event::Kind::kExited:
-      OnExited(event, now);
-      break;
-    case Event::Kind::kTimer:
-      OnTimer(now);
-      break;
-    case Event::Kind::kSignal:
-      OnSignal(event.signal, now);
-      break;
+    case Event::Kind::kScanned: OnScanned(event, now); break;
+    case Event::Kind::kDaemonGone: OnDaemonGone(event, now); break;
+    case Event::Kind::kSpawned: OnSpawned(event, now); break;
+    case Event::Kind::kExited: OnExited(event, now); break;
+    case Event::Kind::kTimer: OnTimer(now); break;
+    case Event::Kind::kSignal: OnSignal(event.signal, now); break;
     case Event::Kind::kOrphansReaped:
       // Orphans of killed processes keep arriving; kill them as they come.
       if (phase_ == Phase::kKilling) out_.push_back(Action::SignalAll(SIGKILL));
       break;
-    case Event::Kind::kNoChildren:
-      children_ = false;
-      break;
+    case Event::Kind::kNoChildren: children_ = false; break;
   }
   Advance(now);
   return std::move(out_);
@@ -62,6 +62,9 @@ std::optional<base::TimePoint> Supervisor::NextDeadline() const {
   }
   for (const ServiceRuntime& s : services_) {
     if (s.state == State::kBackoff) consider(s.restart_at);
+    if (s.state == State::kSettling || (s.state == State::kAdopted && s.polled)) {
+      consider(s.scan_at);
+    }
   }
   return next;
 }
@@ -76,36 +79,50 @@ void Supervisor::Apply(size_t i, Input input, base::TimePoint now) {
   }
   s.state = t.next;
   switch (t.effect) {
-    case Effect::kNone:
-      break;
+    case Effect::kNone: break;
     case Effect::kSpawn:
       ++s.starts;
       s.started_at = now;
       s.pid = 0;
       out_.push_back(Action::Spawn(i));
       break;
-    case Effect::kDecide:
-      Decide(i, now);
-      break;
-    case Effect::kSendStop:
-      out_.push_back(Action::SignalService(i, s.spec.stop_signal));
-      break;
-    case Effect::kInvalid:
-      break;
+    case Effect::kDecide: Decide(i, now); break;
+    case Effect::kRestart: Restart(i, now); break;
+    case Effect::kScan: out_.push_back(Action::Scan(i)); break;
+    case Effect::kSendStop: out_.push_back(Action::SignalService(i, s.spec.stop_signal)); break;
+    case Effect::kInvalid: break;
   }
 }
 
-// The restart policy, applied to a service whose process just ended. The
-// exit line and the decision are logged together, as one line.
+// A service's command just ended. A clean exit may mean a daemon was left
+// behind (an init script's `start`): look for it before deciding.
 void Supervisor::Decide(size_t i, base::TimePoint now) {
   ServiceRuntime& s = services_[i];
   const ExitStatus status = *s.last_exit;
+  if (status.Clean() && s.spec.daemon != spec::DaemonMode::kNo) {
+    s.state = State::kSettling;
+    s.settle_start = now;
+    s.settle_step = 0;
+    out_.push_back(Action::Scan(i));
+    return;
+  }
+  end_what_ = status.Describe();
+  end_failed_ = !status.Clean();
+  Restart(i, now);
+}
+
+// The restart policy, applied to a service that ended (its command, or its
+// daemon). What ended it and the decision are logged together, one line.
+void Supervisor::Restart(size_t i, base::TimePoint now) {
+  ServiceRuntime& s = services_[i];
   bool restart = s.spec.restart == spec::RestartPolicy::kAlways ||
-                 (s.spec.restart == spec::RestartPolicy::kOnFailure && !status.Clean());
-  std::string line = s.spec.name + ": " + status.Describe() + " after " + Uptime(s.started_at, now);
+                 (s.spec.restart == spec::RestartPolicy::kOnFailure && end_failed_);
+  std::string line =
+      s.spec.name + ": " + end_what_ + " after " + Uptime(s.started_at, now) + end_note_;
+  end_note_.clear();
   if (!restart) {
     s.state = State::kDown;
-    last_status_ = status;
+    last_status_ = s.last_exit.value_or(ExitStatus::Code(0));
     Log(LogLevel::kInfo,
         line + "; not restarting (restart=" + spec::RestartPolicyName(s.spec.restart) + ")");
     return;
@@ -117,9 +134,86 @@ void Supervisor::Decide(size_t i, base::TimePoint now) {
     Apply(i, Input::kTimer, now);
     return;
   }
+  s.state = State::kBackoff;
   s.restart_at = now + delay;
-  Log(status.Clean() ? LogLevel::kInfo : LogLevel::kWarn,
+  Log(end_failed_ ? LogLevel::kWarn : LogLevel::kInfo,
       line + "; restarting in " + base::FormatDuration(delay));
+}
+
+void Supervisor::OnScanned(const Event& e, base::TimePoint now) {
+  ServiceRuntime& s = services_[e.service];
+  const std::string& rule = s.spec.match.Describe();
+  if (e.found > 0) {
+    children_ = true;  // adopted daemons are reparented to tend, or soon will be
+    s.polled = e.polled;
+    s.scan_at = now + settings_.scan_interval;
+    if (s.state == State::kIdle) {
+      s.started_at = now;
+      Log(LogLevel::kInfo,
+          s.spec.name + ": already running (pid " + e.detail + "); adopted, not started again");
+    } else if (s.state == State::kSettling) {
+      Log(LogLevel::kInfo, s.spec.name + ": command exited 0 and left a daemon " + rule + " (pid " +
+                               e.detail + "); watching it");
+    }
+    Apply(e.service, Input::kAdopt, now);
+    return;
+  }
+  switch (s.state) {
+    case State::kIdle: Apply(e.service, Input::kStart, now); return;
+    case State::kAdopted:  // looked again without pidfds: it is gone
+      end_what_ = "daemon " + rule + " gone";
+      end_failed_ = true;
+      Apply(e.service, Input::kMissing, now);
+      return;
+    case State::kSettling: break;
+    default: return;
+  }
+  bool expect_daemon = e.leftovers || s.spec.daemon == spec::DaemonMode::kYes;
+  const auto& moments = settings_.settle_moments;
+  while (s.settle_step < moments.size() && s.settle_start + moments[s.settle_step] <= now) {
+    ++s.settle_step;
+  }
+  if (expect_daemon && s.settle_step < moments.size()) {
+    s.scan_at = s.settle_start + moments[s.settle_step];
+    return;  // look again at the next moment of the settle window
+  }
+  if (expect_daemon) {
+    end_what_ = "command exited 0 but no process " + rule + " appeared within " +
+                base::FormatDuration(moments.empty() ? base::Duration{} : moments.back()) +
+                " (if the daemon runs under another name, set its match rule; see docs/tend.md)";
+    end_failed_ = true;
+  } else {
+    end_what_ = s.last_exit->Describe();  // a plain clean exit: no daemon left
+    end_failed_ = false;
+  }
+  Apply(e.service, Input::kMissing, now);
+}
+
+void Supervisor::OnDaemonGone(const Event& e, base::TimePoint now) {
+  ServiceRuntime& s = services_[e.service];
+  std::string how = e.known ? e.status.Describe() : "ended";
+  end_note_.clear();
+  if (e.remaining > 0 && s.state != State::kStopping) {
+    // Its main process is gone; workers it left would keep the port and
+    // half-serve. Kill them so the restart starts clean (systemd does the
+    // same when a forking service's main pid dies). When stopping, they are
+    // leftovers like any other and get SIGTERM first.
+    end_note_ = "; killed " + std::to_string(e.remaining) + " process" +
+                (e.remaining == 1 ? "" : "es") + " it left";
+    out_.push_back(Action::Release(e.service, SIGKILL));
+  }
+  if (e.known) s.last_exit = e.status;
+  if (s.state == State::kStopping) {
+    bool ok = !e.known || e.status.Clean() || e.status.EndedBy(s.spec.stop_signal);
+    if (!ok && !first_failure_) first_failure_ = e.status.AsExitCode();
+    if (e.known) last_status_ = e.status;
+    Log(ok ? LogLevel::kInfo : LogLevel::kWarn,
+        s.spec.name + ": daemon (pid " + std::to_string(e.pid) + ") " + how + " (stopped)");
+  } else {
+    end_what_ = "daemon (pid " + std::to_string(e.pid) + ") " + how;
+    end_failed_ = !e.known || !e.status.Clean();
+  }
+  Apply(e.service, Input::kGone, now);
 }
 
 void Supervisor::OnSpawned(const Event& e, base::TimePoint now) {
@@ -172,16 +266,17 @@ void Supervisor::OnSignal(int sig, base::TimePoint now) {
       }
       Log(LogLevel::kDebug, "forwarded " + SignalName(sig) + " to the services");
       return;
-    default:
-      Log(LogLevel::kDebug, "ignored " + SignalName(sig));
+    default: Log(LogLevel::kDebug, "ignored " + SignalName(sig));
   }
 }
 
 void Supervisor::OnTimer(base::TimePoint now) {
   for (size_t i = 0; i < services_.size(); ++i) {
-    if (services_[i].state == State::kBackoff && services_[i].restart_at <= now) {
-      Apply(i, Input::kTimer, now);
-    }
+    const ServiceRuntime& s = services_[i];
+    bool due = (s.state == State::kBackoff && s.restart_at <= now) ||
+               (s.state == State::kSettling && s.scan_at <= now) ||
+               (s.state == State::kAdopted && s.polled && s.scan_at <= now);
+    if (due) Apply(i, Input::kTimer, now);
   }
   if (now < deadline_) return;
   if (phase_ == Phase::kStopping || phase_ == Phase::kOrphans) {

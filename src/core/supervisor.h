@@ -29,13 +29,21 @@ struct Event {
     kSignal,         // tend received `signal` (never SIGCHLD)
     kOrphansReaped,  // processes other than services' were reaped
     kNoChildren,     // tend has no child process left
+    kScanned,        // answer to a kScan action: `found` processes now watched
+    kDaemonGone,     // the last watched daemon process of a service ended
   };
   Kind kind = Kind::kTimer;
   size_t service = 0;
   int pid = 0;
   ExitStatus status;
   int signal = 0;
-  std::string detail;  // for kExited: why the command could not be executed
+  std::string detail;      // for kExited: why the command could not be executed;
+                           // for kScanned: the pids found, for the log
+  int found = 0;           // kScanned: how many matching processes are watched
+  bool leftovers = false;  // kScanned: tend has children that are not services
+  bool polled = false;     // kScanned: no pidfds; look again every scan_interval
+  bool known = true;       // kDaemonGone: whether `status` is known (tend reaped it)
+  int remaining = 0;       // kDaemonGone: watched non-main processes still alive
 
   static Event Make(Kind kind, size_t i = 0) {
     Event e;
@@ -66,13 +74,31 @@ struct Event {
     return e;
   }
   static Event OrphansReaped() { return Make(Kind::kOrphansReaped); }
+  static Event Scanned(size_t i, int found, std::string pids, bool leftovers, bool polled) {
+    Event e = Make(Kind::kScanned, i);
+    e.found = found;
+    e.detail = std::move(pids);
+    e.leftovers = leftovers;
+    e.polled = polled;
+    return e;
+  }
+  static Event DaemonGone(size_t i, int pid, std::optional<ExitStatus> s, int remaining = 0) {
+    Event e = Make(Kind::kDaemonGone, i);
+    e.pid = pid;
+    e.remaining = remaining;
+    e.known = s.has_value();
+    if (s) e.status = *s;
+    return e;
+  }
   static Event NoChildren() { return Make(Kind::kNoChildren); }
 };
 
 struct Action {
   enum class Kind {
     kSpawn,          // start service's command, then report kSpawned or kExited
-    kSignalService,  // send `signal` to service's process group
+    kScan,           // look for service's daemon; answer with kScanned
+    kSignalService,  // send `signal` to service's process group and daemons
+    kRelease,        // send `signal` to service's remaining daemon processes; stop watching
     kSignalAll,      // send `signal` to every process tend supervises, services or not
     kLog,            // one line of tend's own log
     kExit,           // exit tend with `code`
@@ -90,10 +116,20 @@ struct Action {
     a.service = i;
     return a;
   }
+  static Action Scan(size_t i) {
+    Action a = Spawn(i);
+    a.kind = Kind::kScan;
+    return a;
+  }
   static Action SignalService(size_t i, int sig) {
     Action a = Spawn(i);
     a.kind = Kind::kSignalService;
     a.signal = sig;
+    return a;
+  }
+  static Action Release(size_t i, int sig) {
+    Action a = SignalService(i, sig);
+    a.kind = Kind::kRelease;
     return a;
   }
   static Action SignalAll(int sig) {
@@ -122,6 +158,14 @@ struct Settings {
   // After SIGKILL to everything, how long to wait for the last reaps before
   // exiting anyway (a process stuck in uninterruptible sleep).
   base::Duration kill_wait = base::seconds(2);
+  // After a command exits 0 leaving processes behind, tend looks for its
+  // daemon at these times after the exit (and on no other occasion); the
+  // last one ends the settle window.
+  std::vector<base::Duration> settle_moments = {base::milliseconds(20), base::milliseconds(100),
+                                                base::milliseconds(300), base::seconds(1),
+                                                base::seconds(3)};
+  // Where pidfds are missing, how often adopted daemons are looked for.
+  base::Duration scan_interval = base::seconds(5);
 };
 
 struct ServiceRuntime {
@@ -133,6 +177,12 @@ struct ServiceRuntime {
   Backoff backoff;
   int starts = 0;
   std::optional<ExitStatus> last_exit;
+  // Daemon look-up: when the settle window began, which moment is next, and
+  // when to look again (settling, or adopted without pidfds).
+  base::TimePoint settle_start{};
+  size_t settle_step = 0;
+  base::TimePoint scan_at{};
+  bool polled = false;
 
   int Restarts() const { return starts > 0 ? starts - 1 : 0; }
 };
@@ -159,8 +209,11 @@ class Supervisor {
 
   void Apply(size_t i, Input input, base::TimePoint now);
   void Decide(size_t i, base::TimePoint now);
+  void Restart(size_t i, base::TimePoint now);
   void OnSpawned(const Event& e, base::TimePoint now);
   void OnExited(const Event& e, base::TimePoint now);
+  void OnScanned(const Event& e, base::TimePoint now);
+  void OnDaemonGone(const Event& e, base::TimePoint now);
   void OnSignal(int sig, base::TimePoint now);
   void OnTimer(base::TimePoint now);
   void BeginShutdown(const std::string& why, base::TimePoint now);
@@ -179,6 +232,11 @@ class Supervisor {
   std::optional<int> first_failure_;       // exit code of the first failure in shutdown
   std::optional<ExitStatus> last_status_;  // of the service that ended last
   std::vector<Action> out_;
+  // What ended the service whose restart is being decided, for Restart's
+  // one log line, and whether the policy should count it as a failure.
+  std::string end_what_;
+  std::string end_note_;  // what was done about it, after the uptime
+  bool end_failed_ = false;
 };
 
 }  // namespace core

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <map>
 
 namespace core {
 namespace {
@@ -28,17 +29,26 @@ class Harness {
 
   std::vector<Action> Feed(const Event& e) {
     std::vector<Action> all = sup_.Handle(e, now_);
-    // Answer every spawn with a pid, as the runner does.
+    // Answer every spawn with a pid and every scan with the fake process
+    // table, as the runner does.
     for (size_t k = 0; k < all.size(); ++k) {
-      if (all[k].kind != Kind::kSpawn) continue;
-      for (Action& a : sup_.Handle(Event::Spawned(all[k].service, next_pid_++), now_)) {
-        all.push_back(a);
+      std::optional<Event> answer;
+      size_t i = all[k].service;
+      if (all[k].kind == Kind::kSpawn) answer = Event::Spawned(i, next_pid_++);
+      if (all[k].kind == Kind::kScan) {
+        answer = Event::Scanned(i, daemons[i], daemons[i] ? "77" : "", leftovers, polled);
       }
+      if (!answer) continue;
+      for (Action& a : sup_.Handle(*answer, now_)) all.push_back(a);
     }
     return all;
   }
+  std::map<size_t, int> daemons;  // service -> matching processes found
+  bool leftovers = false;
+  bool polled = false;
   void Advance(base::Duration d) { now_ += d; }
   Supervisor& sup() { return sup_; }
+  const ServiceRuntime& svc(size_t i) { return sup_.services()[i]; }
   base::TimePoint now() const { return now_; }
 
  private:
@@ -224,6 +234,142 @@ TEST(Supervisor, OrphansReapedWhileKillingAreKilledToo) {
   h.Feed(Event::Signal(SIGTERM));
   auto acts = h.Feed(Event::OrphansReaped());
   ASSERT_EQ(Only(acts, Kind::kSignalAll).size(), 1u);
+}
+
+spec::ServiceSpec Daemon(std::string name, spec::DaemonMode mode = spec::DaemonMode::kAuto) {
+  spec::ServiceSpec s = Spec(name);
+  s.match.pattern = name;
+  s.daemon = mode;
+  return s;
+}
+
+TEST(SupervisorDaemons, AdoptsADaemonAlreadyRunningInsteadOfStarting) {
+  Harness h({Daemon("apache2")});
+  h.daemons[0] = 3;
+  auto acts = h.Feed(Event::StartAll());
+  EXPECT_TRUE(Only(acts, Kind::kSpawn).empty());
+  EXPECT_EQ(h.svc(0).state, State::kAdopted);
+  EXPECT_TRUE(Logged(acts, "apache2: already running (pid 77); adopted, not started again"));
+}
+
+TEST(SupervisorDaemons, ForegroundOnlyServicesAreNeverLookedFor) {
+  Harness h({Daemon("app", spec::DaemonMode::kNo)});
+  h.daemons[0] = 1;
+  auto acts = h.Feed(Event::StartAll());
+  EXPECT_TRUE(Only(acts, Kind::kScan).empty());
+  EXPECT_EQ(Only(acts, Kind::kSpawn).size(), 1u);
+}
+
+TEST(SupervisorDaemons, CleanExitLeavingADaemonIsAdoptedThenRestartedWhenItDies) {
+  Harness h({Daemon("apache2")});
+  h.Feed(Event::StartAll());
+  h.daemons[0] = 2;
+  h.Advance(milliseconds(30));
+  auto acts = h.Feed(Event::Exited(0, ExitStatus::Code(0)));
+  EXPECT_EQ(h.svc(0).state, State::kAdopted);
+  EXPECT_TRUE(Logged(acts, "apache2: command exited 0 and left a daemon named 'apache2'"));
+  EXPECT_FALSE(h.sup().NextDeadline());  // pidfds watch it: no timer at all
+
+  h.daemons[0] = 0;
+  h.Advance(seconds(20));
+  acts = h.Feed(Event::DaemonGone(0, 77, ExitStatus::Signal(SIGKILL)));
+  EXPECT_TRUE(
+      Logged(acts, "apache2: daemon (pid 77) killed by SIGKILL after 20.0s; restarting now"));
+  EXPECT_EQ(Only(acts, Kind::kSpawn).size(), 1u);
+  EXPECT_EQ(h.svc(0).state, State::kRunning);
+}
+
+TEST(SupervisorDaemons, WorkersLeftByADeadMainProcessAreKilledBeforeTheRestart) {
+  Harness h({Daemon("apache2")});
+  h.daemons[0] = 3;
+  h.Feed(Event::StartAll());
+  auto acts = h.Feed(Event::DaemonGone(0, 77, ExitStatus::Signal(SIGKILL), 2));
+  ASSERT_GE(acts.size(), 2u);
+  auto release = Only(acts, Kind::kRelease);
+  ASSERT_EQ(release.size(), 1u);
+  EXPECT_EQ(release[0].signal, SIGKILL);
+  EXPECT_TRUE(Logged(
+      acts,
+      "daemon (pid 77) killed by SIGKILL after 0ms; killed 2 processes it left; restarting now"));
+  // The kill comes before the new start.
+  size_t kill_at = 0, spawn_at = 0;
+  for (size_t k = 0; k < acts.size(); ++k) {
+    if (acts[k].kind == Kind::kRelease) kill_at = k;
+    if (acts[k].kind == Kind::kSpawn) spawn_at = k;
+  }
+  EXPECT_LT(kill_at, spawn_at);
+}
+
+TEST(SupervisorDaemons, CleanExitWithoutLeftoversIsAPlainExit) {
+  Harness h({Daemon("echo")});
+  h.Feed(Event::StartAll());
+  auto acts = h.Feed(Event::Exited(0, ExitStatus::Code(0)));
+  EXPECT_TRUE(Logged(acts, "echo: exited with status 0 after 0ms; restarting now"));
+  EXPECT_EQ(Only(acts, Kind::kScan).size(), 1u);  // looked once, then gave up at once
+  EXPECT_EQ(Only(acts, Kind::kSpawn).size(), 1u);
+}
+
+TEST(SupervisorDaemons, LooksAtFewMomentsThenFailsWithAHint) {
+  Harness h({Daemon("apache2")});
+  h.Feed(Event::StartAll());
+  h.leftovers = true;  // the command left something, not (yet) named apache2
+  h.Feed(Event::Exited(0, ExitStatus::Code(0)));
+  EXPECT_EQ(h.svc(0).state, State::kSettling);
+  int scans = 0;
+  std::vector<Action> acts;
+  while (h.svc(0).state == State::kSettling) {
+    ASSERT_TRUE(h.sup().NextDeadline());
+    h.Advance(*h.sup().NextDeadline() - h.now());
+    acts = h.Feed(Event::Timer());
+    scans += static_cast<int>(Only(acts, Kind::kScan).size());
+    ASSERT_LT(scans, 10);
+  }
+  EXPECT_EQ(scans, 5);  // the settle moments, no more: never a standing poll
+  EXPECT_TRUE(Logged(acts, "no process named 'apache2' appeared within 3.0s"));
+  EXPECT_TRUE(Logged(acts, "set its match rule"));
+  EXPECT_EQ(Only(acts, Kind::kSpawn).size(), 1u);  // first retry at once, then backoff
+}
+
+TEST(SupervisorDaemons, DaemonAppearingDuringTheSettleWindowIsAdopted) {
+  Harness h({Daemon("nginx")});
+  h.Feed(Event::StartAll());
+  h.leftovers = true;
+  h.Feed(Event::Exited(0, ExitStatus::Code(0)));
+  h.daemons[0] = 1;
+  h.Advance(*h.sup().NextDeadline() - h.now());
+  h.Feed(Event::Timer());
+  EXPECT_EQ(h.svc(0).state, State::kAdopted);
+}
+
+TEST(SupervisorDaemons, ShutdownStopsAdoptedDaemons) {
+  Harness h({Daemon("apache2")});
+  h.daemons[0] = 2;
+  h.Feed(Event::StartAll());
+  auto acts = h.Feed(Event::Signal(SIGTERM));
+  ASSERT_EQ(Only(acts, Kind::kSignalService).size(), 1u);
+  EXPECT_EQ(h.svc(0).state, State::kStopping);
+  h.Feed(Event::DaemonGone(0, 77, std::nullopt));
+  EXPECT_EQ(h.svc(0).state, State::kDown);
+  acts = h.Feed(Event::NoChildren());
+  ASSERT_EQ(Only(acts, Kind::kExit).size(), 1u);
+  EXPECT_EQ(Only(acts, Kind::kExit)[0].code, 0);
+}
+
+TEST(SupervisorDaemons, WithoutPidfdsAdoptedDaemonsAreLookedForAtTheInterval) {
+  Harness h({Daemon("sshd")}, Settings{});
+  h.daemons[0] = 1;
+  h.polled = true;
+  h.Feed(Event::StartAll());
+  ASSERT_TRUE(h.sup().NextDeadline());
+  EXPECT_EQ(*h.sup().NextDeadline(), h.now() + seconds(5));
+  h.Advance(seconds(5));
+  h.Feed(Event::Timer());
+  EXPECT_EQ(h.svc(0).state, State::kAdopted);
+  h.daemons[0] = 0;
+  h.Advance(seconds(5));
+  auto acts = h.Feed(Event::Timer());
+  EXPECT_TRUE(Logged(acts, "sshd: daemon named 'sshd' gone"));
+  EXPECT_EQ(Only(acts, Kind::kSpawn).size(), 1u);
 }
 
 }  // namespace

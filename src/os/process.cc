@@ -50,6 +50,16 @@ base::Status SignalGroup(int pid, int pidfd, int sig) {
   return base::OkStatus();
 }
 
+void SignalDaemon(int pid, int pidfd, int sig) {
+  if (pidfd >= 0) {
+    if (syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0) < 0) return;  // gone
+  } else if (kill(pid, sig) < 0) {
+    return;
+  }
+  // It was alive a moment ago, so `pid` still names it: safe to ask.
+  if (getpgid(pid) == pid) kill(-pid, sig);
+}
+
 std::vector<int> ChildrenOf(int parent) {
   std::vector<int> out;
   DIR* dir = opendir("/proc");

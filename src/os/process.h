@@ -16,6 +16,10 @@ base::Status BecomeSubreaper();
 // have not reaped yet, so the group cannot belong to anyone else.
 base::Status SignalGroup(int pid, int pidfd, int sig);
 
+// Signals an adopted daemon process through its pidfd (by pid in the
+// rescan fallback), and its process group too when it leads one.
+void SignalDaemon(int pid, int pidfd, int sig);
+
 // Pids whose parent is `parent`, from /proc.
 std::vector<int> ChildrenOf(int parent);
 

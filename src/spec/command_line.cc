@@ -45,10 +45,8 @@ bool IsOperatorChar(char c) {
     case '*':
     case '?':
     case '[':
-    case '\n':
-      return true;
-    default:
-      return false;
+    case '\n': return true;
+    default: return false;
   }
 }
 

@@ -8,6 +8,8 @@
 namespace spec {
 namespace {
 
+constexpr const char* kValuedOptions[] = {"grace", "restart", "scan-interval"};
+
 struct Parsed {
   Options opts;
   std::vector<std::string> commands;
@@ -44,6 +46,12 @@ std::optional<std::string> ApplyValue(Options& o, const std::string& key, const 
     auto d = ParseSeconds(value);
     if (!d) return where + ": expected seconds between 0 and 3600, got '" + value + "'";
     o.grace = *d;
+  } else if (key == "scan-interval") {
+    auto d = ParseSeconds(value);
+    if (!d || *d < base::milliseconds(100)) {
+      return where + ": expected seconds between 0.1 and 3600, got '" + value + "'";
+    }
+    o.scan_interval = *d;
   } else if (key == "restart") {
     auto p = ParseRestart(value);
     if (!p) return where + ": expected always, on-failure or never, got '" + value + "'";
@@ -53,8 +61,9 @@ std::optional<std::string> ApplyValue(Options& o, const std::string& key, const 
 }
 
 std::optional<std::string> ApplyEnv(Options& o, const EnvLookup& env) {
-  for (const char* key : {"grace", "restart"}) {
-    std::string var = std::string("TEND_") + (key[0] == 'g' ? "GRACE" : "RESTART");
+  for (const char* key : kValuedOptions) {
+    std::string var = "TEND_";
+    for (const char* c = key; *c; ++c) var += *c == '-' ? '_' : static_cast<char>(*c - 'a' + 'A');
     if (auto v = env(var)) {
       if (auto err = ApplyValue(o, key, *v, var)) return err;
     }
@@ -103,7 +112,7 @@ bool ParseOne(Parsed& p, const std::vector<std::string>& args, size_t& i) {
     p.opts.prefix = false;
     return true;
   }
-  for (const char* key : {"grace", "restart"}) {
+  for (const char* key : kValuedOptions) {
     std::string flag = std::string("--") + key;
     std::string value;
     if (arg == flag) {
@@ -155,6 +164,7 @@ std::optional<std::string> BuildServices(Parsed& p) {
     s.command = std::move(r.command);
     s.restart = p.opts.restart;
     names.push_back(NameFor(s.command));
+    s.match.pattern = names.back();  // before -2, -3: the daemon keeps its own name
     p.opts.services.push_back(std::move(s));
   }
   MakeUnique(names);
@@ -203,6 +213,8 @@ Options (each also read from the environment variable shown):
   --grace SECONDS     time between SIGTERM and SIGKILL at shutdown [TEND_GRACE] (default 8)
   --restart POLICY    always | on-failure | never                  [TEND_RESTART] (default always)
   --no-prefix         services write straight to tend's stdout/stderr [TEND_NO_PREFIX=1]
+  --scan-interval S   where pidfds are missing (old kernels), how often adopted
+                      daemons are looked for again    [TEND_SCAN_INTERVAL] (default 5)
   -v, --verbose       log more                                      [TEND_VERBOSE=1]
   -q, --quiet         log only warnings and errors                  [TEND_QUIET=1]
   -h, --help          show this help
@@ -211,6 +223,8 @@ Options (each also read from the environment variable shown):
 A command runs without a shell unless it needs one (pipes, redirections,
 ;, &&, $VAR, globs, backquotes, a leading VAR=value): then /bin/sh -c.
 Each service is named after its executable's basename (sshd, apache2).
+A command that exits 0 leaving a process of that name behind (an init script
+starting a daemon) has that daemon adopted and watched; see docs/tend.md.
 Exit status: that of the last service when all have ended; after a requested
 shutdown 0 if every service stopped cleanly; 2 on bad usage.
 )";

@@ -21,6 +21,8 @@ struct Options {
   base::Duration grace = base::seconds(8);  // inside docker stop's 10 s
   RestartPolicy restart = RestartPolicy::kAlways;
   bool prefix = true;
+  // How often adopted daemons are looked for again where pidfds are missing.
+  base::Duration scan_interval = base::seconds(5);
   Verbosity verbosity = Verbosity::kNormal;
   std::vector<ServiceSpec> services;
 };

@@ -1,0 +1,91 @@
+#include "core/process_match.h"
+
+#include <map>
+#include <regex>
+
+namespace core {
+namespace {
+
+std::string Basename(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// The kernel keeps only 15 characters of comm: "php-fpm8.2-worker" shows up
+// as "php-fpm8.2-work", so a full-length comm matches a longer name's prefix.
+bool CommMatches(const std::string& name, const std::string& comm) {
+  constexpr size_t kCommMax = 15;
+  if (comm == name) return true;
+  return comm.size() == kCommMax && name.size() > kCommMax && name.compare(0, kCommMax, comm) == 0;
+}
+
+bool IsDescendant(int pid, int ancestor, const std::map<int, int>& parent) {
+  for (int hops = 0; hops < 4096; ++hops) {
+    auto it = parent.find(pid);
+    if (it == parent.end() || it->second <= 0) return false;
+    if (it->second == ancestor) return true;
+    pid = it->second;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool RuleMatches(const spec::MatchRule& rule, const ProcInfo& p) {
+  switch (rule.kind) {
+    case spec::MatchRule::Kind::kName:
+      return CommMatches(rule.pattern, p.comm) || Basename(p.argv0) == rule.pattern;
+    case spec::MatchRule::Kind::kRegex:
+      try {
+        return std::regex_search(p.cmdline, std::regex(rule.pattern));
+      } catch (const std::regex_error&) {
+        return false;  // validated when the config is read; never throw here
+      }
+    case spec::MatchRule::Kind::kPidfile:
+      return false;  // pidfiles name their pid directly; see os::ReadPidfile
+  }
+  return false;
+}
+
+std::vector<int> FindDaemon(const spec::MatchRule& rule, const std::vector<ProcInfo>& table,
+                            const Ownership& owned) {
+  std::map<int, int> parent;
+  if (!owned.whole_table) {
+    for (const ProcInfo& p : table) parent[p.pid] = p.ppid;
+  }
+  std::vector<int> out;
+  for (const ProcInfo& p : table) {
+    if (p.pid == owned.self || p.state == 'Z' || owned.taken.count(p.pid) ||
+        owned.groups.count(p.pgrp)) {
+      continue;
+    }
+    if (!owned.whole_table && !IsDescendant(p.pid, owned.self, parent)) continue;
+    if (!owned.script.empty() && !p.argv1.empty() && Basename(p.argv1) == Basename(owned.script)) {
+      continue;  // `/bin/sh /etc/init.d/apache2 start`: the script, not the daemon
+    }
+    if (RuleMatches(rule, p)) out.push_back(p.pid);
+  }
+  return out;
+}
+
+std::set<int> DaemonRoots(const std::vector<int>& pids, const std::vector<ProcInfo>& table) {
+  std::set<int> in(pids.begin(), pids.end());
+  std::set<int> roots;
+  for (const ProcInfo& p : table) {
+    if (in.count(p.pid) && !in.count(p.ppid)) roots.insert(p.pid);
+  }
+  return roots;
+}
+
+bool HasLeftovers(const std::vector<ProcInfo>& table, const Ownership& owned,
+                  const std::set<int>& main_pids) {
+  for (const ProcInfo& p : table) {
+    if (p.ppid == owned.self && p.state != 'Z' && !main_pids.count(p.pid) &&
+        !owned.taken.count(p.pid)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace core

@@ -1,0 +1,119 @@
+"""Daemonizing commands: the daemon they leave is found in the process table,
+watched through pidfds, and its command is run again when it dies."""
+import os
+import shutil
+import signal
+import time
+
+import pytest
+
+from conftest import Tend, proc_stat, wait_until
+
+
+@pytest.fixture
+def faked(tmp_path):
+    """An init-script-like command `<tmp>/init.d/faked start` that starts a
+    daemon named `faked` (a copy of sleep) in the background and exits 0."""
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "init.d").mkdir()
+    daemon = tmp_path / "bin" / "faked"
+    shutil.copy("/bin/sleep", daemon)
+    script = tmp_path / "init.d" / "faked"
+    script.write_text(f"""#!/bin/sh
+case "$1" in
+  start) echo "starting faked"; {daemon} 1000 & {daemon} 1000 & exit 0 ;;
+  decoy) sleep 1000 & exit 0 ;;
+  nested) sh -c "{daemon} 1000; sleep 1000" & exit 0 ;;
+esac
+""")
+    script.chmod(0o755)
+    return tmp_path
+
+
+def daemons(t, comm="faked"):
+    return [p for p in t.processes() if (proc_stat(p) or ("Z", ""))[1] == comm
+            and proc_stat(p)[0] != "Z"]
+
+
+def test_daemon_is_adopted_and_restarted_when_it_dies(tend, faked):
+    t = tend(f"{faked}/init.d/faked start")
+    t.err.wait_for(r"faked: command exited 0 and left a daemon named 'faked' \(pid \d+ \d+\)")
+    first = daemons(t)
+    assert len(first) == 2
+    for pid in first:
+        os.kill(pid, signal.SIGKILL)
+    t.err.wait_for(r"faked: daemon \(pid \d+\) killed by SIGKILL after .*; restarting now")
+    t.err.wait_for(r"faked: started", count=2)
+    t.err.wait_for(r"left a daemon named 'faked'", count=2)
+    second = wait_until(lambda: daemons(t) if len(daemons(t)) == 2 else None, what="new daemons")
+    assert not set(second) & set(first)
+    assert not t.zombies()
+
+
+def test_restart_needs_only_the_main_processes_to_die(tend, faked):
+    t = tend(f"{faked}/init.d/faked start")
+    t.err.wait_for(r"left a daemon named 'faked'")
+    a, b = daemons(t)
+    os.kill(a, signal.SIGKILL)  # both are main processes: one left, no restart
+    time.sleep(0.3)
+    assert len(t.err.matching(r"faked: started")) == 1
+    os.kill(b, signal.SIGKILL)
+    t.err.wait_for(r"faked: started", count=2)
+
+
+def test_no_daemon_appearing_is_a_failed_start_with_a_hint(tend, faked):
+    t = tend(f"{faked}/init.d/faked decoy")  # leaves a `sleep`, never a `faked`
+    line = t.err.wait_for(r"faked: command exited 0 but no process named 'faked' appeared "
+                          r"within 3.0s", timeout=8)[0]
+    assert "set its match rule" in line and "restarting" in line
+
+
+def test_running_daemon_is_adopted_not_started_twice(faked):
+    # An entrypoint that starts the daemon itself, then execs tend as PID 1.
+    import subprocess
+    from conftest import TEND
+    proc = subprocess.Popen(
+        ["unshare", "--fork", "--pid", "--mount-proc", "--kill-child", "sh", "-c",
+         f"{faked}/bin/faked 1000 & exec {TEND} '{faked}/init.d/faked start'"],
+        stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        from conftest import Stream
+        err = Stream(proc.stderr)
+        err.wait_for(r"faked: already running \(pid \d+\); adopted, not started again")
+        time.sleep(0.3)
+        assert not err.matching(r"faked: started")
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def test_two_services_do_not_share_a_daemon(tend, faked):
+    t = tend(f"{faked}/init.d/faked start", f"{faked}/init.d/faked start")
+    t.err.wait_for(r"faked: command exited 0 and left a daemon named 'faked' \(pid [\d ]+\)")
+    t.err.wait_for(r"faked-2: command exited 0 and left a daemon named 'faked' \(pid [\d ]+\)")
+    pids = [l.split("(pid ")[1].split(")")[0].split() for l in t.err.matching(r"left a daemon")]
+    assert not set(pids[0]) & set(pids[1])
+
+
+def test_shutdown_stops_adopted_daemons(tend, faked):
+    t = tend("--grace", "5", f"{faked}/init.d/faked start")
+    t.err.wait_for(r"left a daemon named 'faked'")
+    start = time.monotonic()
+    t.signal(signal.SIGTERM)
+    assert t.wait() == 0
+    assert time.monotonic() - start < 3
+    t.err.wait_for(r"faked: daemon \(pid \d+\) killed by SIGTERM \(stopped\)")
+    assert t.processes() == []
+
+
+def test_without_pidfds_tend_rescans_at_the_interval(tend, faked):
+    # The daemon's parent is a shell that outlives it, so its death reaches
+    # tend neither as SIGCHLD nor (here) through a pidfd: only the rescan.
+    t = tend("--scan-interval", "0.2", f"{faked}/init.d/faked nested", env={"TEND_NO_PIDFD": "1"})
+    t.err.wait_for(r"TEND_NO_PIDFD=1: adopted daemons are looked for again every 200ms")
+    for pid in daemons(t):
+        os.kill(pid, signal.SIGKILL)
+    t.err.wait_for(r"faked: daemon named 'faked' gone after .*; restarting", timeout=3)
+    assert not t.err.matching(r"daemon \(pid")  # not seen any other way
+    t.err.wait_for(r"faked: started", count=2)
+    assert len(t.err.matching(r"looked for again every")) == 1  # said once

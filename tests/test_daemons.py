@@ -53,6 +53,7 @@ def test_daemon_is_adopted_and_restarted_when_it_dies(tend, faked):
 def test_restart_needs_only_the_main_processes_to_die(tend, faked):
     t = tend(f"{faked}/init.d/faked start")
     t.err.wait_for(r"left a daemon named 'faked'")
+    time.sleep(3.2)  # past the settle window: both processes are watched by now
     a, b = daemons(t)
     os.kill(a, signal.SIGKILL)  # both are main processes: one left, no restart
     time.sleep(0.3)

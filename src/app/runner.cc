@@ -270,6 +270,7 @@ void Runner::Execute(const core::Action& a) {
 
 void Runner::DoSpawn(size_t i) {
   const spec::ServiceSpec& spec = options_.services[i];
+  Unwatch(i);  // a new start: whatever it watched before is not its daemon
   os::SpawnRequest req;
   req.argv = spec.command.Argv();
   req.stdout_fd = io_[i].pipes[0].write_end.Get();
@@ -331,16 +332,27 @@ void Runner::DoScan(size_t i) {
     if (io.pid > 0) mains.insert(io.pid);
   }
   bool leftovers = core::HasLeftovers(table, owned, mains);
-  Watch(i, pids, core::DaemonRoots(pids, table));
+  Watch(i, pids, table);
   std::string list;
   for (const Watched& w : io_[i].daemons) list += (list.empty() ? "" : " ") + std::to_string(w.pid);
   queue_.push_back(
       core::Event::Scanned(i, static_cast<int>(io_[i].daemons.size()), list, leftovers, !pidfds_));
 }
 
-void Runner::Watch(size_t i, const std::vector<int>& pids, const std::set<int>& roots) {
-  Unwatch(i);
+// Watches `pids` for service i, on top of those it already watches (a
+// daemon's later processes join the set). Without pidfds the scan is the
+// only truth, so the set is replaced.
+void Runner::Watch(size_t i, std::vector<int> pids, const std::vector<core::ProcInfo>& table) {
+  auto& ds = io_[i].daemons;
+  if (!pidfds_) Unwatch(i);
+  std::set<int> all(pids.begin(), pids.end());
+  for (const Watched& w : ds) all.insert(w.pid);
+  std::set<int> roots = core::DaemonRoots({all.begin(), all.end()}, table);
+  for (Watched& w : ds) w.root = roots.count(w.pid) > 0;
   for (int pid : pids) {
+    if (std::any_of(ds.begin(), ds.end(), [pid](const Watched& w) { return w.pid == pid; })) {
+      continue;
+    }
     Watched w{pid, {}, roots.count(pid) > 0};
     if (pidfds_) {
       auto fd = os::PidfdOpen(pid);

@@ -70,7 +70,7 @@ class Runner {
   void Execute(const core::Action& a);
   void DoSpawn(size_t i);
   void DoScan(size_t i);
-  void Watch(size_t i, const std::vector<int>& pids, const std::set<int>& roots);
+  void Watch(size_t i, std::vector<int> pids, const std::vector<core::ProcInfo>& table);
   void DoRelease(size_t i, int sig);
   void Unwatch(size_t i);
   core::Ownership OwnershipExcept(size_t i) const;

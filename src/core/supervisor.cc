@@ -62,7 +62,8 @@ std::optional<base::TimePoint> Supervisor::NextDeadline() const {
   }
   for (const ServiceRuntime& s : services_) {
     if (s.state == State::kBackoff) consider(s.restart_at);
-    if (s.state == State::kSettling || (s.state == State::kAdopted && s.polled)) {
+    if (s.state == State::kSettling ||
+        (s.state == State::kAdopted && (s.polled || s.settle_more))) {
       consider(s.scan_at);
     }
   }
@@ -147,6 +148,13 @@ void Supervisor::OnScanned(const Event& e, base::TimePoint now) {
     children_ = true;  // adopted daemons are reparented to tend, or soon will be
     s.polled = e.polled;
     s.scan_at = now + settings_.scan_interval;
+    if (!s.polled && s.state != State::kIdle) {
+      // Until the settle window ends, look again at its remaining moments:
+      // a daemon's other processes may not have exec'd yet at the first look.
+      std::optional<base::TimePoint> next = NextSettleMoment(s, now);
+      s.settle_more = next.has_value();
+      if (next) s.scan_at = *next;
+    }
     if (s.state == State::kIdle) {
       s.started_at = now;
       Log(LogLevel::kInfo,
@@ -160,7 +168,8 @@ void Supervisor::OnScanned(const Event& e, base::TimePoint now) {
   }
   switch (s.state) {
     case State::kIdle: Apply(e.service, Input::kStart, now); return;
-    case State::kAdopted:  // looked again without pidfds: it is gone
+    case State::kAdopted:     // looked again without pidfds: it is gone
+      if (!s.polled) return;  // pidfds will say when the watched ones end
       end_what_ = "daemon " + rule + " gone";
       end_failed_ = true;
       Apply(e.service, Input::kMissing, now);
@@ -170,11 +179,9 @@ void Supervisor::OnScanned(const Event& e, base::TimePoint now) {
   }
   bool expect_daemon = e.leftovers || s.spec.daemon == spec::DaemonMode::kYes;
   const auto& moments = settings_.settle_moments;
-  while (s.settle_step < moments.size() && s.settle_start + moments[s.settle_step] <= now) {
-    ++s.settle_step;
-  }
-  if (expect_daemon && s.settle_step < moments.size()) {
-    s.scan_at = s.settle_start + moments[s.settle_step];
+  std::optional<base::TimePoint> next = NextSettleMoment(s, now);
+  if (expect_daemon && next) {
+    s.scan_at = *next;
     return;  // look again at the next moment of the settle window
   }
   if (expect_daemon) {
@@ -187,6 +194,16 @@ void Supervisor::OnScanned(const Event& e, base::TimePoint now) {
     end_failed_ = false;
   }
   Apply(e.service, Input::kMissing, now);
+}
+
+std::optional<base::TimePoint> Supervisor::NextSettleMoment(ServiceRuntime& s,
+                                                            base::TimePoint now) const {
+  const auto& moments = settings_.settle_moments;
+  while (s.settle_step < moments.size() && s.settle_start + moments[s.settle_step] <= now) {
+    ++s.settle_step;
+  }
+  if (s.settle_step == moments.size()) return std::nullopt;
+  return s.settle_start + moments[s.settle_step];
 }
 
 void Supervisor::OnDaemonGone(const Event& e, base::TimePoint now) {
@@ -275,7 +292,7 @@ void Supervisor::OnTimer(base::TimePoint now) {
     const ServiceRuntime& s = services_[i];
     bool due = (s.state == State::kBackoff && s.restart_at <= now) ||
                (s.state == State::kSettling && s.scan_at <= now) ||
-               (s.state == State::kAdopted && s.polled && s.scan_at <= now);
+               (s.state == State::kAdopted && (s.polled || s.settle_more) && s.scan_at <= now);
     if (due) Apply(i, Input::kTimer, now);
   }
   if (now < deadline_) return;

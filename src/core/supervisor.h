@@ -183,6 +183,7 @@ struct ServiceRuntime {
   size_t settle_step = 0;
   base::TimePoint scan_at{};
   bool polled = false;
+  bool settle_more = false;  // adopted, with settle moments left to look at
 
   int Restarts() const { return starts > 0 ? starts - 1 : 0; }
 };
@@ -214,6 +215,7 @@ class Supervisor {
   void OnExited(const Event& e, base::TimePoint now);
   void OnScanned(const Event& e, base::TimePoint now);
   void OnDaemonGone(const Event& e, base::TimePoint now);
+  std::optional<base::TimePoint> NextSettleMoment(ServiceRuntime& s, base::TimePoint now) const;
   void OnSignal(int sig, base::TimePoint now);
   void OnTimer(base::TimePoint now);
   void BeginShutdown(const std::string& why, base::TimePoint now);

@@ -334,7 +334,10 @@ void Runner::DoScan(size_t i) {
   bool leftovers = core::HasLeftovers(table, owned, mains);
   Watch(i, pids, table);
   std::string list;
-  for (const Watched& w : io_[i].daemons) list += (list.empty() ? "" : " ") + std::to_string(w.pid);
+  for (const Watched& w : io_[i].daemons) {
+    if (!list.empty()) list += ' ';
+    list += std::to_string(w.pid);
+  }
   queue_.push_back(
       core::Event::Scanned(i, static_cast<int>(io_[i].daemons.size()), list, leftovers, !pidfds_));
 }

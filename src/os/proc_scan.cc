@@ -27,7 +27,7 @@ ssize_t ReadAt(int dir_fd, const char* path, char* buf, size_t size) {
 // Fills pid, ppid, pgrp, state and comm from /proc/PID/stat. comm sits in
 // parentheses and may itself hold spaces and ')', so parse from the last ')'.
 bool ParseStat(int dir_fd, const char* pid_str, core::ProcInfo& p) {
-  char path[40];
+  char path[300];
   std::snprintf(path, sizeof path, "%s/stat", pid_str);
   char buf[512];
   ssize_t n = ReadAt(dir_fd, path, buf, sizeof buf - 1);
@@ -41,7 +41,7 @@ bool ParseStat(int dir_fd, const char* pid_str, core::ProcInfo& p) {
 }
 
 void ParseCmdline(int dir_fd, const char* pid_str, core::ProcInfo& p) {
-  char path[40];
+  char path[300];
   std::snprintf(path, sizeof path, "%s/cmdline", pid_str);
   char buf[4096];
   ssize_t n = ReadAt(dir_fd, path, buf, sizeof buf);

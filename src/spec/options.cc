@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "base/text.h"
 #include "spec/naming.h"
 
 namespace spec {
@@ -44,17 +45,20 @@ std::optional<std::string> ApplyValue(Options& o, const std::string& key, const 
                                       const std::string& where) {
   if (key == "grace") {
     auto d = ParseSeconds(value);
-    if (!d) return where + ": expected seconds between 0 and 3600, got '" + value + "'";
+    if (!d)
+      return where + ": expected seconds between 0 and 3600, got '" + base::Printable(value) + "'";
     o.grace = *d;
   } else if (key == "scan-interval") {
     auto d = ParseSeconds(value);
     if (!d || *d < base::milliseconds(100)) {
-      return where + ": expected seconds between 0.1 and 3600, got '" + value + "'";
+      return where + ": expected seconds between 0.1 and 3600, got '" + base::Printable(value) +
+             "'";
     }
     o.scan_interval = *d;
   } else if (key == "restart") {
     auto p = ParseRestart(value);
-    if (!p) return where + ": expected always, on-failure or never, got '" + value + "'";
+    if (!p)
+      return where + ": expected always, on-failure or never, got '" + base::Printable(value) + "'";
     o.restart = *p;
   }
   return std::nullopt;
@@ -78,7 +82,7 @@ std::optional<std::string> ApplyEnv(Options& o, const EnvLookup& env) {
                  Flag{"TEND_QUIET", &quiet, true}}) {
     if (auto v = env(f.var)) {
       auto b = ParseBool(*v);
-      if (!b) return std::string(f.var) + ": expected 1 or 0, got '" + *v + "'";
+      if (!b) return std::string(f.var) + ": expected 1 or 0, got '" + base::Printable(*v) + "'";
       *f.target = *b;
     }
   }
@@ -129,7 +133,7 @@ bool ParseOne(Parsed& p, const std::vector<std::string>& args, size_t& i) {
     p.error = ApplyValue(p.opts, key, value, flag);
     return true;
   }
-  p.error = "unknown option '" + arg +
+  p.error = "unknown option '" + base::Printable(arg) +
             "' (see tend --help; to run a command starting with '-', put -- before it)";
   return true;
 }
@@ -145,7 +149,8 @@ std::optional<std::string> OptionAfterCommands(const std::vector<std::string>& c
     size_t i = 0;
     if (c.size() > 1 && c[0] == '-' && ParseOne(probe, one, i) &&
         (!probe.error || probe.error->rfind("unknown option", 0) != 0)) {
-      return "option '" + c + "' comes after the commands: put options first, or -- before " +
+      return "option '" + base::Printable(c) +
+             "' comes after the commands: put options first, or -- before " +
              "the commands to run it as a command";
     }
   }
@@ -157,8 +162,8 @@ std::optional<std::string> BuildServices(Parsed& p) {
   for (size_t n = 0; n < p.commands.size(); ++n) {
     SplitResult r = SplitCommandLine(p.commands[n]);
     if (r.error) {
-      return "command " + std::to_string(n + 1) + " \"" + p.commands[n] + "\", column " +
-             std::to_string(r.error->column) + ": " + r.error->message;
+      return "command " + std::to_string(n + 1) + " \"" + base::Printable(p.commands[n]) +
+             "\", column " + std::to_string(r.error->column) + ": " + r.error->message;
     }
     ServiceSpec s;
     s.command = std::move(r.command);

@@ -1,0 +1,14 @@
+#include "base/text.h"
+
+#include <gtest/gtest.h>
+
+namespace base {
+namespace {
+
+TEST(Printable, EscapesControlCharacters) {
+  EXPECT_EQ(Printable("a\nb\tc\x01"), "a\\nb\\tc\\x01");
+  EXPECT_EQ(Printable("plain 'text' é"), "plain 'text' é");
+}
+
+}  // namespace
+}  // namespace base

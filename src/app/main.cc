@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "app/plan.h"
 #include "app/runner.h"
 #include "os/signals.h"
 #include "spec/options.h"
@@ -37,7 +38,23 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  auto runner = app::Runner::Create(std::move(parsed.options));
+  app::PlanResult plan = app::LoadPlan(parsed.options, GetEnv);
+  for (const spec::Diagnostic& d : plan.errors)
+    std::fprintf(stderr, "tend: %s\n", d.Format().c_str());
+  if (!plan.errors.empty()) {
+    if (plan.errors.size() > 1) {
+      std::fprintf(stderr, "tend: %zu errors; nothing started\n", plan.errors.size());
+    }
+    return 2;
+  }
+  if (parsed.options.check) {
+    std::fputs(app::DescribePlan(plan.plan).c_str(), stdout);
+    std::printf("\nOK: %zu service%s\n", plan.plan.services.size(),
+                plan.plan.services.size() == 1 ? "" : "s");
+    return 0;
+  }
+
+  auto runner = app::Runner::Create(std::move(plan.plan), std::move(parsed.options), GetEnv);
   if (!runner) {
     std::fprintf(stderr, "tend: cannot start: %s\n", runner.Err().Describe().c_str());
     return 1;

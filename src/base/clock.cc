@@ -1,6 +1,7 @@
 #include "base/clock.h"
 
 #include <cstdio>
+#include <ctime>
 
 namespace base {
 
@@ -18,6 +19,17 @@ std::string FormatDuration(Duration d) {
     std::snprintf(buf, sizeof buf, "%lldh%lldm", static_cast<long long>(ms / 3'600'000),
                   static_cast<long long>(ms / 60'000 % 60));
   }
+  return buf;
+}
+
+std::string FormatUtc(int64_t unix_millis) {
+  std::time_t secs = static_cast<std::time_t>(unix_millis / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(unix_millis % 1000));
   return buf;
 }
 

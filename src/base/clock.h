@@ -17,4 +17,7 @@ using std::chrono::seconds;
 // "350ms", "2.5s", "3m10s": short and human, for log lines.
 std::string FormatDuration(Duration d);
 
+// "2026-11-22T01:02:03.456Z" for milliseconds since the Unix epoch.
+std::string FormatUtc(int64_t unix_millis);
+
 }  // namespace base

@@ -13,5 +13,10 @@ TEST(FormatDuration, PicksAReadableUnit) {
   EXPECT_EQ(FormatDuration(seconds(7260)), "2h1m");
 }
 
+TEST(FormatUtc, IsRfc3339WithMilliseconds) {
+  EXPECT_EQ(FormatUtc(0), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(FormatUtc(1795309323456), "2026-11-22T01:02:03.456Z");
+}
+
 }  // namespace
 }  // namespace base

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "base/signal_names.h"
+
 namespace core {
 
 struct ExitStatus {
@@ -24,9 +26,7 @@ struct ExitStatus {
   std::string Describe() const;  // "exited with status 1", "killed by SIGKILL"
 };
 
-// "SIGTERM" for 15; "signal 42" for anything unnamed.
-std::string SignalName(int sig);
-// 15 for "TERM", "SIGTERM" or "15"; 0 when unknown.
-int SignalNumber(const std::string& name);
+using base::SignalName;
+using base::SignalNumber;
 
 }  // namespace core

@@ -14,25 +14,25 @@ using E = Effect;
 constexpr Transition kTable[kStateCount][kInputCount] = {
   /* Idle */     {{S::kRunning, E::kSpawn},   {S::kIdle, E::kInvalid},     {S::kIdle, E::kNone},
                   {S::kDown, E::kNone},       {S::kAdopted, E::kNone},     {S::kIdle, E::kInvalid},
-                  {S::kIdle, E::kInvalid}},
+                  {S::kIdle, E::kInvalid}, {S::kBackoff, E::kNone}},
   /* Running */  {{S::kRunning, E::kNone},    {S::kBackoff, E::kDecide},   {S::kRunning, E::kNone},
                   {S::kStopping, E::kSendStop}, {S::kRunning, E::kInvalid}, {S::kRunning, E::kInvalid},
-                  {S::kRunning, E::kInvalid}},
+                  {S::kRunning, E::kInvalid}, {S::kRunning, E::kInvalid}},
   /* Settling */ {{S::kSettling, E::kNone},   {S::kSettling, E::kInvalid}, {S::kSettling, E::kScan},
                   {S::kDown, E::kNone},       {S::kAdopted, E::kNone},     {S::kBackoff, E::kRestart},
-                  {S::kSettling, E::kInvalid}},
+                  {S::kSettling, E::kInvalid}, {S::kSettling, E::kInvalid}},
   /* Adopted */  {{S::kAdopted, E::kNone},    {S::kAdopted, E::kInvalid},  {S::kAdopted, E::kScan},
                   {S::kStopping, E::kSendStop}, {S::kAdopted, E::kNone},   {S::kBackoff, E::kRestart},
-                  {S::kBackoff, E::kRestart}},
+                  {S::kBackoff, E::kRestart}, {S::kAdopted, E::kInvalid}},
   /* Backoff */  {{S::kRunning, E::kSpawn},   {S::kBackoff, E::kInvalid},  {S::kRunning, E::kSpawn},
                   {S::kDown, E::kNone},       {S::kBackoff, E::kInvalid},  {S::kBackoff, E::kInvalid},
-                  {S::kBackoff, E::kInvalid}},
+                  {S::kBackoff, E::kInvalid}, {S::kBackoff, E::kNone}},
   /* Stopping */ {{S::kStopping, E::kNone},   {S::kDown, E::kNone},        {S::kStopping, E::kNone},
                   {S::kStopping, E::kNone},   {S::kStopping, E::kNone},    {S::kDown, E::kNone},
-                  {S::kDown, E::kNone}},
+                  {S::kDown, E::kNone}, {S::kStopping, E::kNone}},
   /* Down */     {{S::kRunning, E::kSpawn},   {S::kDown, E::kInvalid},     {S::kDown, E::kNone},
                   {S::kDown, E::kNone},       {S::kDown, E::kInvalid},     {S::kDown, E::kInvalid},
-                  {S::kDown, E::kInvalid}},
+                  {S::kDown, E::kInvalid}, {S::kBackoff, E::kNone}},
 };
 // clang-format on
 
@@ -50,7 +50,7 @@ const char* StateName(State state) {
 
 const char* InputName(Input input) {
   static constexpr const char* kNames[] = {"start", "exited",  "timer", "stop",
-                                           "adopt", "missing", "gone"};
+                                           "adopt", "missing", "gone",  "wait"};
   return kNames[static_cast<int>(input)];
 }
 

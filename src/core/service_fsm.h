@@ -27,6 +27,7 @@ enum class Input {
   kAdopt,    // matching processes were found and are now watched
   kMissing,  // no matching process: the command was not a daemon, or failed
   kGone,     // the last watched daemon process ended
+  kWait,     // a scheduled oneshot waits for its next time
 };
 
 enum class Effect {
@@ -46,7 +47,7 @@ struct Transition {
 };
 
 constexpr int kStateCount = 7;
-constexpr int kInputCount = 7;
+constexpr int kInputCount = 8;
 
 Transition Lookup(State state, Input input);
 const char* StateName(State state);

@@ -1,5 +1,6 @@
 #include "core/supervisor.h"
 
+#include <algorithm>
 #include <csignal>
 
 namespace core {
@@ -14,28 +15,28 @@ std::string Uptime(base::TimePoint from, base::TimePoint to) {
 Supervisor::Supervisor(std::vector<spec::ServiceSpec> specs, Settings settings)
     : settings_(settings) {
   for (spec::ServiceSpec& s : specs) {
-    ServiceRuntime rt;
-    rt.spec = std::move(s);
-    rt.backoff = Backoff(settings.backoff);
-    services_.push_back(std::move(rt));
+    services_.emplace_back();
+    Install(services_.size() - 1, std::move(s));
   }
 }
 
-std::vector<Action> Supervisor::Handle(const Event& event, base::TimePoint now) {
+// Gives slot i a fresh service: a new spec, its own backoff, no history.
+void Supervisor::Install(size_t i, spec::ServiceSpec spec) {
+  ServiceRuntime& s = services_[i];
+  bool held = s.held;
+  s = ServiceRuntime();
+  s.held = held;
+  s.backoff =
+      Backoff(BackoffPolicy{spec.backoff_initial, spec.backoff_max, settings_.backoff.reset_after});
+  s.spec = std::move(spec);
+}
+
+std::vector<Action> Supervisor::Handle(const Event& event, base::TimePoint now, int64_t wall_ms) {
   out_.clear();
+  wall_ms_ = wall_ms;
   if (phase_ == Phase::kDone) return {};
   switch (event.kind) {
-    case Event::Kind::kStartAll:
-      // A service whose daemon already runs is adopted, not started twice
-      // (CFEngine's "only if it is not in the process table").
-      for (size_t i = 0; i < services_.size(); ++i) {
-        if (services_[i].spec.daemon == spec::DaemonMode::kNo) {
-          Apply(i, Input::kStart, now);
-        } else {
-          out_.push_back(Action::Scan(i));
-        }
-      }
-      break;
+    case Event::Kind::kStartAll: StartReady(now); break;
     case Event::Kind::kScanned: OnScanned(event, now); break;
     case Event::Kind::kDaemonGone: OnDaemonGone(event, now); break;
     case Event::Kind::kSpawned: OnSpawned(event, now); break;
@@ -62,6 +63,7 @@ std::optional<base::TimePoint> Supervisor::NextDeadline() const {
   }
   for (const ServiceRuntime& s : services_) {
     if (s.state == State::kBackoff) consider(s.restart_at);
+    if (s.state == State::kStopping && !s.kill_sent) consider(s.kill_at);
     if (s.state == State::kSettling ||
         (s.state == State::kAdopted && (s.polled || s.settle_more))) {
       consider(s.scan_at);
@@ -85,12 +87,21 @@ void Supervisor::Apply(size_t i, Input input, base::TimePoint now) {
       ++s.starts;
       s.started_at = now;
       s.pid = 0;
+      s.recent_starts.push_back(now);
       out_.push_back(Action::Spawn(i));
       break;
     case Effect::kDecide: Decide(i, now); break;
     case Effect::kRestart: Restart(i, now); break;
     case Effect::kScan: out_.push_back(Action::Scan(i)); break;
-    case Effect::kSendStop: out_.push_back(Action::SignalService(i, s.spec.stop_signal)); break;
+    case Effect::kSendStop:
+      s.kill_at = now + s.spec.stop_timeout.value_or(settings_.grace);
+      s.kill_sent = false;
+      if (s.spec.stop_command) {
+        out_.push_back(Action::RunStop(i));
+      } else {
+        out_.push_back(Action::SignalService(i, s.spec.stop_signal));
+      }
+      break;
     case Effect::kInvalid: break;
   }
 }
@@ -100,6 +111,28 @@ void Supervisor::Apply(size_t i, Input input, base::TimePoint now) {
 void Supervisor::Decide(size_t i, base::TimePoint now) {
   ServiceRuntime& s = services_[i];
   const ExitStatus status = *s.last_exit;
+  if (s.spec.type == spec::ServiceType::kOneshot) {
+    std::string line =
+        s.spec.name + ": " + status.Describe() + " after " + Uptime(s.started_at, now);
+    s.completed = s.completed || status.Clean();
+    if (s.spec.schedule) {
+      Log(status.Clean() ? LogLevel::kInfo : LogLevel::kError,
+          line + (status.Clean() ? " (done)" : " (failed)"));
+      Schedule(i, now);
+      return;
+    }
+    s.state = State::kDown;
+    last_status_ = status;
+    if (status.Clean()) {
+      Log(LogLevel::kInfo, line + " (done)");
+      return;
+    }
+    // A oneshot prepares what the others need: without it, start-up fails.
+    Log(LogLevel::kError, line + "; oneshot failed: aborting start-up");
+    forced_code_ = status.AsExitCode();
+    BeginShutdown(s.spec.name + " failed", now);
+    return;
+  }
   if (status.Clean() && s.spec.daemon != spec::DaemonMode::kNo) {
     s.state = State::kSettling;
     s.settle_start = now;
@@ -126,7 +159,24 @@ void Supervisor::Restart(size_t i, base::TimePoint now) {
     last_status_ = s.last_exit.value_or(ExitStatus::Code(0));
     Log(LogLevel::kInfo,
         line + "; not restarting (restart=" + spec::RestartPolicyName(s.spec.restart) + ")");
+    EndedForGood(i, now);
     return;
+  }
+  if (s.spec.start_limit > 0) {
+    auto& starts = s.recent_starts;
+    starts.erase(
+        std::remove_if(starts.begin(), starts.end(),
+                       [&](base::TimePoint t) { return t < now - s.spec.start_limit_window; }),
+        starts.end());
+    if (static_cast<int>(starts.size()) >= s.spec.start_limit) {
+      Log(LogLevel::kWarn, line);
+      Fatal(i,
+            "started " + std::to_string(starts.size()) + " times within " +
+                base::FormatDuration(s.spec.start_limit_window) +
+                "; marked fatal and left down (fix it, or raise start_limit)",
+            now);
+      return;
+    }
   }
   base::Duration delay = s.backoff.NextDelay(now - s.started_at);
   if (delay == base::Duration::zero()) {
@@ -233,6 +283,102 @@ void Supervisor::OnDaemonGone(const Event& e, base::TimePoint now) {
   Apply(e.service, Input::kGone, now);
 }
 
+void Supervisor::Fatal(size_t i, const std::string& why, base::TimePoint now) {
+  ServiceRuntime& s = services_[i];
+  s.state = State::kDown;
+  s.fatal = true;
+  Log(LogLevel::kError, s.spec.name + ": " + why);
+  EndedForGood(i, now);
+}
+
+// A service will not run again on its own. If it was critical, nothing
+// should run without it: tend shuts down with its status.
+void Supervisor::EndedForGood(size_t i, base::TimePoint now) {
+  ServiceRuntime& s = services_[i];
+  if (!s.spec.critical || s.retired || s.replacement || phase_ != Phase::kRunning) return;
+  forced_code_ = s.last_exit ? s.last_exit->AsExitCode() : 1;
+  if (*forced_code_ == 0 && s.fatal) forced_code_ = 1;
+  BeginShutdown("critical service " + s.spec.name + " ended", now);
+}
+
+// A scheduled oneshot waits for its next time (UTC), in backoff.
+void Supervisor::Schedule(size_t i, base::TimePoint now) {
+  ServiceRuntime& s = services_[i];
+  std::time_t wall = static_cast<std::time_t>(wall_ms_ / 1000);
+  std::optional<std::time_t> next = spec::NextRun(*s.spec.schedule, wall);
+  if (!next) {
+    s.state = State::kDown;
+    Log(LogLevel::kWarn,
+        s.spec.name + ": schedule \"" + s.spec.schedule->text + "\" has no next run; left down");
+    return;
+  }
+  if (s.state != State::kBackoff) Apply(i, Input::kWait, now);
+  s.state = State::kBackoff;
+  s.restart_at = now + std::chrono::milliseconds(*next * 1000 - wall_ms_);
+  Log(LogLevel::kInfo, s.spec.name + ": next run at " + base::FormatUtc(*next * 1000));
+}
+
+bool Supervisor::DepsSatisfied(const ServiceRuntime& s) const {
+  for (const std::string& dep : s.spec.depends_on) {
+    for (const ServiceRuntime& d : services_) {
+      if (d.retired || d.spec.name != dep) continue;
+      bool ok = d.spec.type == spec::ServiceType::kOneshot
+                    ? (d.completed || d.spec.schedule.has_value())
+                    : (d.state == State::kRunning || d.state == State::kAdopted);
+      if (!ok) return false;
+    }
+  }
+  return true;
+}
+
+bool Supervisor::HasActiveDependents(size_t i) const {
+  const std::string& name = services_[i].spec.name;
+  for (const ServiceRuntime& d : services_) {
+    if (d.retired || d.state == State::kDown) continue;
+    if (std::find(d.spec.depends_on.begin(), d.spec.depends_on.end(), name) !=
+        d.spec.depends_on.end()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Starts a service for the first time: a scheduled oneshot waits for its
+// time; a possible daemon is looked for first (CFEngine's "only if it is
+// not in the process table"); anything else is spawned.
+void Supervisor::Begin(size_t i, base::TimePoint now) {
+  ServiceRuntime& s = services_[i];
+  s.begun = true;
+  if (s.spec.type == spec::ServiceType::kOneshot && s.spec.schedule) {
+    Schedule(i, now);
+  } else if (s.spec.type == spec::ServiceType::kOneshot || s.spec.daemon == spec::DaemonMode::kNo) {
+    Apply(i, Input::kStart, now);
+  } else {
+    out_.push_back(Action::Scan(i));
+  }
+}
+
+// Starts, in order, every idle service whose dependencies are ready.
+void Supervisor::StartReady(base::TimePoint now) {
+  if (phase_ != Phase::kRunning) return;
+  for (size_t i = 0; i < services_.size(); ++i) {
+    ServiceRuntime& s = services_[i];
+    if (s.state != State::kIdle || s.begun || s.held || s.retired) continue;
+    if (!DepsSatisfied(s)) continue;
+    Begin(i, now);
+  }
+}
+
+// In shutdown: stops every service none of whose dependents still runs, so
+// services stop in the reverse order of their dependencies.
+void Supervisor::StopReady(base::TimePoint now) {
+  for (size_t i = 0; i < services_.size(); ++i) {
+    State st = services_[i].state;
+    if (st == State::kDown || st == State::kStopping || HasActiveDependents(i)) continue;
+    Apply(i, Input::kStop, now);
+  }
+}
+
 void Supervisor::OnSpawned(const Event& e, base::TimePoint now) {
   ServiceRuntime& s = services_[e.service];
   s.pid = e.pid;
@@ -272,6 +418,12 @@ void Supervisor::OnSignal(int sig, base::TimePoint now) {
       }
       return;
     case SIGHUP:
+      if (settings_.reload_on_hup) {
+        Log(LogLevel::kInfo, "received SIGHUP; reloading the configuration");
+        out_.push_back(Action::Reload());
+        return;
+      }
+      [[fallthrough]];
     case SIGUSR1:
     case SIGUSR2:
     case SIGWINCH:
@@ -294,14 +446,22 @@ void Supervisor::OnTimer(base::TimePoint now) {
                (s.state == State::kSettling && s.scan_at <= now) ||
                (s.state == State::kAdopted && (s.polled || s.settle_more) && s.scan_at <= now);
     if (due) Apply(i, Input::kTimer, now);
+    if (s.state == State::kStopping && !s.kill_sent && s.kill_at <= now) {
+      services_[i].kill_sent = true;
+      Log(LogLevel::kWarn, s.spec.name + ": still running " +
+                               base::FormatDuration(s.spec.stop_timeout.value_or(settings_.grace)) +
+                               " after the stop request; sending SIGKILL");
+      out_.push_back(Action::SignalService(i, SIGKILL));
+    }
   }
-  if (now < deadline_) return;
+  if (phase_ == Phase::kRunning || now < deadline_) return;
   if (phase_ == Phase::kStopping || phase_ == Phase::kOrphans) {
     KillEverything("grace of " + base::FormatDuration(settings_.grace) + " is over", now);
   } else if (phase_ == Phase::kKilling) {
     Log(LogLevel::kError, "processes survived SIGKILL for " +
                               base::FormatDuration(settings_.kill_wait) + "; exiting anyway");
-    Finish(first_failure_.value_or(last_status_ ? last_status_->AsExitCode() : 0));
+    Finish(forced_code_.value_or(
+        first_failure_.value_or(last_status_ ? last_status_->AsExitCode() : 0)));
   }
 }
 
@@ -309,11 +469,13 @@ void Supervisor::BeginShutdown(const std::string& why, base::TimePoint now) {
   phase_ = Phase::kStopping;
   deadline_ = now + settings_.grace;
   size_t running = 0;
-  for (const ServiceRuntime& s : services_) running += s.state == State::kRunning;
+  for (const ServiceRuntime& s : services_) {
+    running += s.state == State::kRunning || s.state == State::kAdopted;
+  }
   Log(LogLevel::kInfo, why + "; stopping " + std::to_string(running) + " service" +
                            (running == 1 ? "" : "s") + " (grace " +
                            base::FormatDuration(settings_.grace) + ")");
-  for (size_t i = 0; i < services_.size(); ++i) Apply(i, Input::kStop, now);
+  StopReady(now);
 }
 
 void Supervisor::KillEverything(const std::string& why, base::TimePoint now) {
@@ -326,6 +488,13 @@ void Supervisor::KillEverything(const std::string& why, base::TimePoint now) {
 // Moves the shutdown sequence along once the state allows it.
 void Supervisor::Advance(base::TimePoint now) {
   if (phase_ == Phase::kRunning) {
+    for (size_t i = 0; i < services_.size(); ++i) {
+      if (services_[i].state == State::kDown && services_[i].replacement) {
+        spec::ServiceSpec next = std::move(*services_[i].replacement);
+        Install(i, std::move(next));  // changed by a reload: start afresh
+      }
+    }
+    StartReady(now);
     if (!AllDown()) return;
     // Every service ended for good on its own: leave nothing behind, then
     // exit with the last one's status, as tini does for its one child.
@@ -333,6 +502,7 @@ void Supervisor::Advance(base::TimePoint now) {
     deadline_ = now + settings_.grace;
     Log(LogLevel::kInfo, "no service left to run");
   }
+  if (phase_ == Phase::kStopping) StopReady(now);
   if (phase_ == Phase::kDone || !AllDown()) return;
   if (children_ && phase_ == Phase::kStopping) {
     phase_ = Phase::kOrphans;
@@ -343,7 +513,56 @@ void Supervisor::Advance(base::TimePoint now) {
   if (children_) return;
   int code = last_status_ ? last_status_->AsExitCode() : 0;
   if (requested_) code = first_failure_.value_or(0);
-  Finish(code);
+  Finish(forced_code_.value_or(code));
+}
+
+std::vector<Action> Supervisor::Reload(std::vector<spec::ServiceSpec> specs, base::TimePoint now,
+                                       int64_t wall_ms) {
+  out_.clear();
+  wall_ms_ = wall_ms;
+  if (phase_ != Phase::kRunning) {
+    Log(LogLevel::kWarn, "reload ignored: shutting down");
+    return std::move(out_);
+  }
+  int added = 0, removed = 0, changed = 0, same = 0;
+  std::vector<bool> kept(services_.size(), false);
+  for (spec::ServiceSpec& spec : specs) {
+    auto it = std::find_if(services_.begin(), services_.end(), [&](const ServiceRuntime& s) {
+      return !s.retired && s.spec.name == spec.name;
+    });
+    if (it == services_.end()) {
+      ++added;
+      services_.emplace_back();
+      kept.push_back(true);
+      Install(services_.size() - 1, std::move(spec));
+      continue;
+    }
+    size_t i = static_cast<size_t>(it - services_.begin());
+    kept[i] = true;
+    if (it->spec == spec && !it->replacement) {
+      ++same;
+      continue;
+    }
+    ++changed;
+    if (it->state == State::kIdle || it->state == State::kBackoff || it->state == State::kDown) {
+      if (it->state != State::kDown) Apply(i, Input::kStop, now);
+      Install(i, std::move(spec));
+    } else {
+      it->replacement = std::move(spec);
+      Apply(i, Input::kStop, now);
+    }
+  }
+  for (size_t i = 0; i < kept.size(); ++i) {
+    if (kept[i] || services_[i].retired) continue;
+    ++removed;
+    services_[i].retired = true;
+    Apply(i, Input::kStop, now);
+  }
+  Log(LogLevel::kInfo, "reloaded: " + std::to_string(added) + " added, " + std::to_string(removed) +
+                           " removed, " + std::to_string(changed) + " changed, " +
+                           std::to_string(same) + " unchanged");
+  Advance(now);
+  return std::move(out_);
 }
 
 bool Supervisor::AllDown() const {

@@ -99,7 +99,9 @@ struct Action {
     kScan,           // look for service's daemon; answer with kScanned
     kSignalService,  // send `signal` to service's process group and daemons
     kRelease,        // send `signal` to service's remaining daemon processes; stop watching
+    kRunStop,        // run service's stop_command (its output goes with the service's)
     kSignalAll,      // send `signal` to every process tend supervises, services or not
+    kReload,         // read the configuration again and hand it to Reload()
     kLog,            // one line of tend's own log
     kExit,           // exit tend with `code`
   };
@@ -132,10 +134,20 @@ struct Action {
     a.kind = Kind::kRelease;
     return a;
   }
+  static Action RunStop(size_t i) {
+    Action a = Spawn(i);
+    a.kind = Kind::kRunStop;
+    return a;
+  }
   static Action SignalAll(int sig) {
     Action a;
     a.kind = Kind::kSignalAll;
     a.signal = sig;
+    return a;
+  }
+  static Action Reload() {
+    Action a;
+    a.kind = Kind::kReload;
     return a;
   }
   static Action Log(LogLevel level, std::string text) {
@@ -166,6 +178,8 @@ struct Settings {
                                                 base::seconds(3)};
   // Where pidfds are missing, how often adopted daemons are looked for.
   base::Duration scan_interval = base::seconds(5);
+  // SIGHUP reloads the configuration files; without files it is forwarded.
+  bool reload_on_hup = false;
 };
 
 struct ServiceRuntime {
@@ -185,6 +199,17 @@ struct ServiceRuntime {
   bool polled = false;
   bool settle_more = false;  // adopted, with settle moments left to look at
 
+  // Stopping: when to send SIGKILL (stop_timeout, or the grace), once.
+  base::TimePoint kill_at{};
+  bool kill_sent = false;
+  std::vector<base::TimePoint> recent_starts;  // within start_limit_window
+  bool fatal = false;                          // crash-loop limit reached: left down
+  bool completed = false;                      // a oneshot that exited 0 (its dependents may start)
+  bool begun = false;    // its first start is under way (a look for its daemon first)
+  bool held = false;     // stopped on request: not started by dependencies or reload
+  bool retired = false;  // removed by a reload: its slot stays, unused
+  std::optional<spec::ServiceSpec> replacement;  // changed by a reload: start this once down
+
   int Restarts() const { return starts > 0 ? starts - 1 : 0; }
 };
 
@@ -192,7 +217,12 @@ class Supervisor {
  public:
   Supervisor(std::vector<spec::ServiceSpec> specs, Settings settings);
 
-  std::vector<Action> Handle(const Event& event, base::TimePoint now);
+  // `wall_ms` (milliseconds since the Unix epoch) is only used for schedules.
+  std::vector<Action> Handle(const Event& event, base::TimePoint now, int64_t wall_ms = 0);
+  // A new set of services (SIGHUP): added ones start, removed ones stop,
+  // changed ones restart with their new spec, unchanged ones are untouched.
+  std::vector<Action> Reload(std::vector<spec::ServiceSpec> specs, base::TimePoint now,
+                             int64_t wall_ms = 0);
   // The earliest time at which a kTimer event is due, if any.
   std::optional<base::TimePoint> NextDeadline() const;
 
@@ -221,6 +251,15 @@ class Supervisor {
   void BeginShutdown(const std::string& why, base::TimePoint now);
   void KillEverything(const std::string& why, base::TimePoint now);
   void Advance(base::TimePoint now);
+  void StartReady(base::TimePoint now);
+  void StopReady(base::TimePoint now);
+  bool DepsSatisfied(const ServiceRuntime& s) const;
+  bool HasActiveDependents(size_t i) const;
+  void Begin(size_t i, base::TimePoint now);
+  void Schedule(size_t i, base::TimePoint now);
+  void Fatal(size_t i, const std::string& why, base::TimePoint now);
+  void EndedForGood(size_t i, base::TimePoint now);
+  void Install(size_t i, spec::ServiceSpec spec);
   bool AllDown() const;
   void Log(LogLevel level, std::string text);
   void Finish(int code);
@@ -239,6 +278,8 @@ class Supervisor {
   std::string end_what_;
   std::string end_note_;  // what was done about it, after the uptime
   bool end_failed_ = false;
+  int64_t wall_ms_ = 0;             // of the event being handled
+  std::optional<int> forced_code_;  // exit status decided by a critical or oneshot failure
 };
 
 }  // namespace core

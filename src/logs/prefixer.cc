@@ -1,6 +1,7 @@
 #include "logs/prefixer.h"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace logs {
 namespace {
@@ -12,25 +13,80 @@ constexpr const char* kReset = "\033[0m";
 
 }  // namespace
 
-Prefixer::Prefixer(const std::vector<std::string>& names, bool colour) {
+void AppendJsonString(std::string& out, std::string_view s) {
+  out += '"';
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);  // UTF-8 passes through
+        }
+    }
+  }
+  out += '"';
+}
+
+Prefixer::Prefixer(const std::vector<std::string>& names, LineStyle style)
+    : style_(style), names_(names) {
   size_t width = 0;
   for (const std::string& n : names) width = std::max(width, n.size());
   for (size_t i = 0; i < names.size(); ++i) {
     std::string head = names[i];
     head.resize(width, ' ');
     head += " | ";
-    if (colour) head = kColours[i % std::size(kColours)] + head + kReset;
+    if (style.colour) head = kColours[i % std::size(kColours)] + head + kReset;
     heads_.push_back(std::move(head));
   }
 }
 
-void Prefixer::Format(size_t index, std::string_view line, std::string& out) const {
+void Prefixer::Format(size_t index, std::string_view stream, std::string_view line,
+                      std::string_view time, std::string& out) const {
+  if (style_.json) {
+    out += "{\"time\":\"";
+    out += time;
+    out += "\",\"service\":";
+    AppendJsonString(out, names_[index]);
+    out += ",\"stream\":\"";
+    out += stream;
+    out += "\",\"line\":";
+    AppendJsonString(out, line);
+    out += "}\n";
+    return;
+  }
+  if (style_.timestamps) {
+    out += time;
+    out += ' ';
+  }
   out += heads_[index];
   out += line;
   out += '\n';
 }
 
-void Prefixer::FormatOwn(std::string_view line, std::string& out) {
+void Prefixer::FormatOwn(std::string_view level, std::string_view line, std::string_view time,
+                         std::string& out) const {
+  if (style_.json) {
+    out += "{\"time\":\"";
+    out += time;
+    out += "\",\"service\":\"tend\",\"stream\":\"log\",\"level\":\"";
+    out += level;
+    out += "\",\"line\":";
+    AppendJsonString(out, line);
+    out += "}\n";
+    return;
+  }
+  if (style_.timestamps) {
+    out += time;
+    out += ' ';
+  }
   out += "tend: ";
   out += line;
   out += '\n';

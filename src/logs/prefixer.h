@@ -1,5 +1,7 @@
-// Prefixer: formats one output line of a service as "name | text\n", names
-// padded to one width so columns align, with a colour per service on a TTY.
+// Prefixer: formats one output line of a service for tend's own output.
+// Plain: "name | text", names padded to one width, a colour per service on
+// a TTY, optionally preceded by a UTC timestamp. JSON: one object per line
+// with time, service, stream and line. tend's own lines go through it too.
 #pragma once
 
 #include <string>
@@ -8,17 +10,32 @@
 
 namespace logs {
 
+struct LineStyle {
+  bool colour = false;
+  bool json = false;
+  bool timestamps = false;
+};
+
 class Prefixer {
  public:
-  Prefixer(const std::vector<std::string>& names, bool colour);
+  Prefixer(const std::vector<std::string>& names, LineStyle style);
 
   // Appends the formatted line (with '\n') for service `index` to `out`.
-  void Format(size_t index, std::string_view line, std::string& out) const;
-  // Same, for tend's own log lines ("tend: ...", never padded).
-  static void FormatOwn(std::string_view line, std::string& out);
+  // `stream` is "stdout" or "stderr"; `time` an RFC 3339 UTC timestamp,
+  // used for JSON and when timestamps are on.
+  void Format(size_t index, std::string_view stream, std::string_view line, std::string_view time,
+              std::string& out) const;
+  // tend's own log lines: "tend: text", or JSON with service "tend".
+  void FormatOwn(std::string_view level, std::string_view line, std::string_view time,
+                 std::string& out) const;
 
  private:
+  LineStyle style_;
+  std::vector<std::string> names_;
   std::vector<std::string> heads_;  // "name    | " with colour codes, ready to copy
 };
+
+// Appends `s` as a JSON string literal, quotes included.
+void AppendJsonString(std::string& out, std::string_view s);
 
 }  // namespace logs

@@ -1,6 +1,9 @@
 #include "os/spawn.h"
 
 #include <fcntl.h>
+#include <grp.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,30 +15,57 @@
 namespace os {
 namespace {
 
+enum Stage { kSetpgid, kDup, kRlimit, kNice, kUmask, kGroups, kSetgid, kSetuid, kChdir, kExec };
+constexpr const char* kStageNames[] = {
+    "setpgid",   "redirecting output", "setrlimit", "setpriority (nice)",
+    "umask",     "setgroups",          "setgid",    "setuid",
+    "chdir to ", "cannot execute "};
+
 struct ChildError {
-  int stage;  // 0 = setpgid, 1 = dup2, 2 = exec
+  int stage;
   int err;
 };
 
 [[noreturn]] void Fail(int pipe_fd, int stage) {
   ChildError e{stage, errno};
   (void)!write(pipe_fd, &e, sizeof e);
-  _exit(e.err == ENOENT ? 127 : 126);
+  _exit(e.err == ENOENT && stage == kExec ? 127 : 126);
 }
 
-// Runs in the child: async-signal-safe calls only, no allocation.
-[[noreturn]] void ExecChild(char* const* argv, int out, int err, int report) {
+struct Prepared {
+  std::vector<char*> argv, envp;
+  std::vector<gid_t> groups;
+};
+
+// Runs in the child: async-signal-safe calls only, no allocation. Limits and
+// priority come before dropping privileges (raising them needs root), the
+// working directory after (so the user's own permissions apply).
+[[noreturn]] void ExecChild(const SpawnRequest& r, const Prepared& p, int report) {
   ResetSignalsForChild();
-  if (setpgid(0, 0) < 0) Fail(report, 0);
-  if (out >= 0 && dup2(out, STDOUT_FILENO) < 0) Fail(report, 1);
-  if (err >= 0 && dup2(err, STDERR_FILENO) < 0) Fail(report, 1);
-  execvp(argv[0], argv);
-  Fail(report, 2);
+  if (setpgid(0, 0) < 0) Fail(report, kSetpgid);
+  if (r.stdout_fd >= 0 && dup2(r.stdout_fd, STDOUT_FILENO) < 0) Fail(report, kDup);
+  if (r.stderr_fd >= 0 && dup2(r.stderr_fd, STDERR_FILENO) < 0) Fail(report, kDup);
+  for (const spec::Rlimit& l : r.rlimits) {
+    rlimit rl{static_cast<rlim_t>(l.soft), static_cast<rlim_t>(l.hard)};
+    if (setrlimit(static_cast<__rlimit_resource>(l.resource), &rl) < 0) Fail(report, kRlimit);
+  }
+  if (r.nice && setpriority(PRIO_PROCESS, 0, *r.nice) < 0) Fail(report, kNice);
+  if (r.umask) umask(*r.umask);
+  if (r.credentials) {
+    if (setgroups(p.groups.size(), p.groups.data()) < 0) Fail(report, kGroups);
+    if (setgid(r.credentials->gid) < 0) Fail(report, kSetgid);
+    if (setuid(r.credentials->uid) < 0) Fail(report, kSetuid);
+  }
+  if (!r.working_dir.empty() && chdir(r.working_dir.c_str()) < 0) Fail(report, kChdir);
+  execvpe(p.argv[0], p.argv.data(), p.envp.data());
+  Fail(report, kExec);
 }
 
 }  // namespace
 
-int ExecFailureCode(int err) { return err == ENOENT ? 127 : 126; }
+int ExecFailureCode(const base::Error& error) {
+  return error.err == ENOENT && error.what.rfind("cannot execute", 0) == 0 ? 127 : 126;
+}
 
 base::Result<base::UniqueFd> PidfdOpen(int pid) {
   int fd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
@@ -44,9 +74,12 @@ base::Result<base::UniqueFd> PidfdOpen(int pid) {
 }
 
 base::Result<Child> Spawn(const SpawnRequest& request) {
-  std::vector<char*> argv;
-  for (const std::string& a : request.argv) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
+  Prepared p;
+  for (const std::string& a : request.argv) p.argv.push_back(const_cast<char*>(a.c_str()));
+  p.argv.push_back(nullptr);
+  for (const std::string& e : request.env) p.envp.push_back(const_cast<char*>(e.c_str()));
+  p.envp.push_back(nullptr);
+  if (request.credentials) p.groups = request.credentials->groups;
 
   int report[2];
   if (pipe2(report, O_CLOEXEC) < 0) return base::Errno("pipe2");
@@ -55,7 +88,7 @@ base::Result<Child> Spawn(const SpawnRequest& request) {
 
   pid_t pid = fork();
   if (pid < 0) return base::Errno("fork");
-  if (pid == 0) ExecChild(argv.data(), request.stdout_fd, request.stderr_fd, write_end.Get());
+  if (pid == 0) ExecChild(request, p, write_end.Get());
   write_end.Reset();
 
   // Blocks only until the child's exec (EOF) or its error report: the time
@@ -69,9 +102,9 @@ base::Result<Child> Spawn(const SpawnRequest& request) {
     int status;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
-    static constexpr const char* kStages[] = {"setpgid", "dup2", "cannot execute "};
-    std::string what = kStages[e.stage];
-    if (e.stage == 2) what += request.argv[0];
+    std::string what = kStageNames[e.stage];
+    if (e.stage == kExec) what += request.argv[0];
+    if (e.stage == kChdir) what += request.working_dir;
     return base::Error{what, e.err};
   }
   // Safe: the child cannot be reaped (hence its pid reused) before we do it.

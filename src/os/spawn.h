@@ -4,18 +4,28 @@
 // {stage, errno} over a CLOEXEC pipe (EOF means exec succeeded).
 #pragma once
 
+#include <sys/types.h>
+
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "base/result.h"
 #include "base/unique_fd.h"
+#include "spec/service_spec.h"
 
 namespace os {
 
 struct SpawnRequest {
   std::vector<std::string> argv;
-  int stdout_fd = -1;  // -1: inherit tend's
+  std::vector<std::string> env;  // the whole environment, "KEY=value"
+  int stdout_fd = -1;            // -1: inherit tend's
   int stderr_fd = -1;
+  std::string working_dir;  // empty: tend's
+  std::optional<mode_t> umask;
+  std::vector<spec::Rlimit> rlimits;
+  std::optional<int> nice;
+  std::optional<spec::Credentials> credentials;  // drop to this user and groups
 };
 
 struct Child {
@@ -23,12 +33,12 @@ struct Child {
   base::UniqueFd pidfd;
 };
 
-// On exec failure the child has been reaped already and the error's errno
-// says why (ENOENT, EACCES, ...); what() names the program.
+// On failure before or at exec the child has been reaped already; the
+// error names the step (setuid, chdir, exec of PROGRAM) and its errno.
 base::Result<Child> Spawn(const SpawnRequest& request);
 
-// The exit code a shell would give for an exec failure: 127 missing, else 126.
-int ExecFailureCode(int err);
+// The exit code a shell would give: 127 for a missing program, else 126.
+int ExecFailureCode(const base::Error& error);
 
 base::Result<base::UniqueFd> PidfdOpen(int pid);
 

@@ -39,4 +39,10 @@ void TimerFd::Acknowledge() {
 
 base::TimePoint Now() { return base::Clock::now(); }
 
+int64_t WallMillis() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000;
+}
+
 }  // namespace os

@@ -2,6 +2,7 @@
 // asks for and disarmed when there is none, so an idle tend never wakes.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 
 #include "base/clock.h"
@@ -26,5 +27,6 @@ class TimerFd {
 };
 
 base::TimePoint Now();
+int64_t WallMillis();  // milliseconds since the Unix epoch, for timestamps and cron
 
 }  // namespace os

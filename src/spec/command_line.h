@@ -30,6 +30,7 @@ struct CommandLine {
 
   // What to exec: the words, or {"/bin/sh", "-c", line}.
   std::vector<std::string> Argv() const;
+  bool operator==(const CommandLine&) const = default;
 };
 
 struct SplitResult {

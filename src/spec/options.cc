@@ -9,7 +9,8 @@
 namespace spec {
 namespace {
 
-constexpr const char* kValuedOptions[] = {"grace", "restart", "scan-interval"};
+constexpr const char* kValuedOptions[] = {"grace",  "restart",  "scan-interval",
+                                          "config", "procfile", "cfe-csv"};
 
 struct Parsed {
   Options opts;
@@ -43,7 +44,11 @@ std::optional<bool> ParseBool(const std::string& text) {
 // Applies one valued option; `where` names its source for the error line.
 std::optional<std::string> ApplyValue(Options& o, const std::string& key, const std::string& value,
                                       const std::string& where) {
-  if (key == "grace") {
+  o.given.insert(key);
+  if (key == "config" || key == "procfile" || key == "cfe-csv") {
+    if (value.empty()) return where + ": expected a file name";
+    (key == "config" ? o.config : key == "procfile" ? o.procfile : o.cfe_csv) = value;
+  } else if (key == "grace") {
     auto d = ParseSeconds(value);
     if (!d)
       return where + ": expected seconds between 0 and 3600, got '" + base::Printable(value) + "'";
@@ -110,6 +115,10 @@ bool ParseOne(Parsed& p, const std::vector<std::string>& args, size_t& i) {
   }
   if (arg == "-q" || arg == "--quiet") {
     p.opts.verbosity = Verbosity::kQuiet;
+    return true;
+  }
+  if (arg == "--check") {
+    p.opts.check = true;
     return true;
   }
   if (arg == "--no-prefix") {
@@ -196,10 +205,9 @@ OptionsResult ParseOptions(const std::vector<std::string>& args, const EnvLookup
   p.commands.assign(args.begin() + static_cast<long>(i), args.end());
   if (auto err = OptionAfterCommands(p.commands, dashdash)) return {p.opts, err};
   if (p.opts.help || p.opts.version) return {p.opts, std::nullopt};
-  if (p.commands.empty()) {
-    return {p.opts,
-            "no command given: tend \"/usr/sbin/sshd -D\" \"/etc/init.d/apache2 start\" (see tend "
-            "--help)"};
+  if (p.opts.check) {  // tend --check [FILE...]: the arguments are files
+    p.opts.check_files = p.commands;
+    return {p.opts, std::nullopt};
   }
   if (auto err = BuildServices(p)) return {p.opts, err};
   return {p.opts, std::nullopt};

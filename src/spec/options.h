@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -24,7 +25,14 @@ struct Options {
   // How often adopted daemons are looked for again where pidfds are missing.
   base::Duration scan_interval = base::seconds(5);
   Verbosity verbosity = Verbosity::kNormal;
-  std::vector<ServiceSpec> services;
+  std::vector<ServiceSpec> services;  // from COMMAND arguments
+
+  std::string config;                    // --config FILE (TOML)
+  std::string procfile;                  // --procfile FILE
+  std::string cfe_csv;                   // --cfe-csv FILE
+  bool check = false;                    // --check: validate, print, run nothing
+  std::vector<std::string> check_files;  // with --check: the files given
+  std::set<std::string> given;           // options set by flag or TEND_*: these win over files
 };
 
 struct OptionsResult {

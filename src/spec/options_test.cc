@@ -65,7 +65,6 @@ TEST(ParseOptions, RejectsBadInputWithOneLineNamingIt) {
     std::string needle;
   };
   std::vector<Case> cases = {
-      {{}, {}, "no command given"},
       {{"--bogus", "x"}, {}, "unknown option '--bogus'"},
       {{"--grace"}, {}, "--grace: missing value"},
       {{"--grace", "soon", "x"}, {}, "--grace: expected seconds"},
@@ -83,6 +82,20 @@ TEST(ParseOptions, RejectsBadInputWithOneLineNamingIt) {
     EXPECT_NE(r.error->find(c.needle), std::string::npos) << *r.error;
     EXPECT_EQ(r.error->find('\n'), std::string::npos) << *r.error;
   }
+}
+
+TEST(ParseOptions, FilesAndCheck) {
+  OptionsResult r = Parse({"--config", "/etc/x.toml", "--procfile=Procfile", "--check", "a.toml"},
+                          Env{{{"TEND_CFE_CSV", "/p.csv"}}});
+  ASSERT_FALSE(r.error) << *r.error;
+  EXPECT_EQ(r.options.config, "/etc/x.toml");
+  EXPECT_EQ(r.options.procfile, "Procfile");
+  EXPECT_EQ(r.options.cfe_csv, "/p.csv");
+  EXPECT_TRUE(r.options.check);
+  EXPECT_EQ(r.options.check_files, std::vector<std::string>{"a.toml"});
+  EXPECT_TRUE(r.options.services.empty());
+  EXPECT_TRUE(r.options.given.count("config"));
+  EXPECT_FALSE(r.options.given.count("grace"));
 }
 
 TEST(ParseOptions, HelpAndVersionNeedNoCommand) {

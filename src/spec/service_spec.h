@@ -2,10 +2,16 @@
 // from the command line (and, later, config files) before anything starts.
 #pragma once
 
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "base/clock.h"
 #include "spec/command_line.h"
+#include "spec/cron.h"
 
 namespace spec {
 
@@ -25,6 +31,7 @@ struct MatchRule {
   std::string pattern;
 
   std::string Describe() const;  // "name 'apache2'", for log lines
+  bool operator==(const MatchRule&) const = default;
 };
 
 // Whether a command that exits 0 may have left a daemon behind.
@@ -34,13 +41,67 @@ enum class DaemonMode {
   kNo,    // never: a foreground service, whatever it leaves
 };
 
+enum class ServiceType {
+  kSimple,   // runs until it ends; restarted by policy
+  kOneshot,  // runs to completion; its dependents wait for a clean exit
+};
+
+// Where one output stream of a service goes.
+struct OutputSpec {
+  enum class Mode { kPrefix, kInherit, kNull, kFile };
+  Mode mode = Mode::kPrefix;
+  std::string path;                      // kFile
+  uint64_t max_size = 10 * 1024 * 1024;  // kFile: rotate past this many bytes
+  int keep = 5;                          // kFile: rotated files kept (path.1 ...)
+  bool operator==(const OutputSpec&) const = default;
+};
+
+struct Rlimit {
+  int resource = 0;             // RLIMIT_*
+  uint64_t soft = 0, hard = 0;  // RLIM_INFINITY for unlimited
+  bool operator==(const Rlimit&) const = default;
+};
+
+// Resolved from names in /etc/passwd and /etc/group when the spec is read.
+struct Credentials {
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::vector<gid_t> groups;  // supplementary
+  std::string user;           // for HOME, USER, LOGNAME
+  std::string home;
+  bool operator==(const Credentials&) const = default;
+};
+
 struct ServiceSpec {
   std::string name;
   CommandLine command;
+  ServiceType type = ServiceType::kSimple;
   RestartPolicy restart = RestartPolicy::kAlways;
-  int stop_signal = 15;  // SIGTERM
-  MatchRule match;       // default: the executable's basename
+  base::Duration backoff_initial = base::milliseconds(100);
+  base::Duration backoff_max = base::seconds(30);
+  int start_limit = 0;  // starts within start_limit_window that make it fatal; 0: none
+  base::Duration start_limit_window = base::seconds(60);
+  bool critical = false;
+  std::optional<CronExpr> schedule;  // oneshot only
+
+  MatchRule match;  // default: the executable's basename
   DaemonMode daemon = DaemonMode::kAuto;
+
+  std::optional<Credentials> credentials;  // unset: tend's own
+  std::vector<std::string> env;            // "KEY=value", on top of tend's environment
+  std::string working_dir;                 // empty: tend's
+  std::optional<mode_t> umask;
+  std::vector<Rlimit> rlimits;
+  std::optional<int> nice;
+
+  int stop_signal = 15;                        // SIGTERM
+  std::optional<base::Duration> stop_timeout;  // unset: the global grace
+  std::optional<CommandLine> stop_command;
+
+  std::vector<std::string> depends_on;
+  OutputSpec out, err;
+
+  bool operator==(const ServiceSpec&) const = default;
 };
 
 }  // namespace spec

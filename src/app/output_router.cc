@@ -1,0 +1,189 @@
+#include "app/output_router.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "base/clock.h"
+#include "os/timer_fd.h"
+
+namespace app {
+namespace {
+
+constexpr size_t kReadChunk = 64 * 1024;
+constexpr size_t kDrainLimit = 1024 * 1024;  // per stream, when a service exits
+constexpr const char* kStreamNames[] = {"stdout", "stderr"};
+
+const char* LevelName(core::LogLevel level) {
+  switch (level) {
+    case core::LogLevel::kDebug: return "debug";
+    case core::LogLevel::kInfo: return "info";
+    case core::LogLevel::kWarn: return "warn";
+    case core::LogLevel::kError: return "error";
+  }
+  return "info";
+}
+
+bool NeedsPipe(const spec::OutputSpec& o) {
+  return o.mode == spec::OutputSpec::Mode::kPrefix || o.mode == spec::OutputSpec::Mode::kFile;
+}
+
+}  // namespace
+
+OutputRouter::OutputRouter(os::Epoll& epoll, OutputStyle style, bool any_inherit, TagFn tag)
+    : epoll_(epoll), style_(style), tag_(tag) {
+  // When a service shares tend's stdout/stderr, that open file must stay
+  // blocking for it; tend then writes blocking too (its lines are few).
+  for (int k = 0; k < 2; ++k) {
+    writers_[k] =
+        std::make_unique<os::FdWriter>(k == 0 ? STDOUT_FILENO : STDERR_FILENO, !any_inherit);
+  }
+  // Regular files and /dev/null cannot be polled (EPERM) and never block.
+  for (int k = 0; k < 2; ++k) {
+    pollable_[k] = !any_inherit && epoll_.Add(writers_[k]->Fd(), 0, tag_(kWriterTag, 0, k)).Ok();
+  }
+  null_.Reset(open("/dev/null", O_RDWR | O_CLOEXEC));
+  prefixer_ = std::make_unique<logs::Prefixer>(
+      names_, logs::LineStyle{style.colour, style.json, style.timestamps});
+}
+
+base::Status OutputRouter::Prepare(size_t i, const spec::ServiceSpec& spec,
+                                   const std::vector<std::string>& names) {
+  if (names != names_) {
+    names_ = names;
+    prefixer_ = std::make_unique<logs::Prefixer>(
+        names_, logs::LineStyle{style_.colour, style_.json, style_.timestamps});
+  }
+  if (services_.size() <= i) services_.resize(i + 1);
+  const spec::OutputSpec* specs[2] = {&spec.out, &spec.err};
+  for (int k = 0; k < 2; ++k) {
+    Stream& st = services_[i].streams[static_cast<size_t>(k)];
+    st.spec = *specs[k];
+    if (NeedsPipe(st.spec) && !st.pipe.read_end) {
+      auto pipe = os::MakeOutputPipe();
+      if (!pipe) return pipe.Err();
+      st.pipe = std::move(*pipe);
+      if (auto r = epoll_.Add(st.pipe.read_end.Get(), EPOLLIN, tag_(kPipeTag, i, k)); !r) return r;
+    }
+    if (st.spec.mode == spec::OutputSpec::Mode::kFile) {
+      st.file = std::make_unique<os::RotatingFile>(st.spec.path, st.spec.max_size, st.spec.keep);
+    } else {
+      st.file.reset();
+    }
+  }
+  return base::OkStatus();
+}
+
+std::array<int, 2> OutputRouter::ChildFds(size_t i) const {
+  std::array<int, 2> fds{-1, -1};
+  if (i >= services_.size()) return fds;
+  for (int k = 0; k < 2; ++k) {
+    const Stream& st = services_[i].streams[static_cast<size_t>(k)];
+    switch (st.spec.mode) {
+      case spec::OutputSpec::Mode::kInherit: fds[static_cast<size_t>(k)] = -1; break;
+      case spec::OutputSpec::Mode::kNull: fds[static_cast<size_t>(k)] = null_.Get(); break;
+      default: fds[static_cast<size_t>(k)] = st.pipe.write_end.Get();
+    }
+  }
+  return fds;
+}
+
+void OutputRouter::OnReadable(size_t i, int k) {
+  Stream& st = services_[i].streams[static_cast<size_t>(k)];
+  bool to_tend = st.spec.mode == spec::OutputSpec::Mode::kPrefix;
+  if (to_tend && writers_[k]->Full() && pollable_[k]) {
+    st.paused = true;  // back-pressure: the service blocks on its full pipe
+    (void)epoll_.Modify(st.pipe.read_end.Get(), 0, tag_(kPipeTag, i, k));
+    return;
+  }
+  Read(i, k, kReadChunk);
+}
+
+// One read, formatted into one batch, written as one write: lines of
+// different services never interleave.
+size_t OutputRouter::Read(size_t i, int k, size_t max) {
+  Stream& st = services_[i].streams[static_cast<size_t>(k)];
+  scratch_.clear();
+  size_t n = os::ReadAvailable(st.pipe.read_end.Get(), scratch_, max);
+  if (n == 0) return 0;
+  batch_.clear();
+  st.splitter.Feed(scratch_, [&](std::string_view line) { Emit(i, k, line, batch_); });
+  if (st.file) {
+    st.file->Write(batch_);
+  } else {
+    Append(k, batch_);
+  }
+  return n;
+}
+
+void OutputRouter::Emit(size_t i, int k, std::string_view line, std::string& batch) {
+  const Stream& st = services_[i].streams[static_cast<size_t>(k)];
+  if (st.file) {
+    if (style_.timestamps) batch += Now() + " ";
+    batch += line;
+    batch += '\n';
+    return;
+  }
+  prefixer_->Format(i, kStreamNames[k], line, style_.json || style_.timestamps ? Now() : "", batch);
+}
+
+void OutputRouter::Drain(size_t i) {
+  if (i >= services_.size()) return;
+  for (int k = 0; k < 2; ++k) {
+    Stream& st = services_[i].streams[static_cast<size_t>(k)];
+    if (!st.pipe.read_end) continue;
+    // Bounded: a descendant still holding the pipe may write forever.
+    for (size_t total = 0; total < kDrainLimit;) {
+      size_t n = Read(i, k, kReadChunk);
+      if (n == 0) break;
+      total += n;
+    }
+    batch_.clear();
+    st.splitter.Flush([&](std::string_view line) { Emit(i, k, line, batch_); });
+    if (batch_.empty()) continue;
+    if (st.file) {
+      st.file->Write(batch_);
+    } else {
+      Append(k, batch_);
+    }
+  }
+}
+
+void OutputRouter::Append(int k, std::string_view bytes) {
+  writers_[k]->Append(bytes);
+  Watch(k);
+}
+
+void OutputRouter::Watch(int k) {
+  bool want = writers_[k]->Pending() && pollable_[k];
+  if (want == waiting_[k]) return;
+  waiting_[k] = want;
+  (void)epoll_.Modify(writers_[k]->Fd(), want ? uint32_t{EPOLLOUT} : 0u, tag_(kWriterTag, 0, k));
+}
+
+void OutputRouter::OnWritable(int k) {
+  writers_[k]->Flush();
+  Watch(k);
+  if (!writers_[k]->Drained()) return;
+  for (size_t i = 0; i < services_.size(); ++i) {
+    Stream& st = services_[i].streams[static_cast<size_t>(k)];
+    if (!st.paused) continue;
+    st.paused = false;
+    (void)epoll_.Modify(st.pipe.read_end.Get(), EPOLLIN, tag_(kPipeTag, i, k));
+  }
+}
+
+void OutputRouter::Log(core::LogLevel level, const std::string& text) {
+  if (level < style_.threshold) return;
+  batch_.clear();
+  prefixer_->FormatOwn(LevelName(level), text, style_.json || style_.timestamps ? Now() : "",
+                       batch_);
+  Append(1, batch_);
+}
+
+void OutputRouter::Finish() {
+  for (auto& w : writers_) w->Finish();
+}
+
+std::string OutputRouter::Now() const { return base::FormatUtc(os::WallMillis()); }
+
+}  // namespace app

@@ -1,0 +1,93 @@
+// OutputRouter: where every service's stdout and stderr go, and tend's own
+// log lines. A stream in "prefix" mode is a pipe tend reads, splits into
+// lines and writes to its own stdout/stderr as "name | line" (or JSON); in
+// "file" mode the lines go to a rotating file; "inherit" hands the service
+// tend's own fd; "null" gives it /dev/null.
+//
+// tend's stdout/stderr are written without blocking: when a writer holds
+// more than its high mark, the pipes that feed it leave epoll until it
+// drains (back-pressure), and it asks for EPOLLOUT only while it holds
+// unwritten bytes.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "core/supervisor.h"
+#include "logs/line_splitter.h"
+#include "logs/prefixer.h"
+#include "os/epoll.h"
+#include "os/fd_writer.h"
+#include "os/pipe.h"
+#include "os/rotating_file.h"
+#include "spec/service_spec.h"
+
+namespace app {
+
+struct OutputStyle {
+  bool colour = false;
+  bool json = false;
+  bool timestamps = false;
+  core::LogLevel threshold = core::LogLevel::kInfo;
+};
+
+class OutputRouter {
+ public:
+  // Tags this router's fds carry in epoll: kind, service, stream.
+  using TagFn = uint64_t (*)(int kind, size_t service, int stream);
+  static constexpr int kPipeTag = 4;
+  static constexpr int kWriterTag = 5;
+
+  OutputRouter(os::Epoll& epoll, OutputStyle style, bool any_inherit, TagFn tag);
+
+  // Makes service i's streams match its spec (pipes, files) and refreshes
+  // the name column. Call before each start of the service.
+  base::Status Prepare(size_t i, const spec::ServiceSpec& spec,
+                       const std::vector<std::string>& names);
+  // The fds the child gets as stdout and stderr (-1: tend's own).
+  std::array<int, 2> ChildFds(size_t i) const;
+
+  void OnReadable(size_t i, int stream);
+  void OnWritable(int stream);
+  // Reads what service i wrote so far and flushes partial lines: before
+  // its exit is logged, so its last words come first.
+  void Drain(size_t i);
+  void Log(core::LogLevel level, const std::string& text);
+  void Finish();  // at exit: write everything left, blocking
+
+ private:
+  struct Stream {
+    spec::OutputSpec spec;
+    os::Pipe pipe;  // prefix and file modes
+    logs::LineSplitter splitter;
+    std::unique_ptr<os::RotatingFile> file;
+    bool paused = false;
+  };
+  struct ServiceStreams {
+    std::array<Stream, 2> streams;
+  };
+
+  size_t Read(size_t i, int k, size_t max);
+  void Emit(size_t i, int k, std::string_view line, std::string& batch);
+  void Append(int k, std::string_view bytes);
+  void Watch(int k);
+  std::string Now() const;
+
+  os::Epoll& epoll_;
+  OutputStyle style_;
+  TagFn tag_ = nullptr;
+  std::vector<ServiceStreams> services_;
+  std::vector<std::string> names_;
+  std::unique_ptr<logs::Prefixer> prefixer_;
+  std::unique_ptr<os::FdWriter> writers_[2];
+  bool pollable_[2] = {false, false};
+  bool waiting_[2] = {false, false};
+  base::UniqueFd null_;
+  std::string scratch_, batch_;
+};
+
+}  // namespace app

@@ -1,0 +1,38 @@
+// Plan: the services and settings tend runs, merged from every source in
+// order: config files (--config, or /etc/tend/tend.toml and conf.d/*.toml),
+// --procfile, --cfe-csv, then the command arguments. Flags and TEND_*
+// variables win over [tend] settings. Reading is the only effect here;
+// parsing and checking are spec/'s.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "spec/config.h"
+#include "spec/options.h"
+
+namespace app {
+
+struct Plan {
+  std::vector<spec::ServiceSpec> services;
+  base::Duration grace = base::seconds(8);
+  base::Duration scan_interval = base::seconds(5);
+  spec::LogFormat log_format = spec::LogFormat::kPlain;
+  bool timestamps = false;
+  bool operator==(const Plan&) const = default;
+};
+
+struct PlanResult {
+  Plan plan;
+  std::vector<spec::Diagnostic> errors;  // all of them; empty when the plan is good
+};
+
+inline constexpr const char* kDefaultConfig = "/etc/tend/tend.toml";
+inline constexpr const char* kDefaultConfigDir = "/etc/tend/conf.d";
+
+PlanResult LoadPlan(const spec::Options& options, const spec::EnvLookup& env);
+
+// The resolved services, one block each, for `tend --check`.
+std::string DescribePlan(const Plan& plan);
+
+}  // namespace app

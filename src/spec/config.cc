@@ -1,0 +1,269 @@
+#include "spec/config.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
+#include <map>
+#include <set>
+
+#include "base/text.h"
+#include "spec/naming.h"
+
+namespace spec {
+namespace {
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] != b[j - 1])});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// Adds one service from a line-based format (Procfile, processes_run.csv).
+void AddLineService(std::string_view name, std::string_view command, const std::string& file,
+                    int line, int column, bool name_is_process, Config& config,
+                    std::vector<Diagnostic>& errors) {
+  SplitResult r = SplitCommandLine(command);
+  if (r.error) {
+    errors.push_back({file, line, column + static_cast<int>(r.error->column) - 1,
+                      "command of '" + std::string(name) + "': " + r.error->message});
+    return;
+  }
+  ServiceSpec s;
+  s.name = std::string(name);
+  s.command = std::move(r.command);
+  // cfe-docker's first column is the process to look for; a Procfile name is
+  // only a label, so its daemon (if any) is named after the executable.
+  s.match.pattern = name_is_process ? s.name : NameFor(s.command);
+  config.services.push_back(std::move(s));
+  config.origins.push_back({file, line, 1});
+}
+
+bool ValidName(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
+           c == '@' || c == '+';
+  });
+}
+
+template <typename Fn>
+void ForEachLine(std::string_view text, Fn fn) {
+  int number = 0;
+  while (!text.empty()) {
+    size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    ++number;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    std::string_view body = Trim(line);
+    if (body.empty() || body[0] == '#') continue;
+    fn(line, number);
+  }
+}
+
+}  // namespace
+
+std::string Diagnostic::Format() const {
+  if (file.empty()) return message;
+  std::string where = file;
+  if (line > 0) where += ":" + std::to_string(line) + ":" + std::to_string(column > 0 ? column : 1);
+  return where + ": " + message;
+}
+
+std::optional<base::Duration> ParseDuration(std::string_view text) {
+  text = Trim(text);
+  if (text.empty()) return std::nullopt;
+  std::string s(text);
+  char* end = nullptr;
+  double v = std::strtod(s.c_str(), &end);
+  if (end == s.c_str() || !std::isfinite(v) || v < 0) return std::nullopt;
+  std::string unit = Trim(std::string_view(end)).data();
+  double scale = 1;
+  if (unit == "ms")
+    scale = 1e-3;
+  else if (unit == "s" || unit.empty())
+    scale = 1;
+  else if (unit == "m" || unit == "min")
+    scale = 60;
+  else if (unit == "h")
+    scale = 3600;
+  else
+    return std::nullopt;
+  double seconds = v * scale;
+  if (seconds > 365.0 * 24 * 3600) return std::nullopt;
+  return std::chrono::duration_cast<base::Duration>(std::chrono::duration<double>(seconds));
+}
+
+std::optional<uint64_t> ParseSize(std::string_view text) {
+  text = Trim(text);
+  if (text.empty() || !std::isdigit(static_cast<unsigned char>(text[0]))) return std::nullopt;
+  std::string s(text);
+  char* end = nullptr;
+  unsigned long long v = std::strtoull(s.c_str(), &end, 10);
+  std::string unit = Trim(std::string_view(end)).data();
+  uint64_t scale = 1;
+  if (unit == "K" || unit == "KB" || unit == "KiB" || unit == "k")
+    scale = 1024;
+  else if (unit == "M" || unit == "MB" || unit == "MiB")
+    scale = 1024 * 1024;
+  else if (unit == "G" || unit == "GB" || unit == "GiB")
+    scale = 1024ULL * 1024 * 1024;
+  else if (!unit.empty() && unit != "B")
+    return std::nullopt;
+  if (v > (1ULL << 50) / scale) return std::nullopt;
+  return v * scale;
+}
+
+std::optional<std::string> Suggest(std::string_view word,
+                                   const std::vector<std::string>& candidates) {
+  std::optional<std::string> best;
+  size_t best_distance = std::max<size_t>(2, word.size() / 3) + 1;
+  for (const std::string& c : candidates) {
+    size_t d = EditDistance(word, c);
+    if (d < best_distance) {
+      best_distance = d;
+      best = c;
+    }
+  }
+  return best;
+}
+
+void ParseProcfile(std::string_view text, const std::string& file, Config& config,
+                   std::vector<Diagnostic>& errors) {
+  ForEachLine(text, [&](std::string_view line, int number) {
+    size_t colon = line.find(':');
+    std::string_view name = Trim(line.substr(0, colon));
+    int name_col = static_cast<int>(line.find_first_not_of(" \t")) + 1;
+    if (colon == std::string_view::npos) {
+      errors.push_back({file, number, name_col,
+                        "expected 'name: command', got '" + base::Printable(line) + "'"});
+      return;
+    }
+    if (!ValidName(name)) {
+      errors.push_back({file, number, name_col,
+                        "bad process name '" + base::Printable(name) +
+                            "': use letters, digits, '-', '_' or '.'"});
+      return;
+    }
+    std::string_view rest = line.substr(colon + 1);
+    size_t start = line.find_first_not_of(" \t", colon + 1);
+    int cmd_col = static_cast<int>(start == std::string_view::npos ? colon + 2 : start + 1);
+    AddLineService(name, Trim(rest), file, number, cmd_col, false, config, errors);
+  });
+}
+
+void ParseCfeCsv(std::string_view text, const std::string& file, Config& config,
+                 std::vector<Diagnostic>& errors) {
+  ForEachLine(text, [&](std::string_view line, int number) {
+    size_t comma = line.find(',');
+    std::string_view name = Trim(line.substr(0, comma));
+    int name_col = static_cast<int>(line.find_first_not_of(" \t")) + 1;
+    if (comma == std::string_view::npos) {
+      errors.push_back(
+          {file, number, name_col,
+           "expected 'PROCESS_NAME, START_COMMAND', got '" + base::Printable(line) + "'"});
+      return;
+    }
+    if (!ValidName(name)) {
+      errors.push_back({file, number, name_col,
+                        "bad process name '" + base::Printable(name) +
+                            "': the first column is the process to look for, like apache2"});
+      return;
+    }
+    std::string_view rest = line.substr(comma + 1);
+    size_t start = line.find_first_not_of(" \t", comma + 1);
+    int cmd_col = static_cast<int>(start == std::string_view::npos ? comma + 2 : start + 1);
+    AddLineService(name, Trim(rest), file, number, cmd_col, true, config, errors);
+  });
+}
+
+namespace {
+
+// Depth-first search for a dependency cycle; returns it as "a -> b -> a".
+bool FindCycle(size_t i, const std::vector<std::vector<size_t>>& edges, std::vector<int>& color,
+               std::vector<size_t>& path, const Config& config, std::string& cycle) {
+  color[i] = 1;
+  path.push_back(i);
+  for (size_t j : edges[i]) {
+    if (color[j] == 1) {
+      auto from = std::find(path.begin(), path.end(), j);
+      for (auto it = from; it != path.end(); ++it) cycle += config.services[*it].name + " -> ";
+      cycle += config.services[j].name;
+      return true;
+    }
+    if (color[j] == 0 && FindCycle(j, edges, color, path, config, cycle)) return true;
+  }
+  path.pop_back();
+  color[i] = 2;
+  return false;
+}
+
+}  // namespace
+
+void CheckConfig(Config& config, std::vector<Diagnostic>& errors) {
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < config.services.size(); ++i) {
+    const Origin& o = config.origins[i];
+    auto [it, fresh] = index.emplace(config.services[i].name, i);
+    if (!fresh) {
+      const Origin& first = config.origins[it->second];
+      errors.push_back({o.file, o.line, o.column,
+                        "duplicate service name '" + config.services[i].name +
+                            "' (first defined at " + first.file + ":" + std::to_string(first.line) +
+                            "); rename one of them"});
+    }
+  }
+  std::vector<std::string> names;
+  for (const auto& [name, i] : index) names.push_back(name);
+  std::vector<std::vector<size_t>> edges(config.services.size());
+  for (size_t i = 0; i < config.services.size(); ++i) {
+    const ServiceSpec& s = config.services[i];
+    const Origin& o = config.origins[i];
+    for (const std::string& dep : s.depends_on) {
+      auto it = index.find(dep);
+      if (it == index.end()) {
+        auto hint = Suggest(dep, names);
+        errors.push_back({o.file, o.line, o.column,
+                          "service '" + s.name + "' depends on unknown service '" + dep + "'" +
+                              (hint ? " (did you mean '" + *hint + "'?)" : "")});
+      } else {
+        edges[i].push_back(it->second);
+      }
+    }
+    if (s.schedule && s.type != ServiceType::kOneshot) {
+      errors.push_back({o.file, o.line, o.column,
+                        "service '" + s.name +
+                            "' has a schedule but is not a oneshot: add "
+                            "type = \"oneshot\""});
+    }
+  }
+  std::vector<int> color(config.services.size(), 0);
+  for (size_t i = 0; i < config.services.size(); ++i) {
+    std::vector<size_t> path;
+    std::string cycle;
+    if (color[i] == 0 && FindCycle(i, edges, color, path, config, cycle)) {
+      const Origin& o = config.origins[i];
+      errors.push_back({o.file, o.line, o.column,
+                        "dependency cycle: " + cycle + " (remove one of these depends_on)"});
+      break;
+    }
+  }
+}
+
+}  // namespace spec

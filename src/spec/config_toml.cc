@@ -1,0 +1,640 @@
+// tend.toml: [tend] holds global settings, [services.NAME] one service each.
+// Every key has a handler in kServiceKeys / kGlobalKeys; unknown keys, wrong
+// types and bad values are all reported, with a suggestion where one fits.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <csignal>
+#include <map>
+#include <regex>
+
+#include "base/signal_names.h"
+#include "base/text.h"
+#include "spec/config.h"
+#include "spec/naming.h"
+#include "spec/passwd.h"
+
+#define TOML_HEADER_ONLY 1
+#define TOML_EXCEPTIONS 0
+#define TOML_ENABLE_FORMATTERS 0
+#include <toml++/toml.h>
+
+namespace spec {
+namespace {
+
+struct FileCtx {
+  const std::string& file;
+  const LoadContext& load;
+  std::vector<Diagnostic>& errors;
+
+  void Error(const toml::node& where, const std::string& msg) { Error(where.source(), msg); }
+  void Error(const toml::source_region& where, const std::string& msg) {
+    errors.push_back(
+        {file, static_cast<int>(where.begin.line), static_cast<int>(where.begin.column), msg});
+  }
+};
+
+// What a service table says before names are resolved.
+struct Draft {
+  ServiceSpec spec;
+  const toml::node* command = nullptr;
+  std::optional<bool> shell;
+  const toml::node* user = nullptr;
+  const toml::node* group = nullptr;
+  const toml::node* groups = nullptr;
+  const toml::node* env = nullptr;
+  const toml::node* env_file = nullptr;
+  bool match_set = false;
+};
+
+std::string TypeName(const toml::node& v) {
+  switch (v.type()) {
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a number";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::table: return "a table";
+    default: return "a date or time";
+  }
+}
+
+void WrongType(FileCtx& c, const toml::node& v, const std::string& key, const std::string& want) {
+  c.Error(v, "'" + key + "' must be " + want + ", got " + TypeName(v));
+}
+
+std::optional<std::string> Str(FileCtx& c, const toml::node& v, const std::string& key) {
+  if (auto s = v.value<std::string>(); s && v.is_string()) return s;
+  WrongType(c, v, key, "a string");
+  return std::nullopt;
+}
+
+std::optional<bool> Bool(FileCtx& c, const toml::node& v, const std::string& key) {
+  if (v.is_boolean()) return v.value<bool>();
+  WrongType(c, v, key, "true or false");
+  return std::nullopt;
+}
+
+std::optional<int64_t> Int(FileCtx& c, const toml::node& v, const std::string& key, int64_t lo,
+                           int64_t hi) {
+  if (!v.is_integer()) {
+    WrongType(c, v, key, "an integer");
+    return std::nullopt;
+  }
+  int64_t n = *v.value<int64_t>();
+  if (n < lo || n > hi) {
+    c.Error(v, "'" + key + "' must be between " + std::to_string(lo) + " and " +
+                   std::to_string(hi) + ", got " + std::to_string(n));
+    return std::nullopt;
+  }
+  return n;
+}
+
+std::optional<base::Duration> Dur(FileCtx& c, const toml::node& v, const std::string& key) {
+  std::optional<base::Duration> d;
+  if (v.is_integer() || v.is_floating_point()) {
+    double secs = *v.value<double>();
+    if (secs >= 0 && secs <= 365.0 * 86400) {
+      d = std::chrono::duration_cast<base::Duration>(std::chrono::duration<double>(secs));
+    }
+  } else if (v.is_string()) {
+    d = ParseDuration(*v.value<std::string>());
+  } else {
+    WrongType(c, v, key, "a duration (seconds, or a string like \"500ms\", \"2s\", \"1m\")");
+    return std::nullopt;
+  }
+  if (!d) c.Error(v, "'" + key + "' must be a duration like 10, \"500ms\", \"2s\" or \"1m\"");
+  return d;
+}
+
+std::optional<std::vector<std::string>> StrList(FileCtx& c, const toml::node& v,
+                                                const std::string& key) {
+  if (v.is_string()) return std::vector<std::string>{*v.value<std::string>()};
+  const toml::array* a = v.as_array();
+  if (!a) {
+    WrongType(c, v, key, "an array of strings");
+    return std::nullopt;
+  }
+  std::vector<std::string> out;
+  for (const toml::node& e : *a) {
+    if (!e.is_string()) {
+      WrongType(c, e, key + "[]", "a string");
+      return std::nullopt;
+    }
+    out.push_back(*e.value<std::string>());
+  }
+  return out;
+}
+
+template <typename E>
+std::optional<E> Choice(FileCtx& c, const toml::node& v, const std::string& key,
+                        const std::vector<std::pair<const char*, E>>& choices) {
+  auto s = Str(c, v, key);
+  if (!s) return std::nullopt;
+  std::vector<std::string> names;
+  for (const auto& [name, value] : choices) {
+    if (*s == name) return value;
+    names.emplace_back(name);
+  }
+  std::string list;
+  for (const std::string& n : names) list += (list.empty() ? "" : ", ") + ("\"" + n + "\"");
+  auto hint = Suggest(*s, names);
+  c.Error(v, "'" + key + "' must be one of " + list + ", got \"" + base::Printable(*s) + "\"" +
+                 (hint ? " (did you mean \"" + *hint + "\"?)" : ""));
+  return std::nullopt;
+}
+
+std::optional<OutputSpec> Output(FileCtx& c, const toml::node& v, const std::string& key) {
+  using M = OutputSpec::Mode;
+  OutputSpec out;
+  if (v.is_string()) {
+    auto m = Choice<M>(c, v, key,
+                       {{"prefix", M::kPrefix}, {"inherit", M::kInherit}, {"null", M::kNull}});
+    if (!m) return std::nullopt;
+    out.mode = *m;
+    return out;
+  }
+  const toml::table* t = v.as_table();
+  if (!t) {
+    WrongType(c, v, key, "\"prefix\", \"inherit\", \"null\" or { file = \"...\" }");
+    return std::nullopt;
+  }
+  out.mode = M::kFile;
+  bool ok = true;
+  for (auto&& [k, sub] : *t) {
+    std::string name(k.str());
+    if (name == "file") {
+      auto p = Str(c, sub, key + ".file");
+      if (p && (p->empty() || (*p)[0] != '/')) {
+        c.Error(sub, "'" + key + ".file' must be an absolute path");
+        p.reset();
+      }
+      ok = ok && p;
+      if (p) out.path = *p;
+    } else if (name == "max_size") {
+      std::optional<uint64_t> size;
+      if (sub.is_integer())
+        size = static_cast<uint64_t>(std::max<int64_t>(0, *sub.value<int64_t>()));
+      if (sub.is_string()) size = ParseSize(*sub.value<std::string>());
+      if (!size || *size < 1024)
+        c.Error(sub, "'" + key + ".max_size' must be a size of at least 1K, like \"10M\"");
+      ok = ok && size && *size >= 1024;
+      if (size) out.max_size = *size;
+    } else if (name == "keep") {
+      auto n = Int(c, sub, key + ".keep", 0, 100);
+      ok = ok && n;
+      if (n) out.keep = static_cast<int>(*n);
+    } else {
+      auto hint = Suggest(name, {"file", "max_size", "keep"});
+      c.Error(k.source(), "unknown key '" + key + "." + name + "'" +
+                              (hint ? " (did you mean '" + *hint + "'?)" : ""));
+      ok = false;
+    }
+  }
+  if (out.path.empty() && ok) {
+    c.Error(v, "'" + key + "' as a table needs file = \"/path\"");
+    return std::nullopt;
+  }
+  return ok ? std::optional<OutputSpec>(out) : std::nullopt;
+}
+
+std::optional<int> Rlimit(std::string_view name) {
+  static const std::map<std::string_view, int> kNames = {
+      {"nofile", RLIMIT_NOFILE},     {"nproc", RLIMIT_NPROC}, {"core", RLIMIT_CORE},
+      {"cpu", RLIMIT_CPU},           {"fsize", RLIMIT_FSIZE}, {"data", RLIMIT_DATA},
+      {"stack", RLIMIT_STACK},       {"as", RLIMIT_AS},       {"memlock", RLIMIT_MEMLOCK},
+      {"rss", RLIMIT_RSS},           {"locks", RLIMIT_LOCKS}, {"sigpending", RLIMIT_SIGPENDING},
+      {"msgqueue", RLIMIT_MSGQUEUE}, {"nice", RLIMIT_NICE},   {"rtprio", RLIMIT_RTPRIO}};
+  auto it = kNames.find(name);
+  if (it == kNames.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<uint64_t> RlimitValue(const toml::node& v) {
+  if (v.is_string() && *v.value<std::string>() == "unlimited") return RLIM_INFINITY;
+  if (v.is_integer() && *v.value<int64_t>() >= 0) return static_cast<uint64_t>(*v.value<int64_t>());
+  return std::nullopt;
+}
+
+void Rlimits(FileCtx& c, Draft& d, const toml::node& v, const std::string& key) {
+  const toml::table* t = v.as_table();
+  if (!t) return WrongType(c, v, key, "a table like { nofile = 1024, core = \"unlimited\" }");
+  for (auto&& [k, sub] : *t) {
+    std::string name(k.str());
+    auto res = Rlimit(name);
+    if (!res) {
+      auto hint =
+          Suggest(name, {"nofile", "nproc", "core", "cpu", "fsize", "data", "stack", "as",
+                         "memlock", "rss", "locks", "sigpending", "msgqueue", "nice", "rtprio"});
+      c.Error(k.source(), "unknown limit 'rlimits." + name + "'" +
+                              (hint ? " (did you mean '" + *hint + "'?)" : ""));
+      continue;
+    }
+    std::optional<uint64_t> soft, hard;
+    if (const toml::array* a = sub.as_array(); a && a->size() == 2) {
+      soft = RlimitValue(*a->get(0));
+      hard = RlimitValue(*a->get(1));
+    } else {
+      soft = hard = RlimitValue(sub);
+    }
+    if (!soft || !hard || *soft > *hard) {
+      c.Error(sub, "'rlimits." + name +
+                       "' must be a number, \"unlimited\" or [soft, hard] "
+                       "with soft <= hard");
+      continue;
+    }
+    d.spec.rlimits.push_back({*res, *soft, *hard});
+  }
+}
+
+void Match(FileCtx& c, Draft& d, const toml::node& v, const std::string& key) {
+  d.match_set = true;
+  if (v.is_string()) {
+    d.spec.match = {MatchRule::Kind::kName, *v.value<std::string>()};
+    if (d.spec.match.pattern.empty()) c.Error(v, "'match' must not be empty");
+    return;
+  }
+  const toml::table* t = v.as_table();
+  const toml::node* rx = t ? t->get("regex") : nullptr;
+  if (!t || t->size() != 1 || !rx || !rx->is_string()) {
+    return WrongType(c, v, key, "a process name, or { regex = \"...\" }");
+  }
+  std::string pattern = *rx->value<std::string>();
+  try {
+    std::regex test(pattern);
+  } catch (const std::regex_error& e) {
+    return c.Error(*rx,
+                   "'match.regex' is not a valid regular expression: " + std::string(e.what()));
+  }
+  d.spec.match = {MatchRule::Kind::kRegex, pattern};
+}
+
+using Handler = void (*)(FileCtx&, Draft&, const toml::node&, const std::string&);
+
+struct KeyHandler {
+  const char* key;
+  Handler handle;
+};
+
+#define SET_IF(expr, target)            \
+  do {                                  \
+    if (auto x_ = (expr)) target = *x_; \
+  } while (0)
+
+const KeyHandler kServiceKeys[] = {
+    {"command", [](FileCtx&, Draft& d, const toml::node& v, const std::string&) { d.command = &v; }},
+    {"shell", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) { d.shell = Bool(c, v, k); }},
+    {"type", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) {
+       SET_IF((Choice<ServiceType>(c, v, k, {{"simple", ServiceType::kSimple}, {"oneshot", ServiceType::kOneshot}})), d.spec.type);
+     }},
+    {"restart", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) {
+       SET_IF((Choice<RestartPolicy>(c, v, k, {{"always", RestartPolicy::kAlways}, {"on-failure", RestartPolicy::kOnFailure}, {"never", RestartPolicy::kNever}})), d.spec.restart);
+     }},
+    {"backoff_initial", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) { SET_IF(Dur(c, v, k), d.spec.backoff_initial); }},
+    {"backoff_max", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) { SET_IF(Dur(c, v, k), d.spec.backoff_max); }},
+    {"start_limit", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) {
+       if (auto n = Int(c, v, k, 0, 1000000)) d.spec.start_limit = static_cast<int>(*n);
+     }},
+    {"start_limit_window", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) { SET_IF(Dur(c, v, k), d.spec.start_limit_window); }},
+    {"critical", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) { SET_IF(Bool(c, v, k), d.spec.critical); }},
+    {"schedule", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) {
+       if (auto s = Str(c, v, k)) {
+         CronResult r = ParseCron(*s);
+         if (r.expr) d.spec.schedule = r.expr; else c.Error(v, "'schedule': " + r.error);
+       }
+     }},
+    {"match", Match},
+    {"pidfile", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) {
+       if (auto s = Str(c, v, k)) {
+         if (s->empty() || (*s)[0] != '/') return c.Error(v, "'pidfile' must be an absolute path");
+         d.match_set = true;
+         d.spec.match = {MatchRule::Kind::kPidfile, *s};
+       }
+     }},
+    {"daemon", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) {
+       if (v.is_boolean()) {
+         d.spec.daemon = *v.value<bool>() ? DaemonMode::kYes : DaemonMode::kNo;
+       } else if (v.is_string() && *v.value<std::string>() == "auto") {
+         d.spec.daemon = DaemonMode::kAuto;
+       } else {
+         WrongType(c, v, k, "\"auto\", true or false");
+       }
+     }},
+    {"user", [](FileCtx&, Draft& d, const toml::node& v, const std::string&) { d.user = &v; }},
+    {"group", [](FileCtx&, Draft& d, const toml::node& v, const std::string&) { d.group = &v; }},
+    {"groups", [](FileCtx&, Draft& d, const toml::node& v, const std::string&) { d.groups = &v; }},
+    {"env", [](FileCtx&, Draft& d, const toml::node& v, const std::string&) { d.env = &v; }},
+    {"env_file", [](FileCtx&, Draft& d, const toml::node& v, const std::string&) { d.env_file = &v; }},
+    {"working_dir", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) {
+       if (auto s = Str(c, v, k)) {
+         if (s->empty() || (*s)[0] != '/') return c.Error(v, "'working_dir' must be an absolute path");
+         d.spec.working_dir = *s;
+       }
+     }},
+    {"umask", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) {
+       std::optional<long> mask;
+       if (v.is_integer()) mask = static_cast<long>(*v.value<int64_t>());
+       if (auto s = v.value<std::string>(); s && v.is_string() && !s->empty() &&
+                                            s->find_first_not_of("01234567") == std::string::npos) {
+         mask = std::strtol(s->c_str(), nullptr, 8);
+       }
+       if (!mask || *mask < 0 || *mask > 0777) return c.Error(v, "'" + k + "' must be octal digits like \"022\" or 0o022");
+       d.spec.umask = static_cast<mode_t>(*mask);
+     }},
+    {"rlimits", Rlimits},
+    {"nice", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) {
+       if (auto n = Int(c, v, k, -20, 19)) d.spec.nice = static_cast<int>(*n);
+     }},
+    {"stop_signal", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) {
+       int sig = 0;
+       if (v.is_string()) sig = base::SignalNumber(*v.value<std::string>());
+       if (v.is_integer() && *v.value<int64_t>() > 0 && *v.value<int64_t>() < 65) sig = static_cast<int>(*v.value<int64_t>());
+       if (sig == 0 || sig == SIGKILL || sig == SIGSTOP) {
+         return c.Error(v, "'" + k + "' must be a signal name like \"SIGTERM\", \"INT\" or a number (not KILL or STOP)");
+       }
+       d.spec.stop_signal = sig;
+     }},
+    {"stop_timeout", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) { d.spec.stop_timeout = Dur(c, v, k); }},
+    {"stop_command", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) {
+       if (auto s = Str(c, v, k)) {
+         SplitResult r = SplitCommandLine(*s);
+         if (r.error) return c.Error(v, "'stop_command', column " + std::to_string(r.error->column) + ": " + r.error->message);
+         d.spec.stop_command = r.command;
+       }
+     }},
+    {"depends_on", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) { SET_IF(StrList(c, v, k), d.spec.depends_on); }},
+    {"stdout", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) { SET_IF(Output(c, v, k), d.spec.out); }},
+    {"stderr", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) { SET_IF(Output(c, v, k), d.spec.err); }},
+};
+
+struct GlobalHandler {
+  const char* key;
+  void (*handle)(FileCtx&, GlobalSettings&, const toml::node&, const std::string&);
+};
+
+const GlobalHandler kGlobalKeys[] = {
+    {"grace", [](FileCtx& c, GlobalSettings& g, const toml::node& v,
+                 const std::string& k) { g.grace = Dur(c, v, k); }},
+    {"restart",
+     [](FileCtx& c, GlobalSettings& g, const toml::node& v, const std::string& k) {
+       g.restart = Choice<RestartPolicy>(c, v, k,
+                                         {{"always", RestartPolicy::kAlways},
+                                          {"on-failure", RestartPolicy::kOnFailure},
+                                          {"never", RestartPolicy::kNever}});
+     }},
+    {"scan_interval", [](FileCtx& c, GlobalSettings& g, const toml::node& v,
+                         const std::string& k) { g.scan_interval = Dur(c, v, k); }},
+    {"log_format",
+     [](FileCtx& c, GlobalSettings& g, const toml::node& v, const std::string& k) {
+       SET_IF(
+           (Choice<LogFormat>(c, v, k, {{"plain", LogFormat::kPlain}, {"json", LogFormat::kJson}})),
+           g.log_format);
+     }},
+    {"timestamps", [](FileCtx& c, GlobalSettings& g, const toml::node& v,
+                      const std::string& k) { SET_IF(Bool(c, v, k), g.timestamps); }},
+};
+
+// ${VAR} and ${VAR:-default} from tend's own environment; "$$" is a "$".
+std::string Expand(const std::string& in, const LoadContext& load) {
+  std::string out;
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] != '$' || i + 1 >= in.size()) {
+      out += in[i];
+      continue;
+    }
+    if (in[i + 1] == '$') {
+      out += '$';
+      ++i;
+      continue;
+    }
+    size_t close = in[i + 1] == '{' ? in.find('}', i + 2) : std::string::npos;
+    if (close == std::string::npos) {
+      out += in[i];
+      continue;
+    }
+    std::string body = in.substr(i + 2, close - i - 2);
+    std::string fallback;
+    if (size_t dflt = body.find(":-"); dflt != std::string::npos) {
+      fallback = body.substr(dflt + 2);
+      body.resize(dflt);
+    }
+    auto value = load.env ? load.env(body) : std::nullopt;
+    out += value && !value->empty() ? *value : fallback;
+    i = close;
+  }
+  return out;
+}
+
+void EnvFile(FileCtx& c, Draft& d, const toml::node& v) {
+  auto path = Str(c, v, "env_file");
+  if (!path) return;
+  auto text = c.load.read_file ? c.load.read_file(*path) : std::nullopt;
+  if (!text) return c.Error(v, "'env_file' cannot be read: " + *path + " (check the path)");
+  std::string_view rest = *text;
+  int number = 0;
+  while (!rest.empty()) {
+    size_t nl = rest.find('\n');
+    std::string line(rest.substr(0, nl));
+    rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+    ++number;
+    size_t start = line.find_first_not_of(" \t");
+    if (start == std::string::npos || line[start] == '#') continue;
+    line = line.substr(start);
+    if (line.rfind("export ", 0) == 0) line = line.substr(7);
+    size_t eq = line.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      c.errors.push_back(
+          {*path, number, 1, "expected KEY=value, got '" + base::Printable(line) + "'"});
+      continue;
+    }
+    std::string value = line.substr(eq + 1);
+    if (value.size() >= 2 && (value[0] == '"' || value[0] == '\'') && value.back() == value[0]) {
+      value = value.substr(1, value.size() - 2);
+    }
+    d.spec.env.push_back(line.substr(0, eq) + "=" + value);
+  }
+}
+
+void Env(FileCtx& c, Draft& d, const toml::node& v) {
+  const toml::table* t = v.as_table();
+  if (!t) return WrongType(c, v, "env", "a table like { KEY = \"value\" }");
+  for (auto&& [k, sub] : *t) {
+    std::string name(k.str());
+    if (auto s = Str(c, sub, "env." + name)) d.spec.env.push_back(name + "=" + Expand(*s, c.load));
+  }
+}
+
+void Credentials(FileCtx& c, Draft& d) {
+  if (!d.user && !d.group && !d.groups) return;
+  spec::Credentials cred;
+  if (d.user) {
+    auto name = Str(c, *d.user, "user");
+    if (!name) return;
+    auto u = FindUser(c.load.passwd, *name);
+    if (!u) {
+      return c.Error(*d.user,
+                     "unknown user '" + *name + "' (not in /etc/passwd: add it, or give a uid)");
+    }
+    cred = {u->uid, u->gid, GroupsOfUser(c.load.group, u->name), u->name, u->home};
+  }
+  if (d.group) {
+    auto name = Str(c, *d.group, "group");
+    if (!name) return;
+    auto g = FindGroup(c.load.group, *name);
+    if (!g)
+      return c.Error(*d.group,
+                     "unknown group '" + *name + "' (not in /etc/group: add it, or give a gid)");
+    cred.gid = g->gid;
+  }
+  if (d.groups) {
+    auto names = StrList(c, *d.groups, "groups");
+    if (!names) return;
+    cred.groups.clear();
+    for (const std::string& n : *names) {
+      auto g = FindGroup(c.load.group, n);
+      if (!g)
+        return c.Error(*d.groups, "unknown group '" + n + "' in 'groups' (not in /etc/group)");
+      cred.groups.push_back(g->gid);
+    }
+  }
+  d.spec.credentials = cred;
+}
+
+void Command(FileCtx& c, Draft& d, const toml::node& table) {
+  if (!d.command) {
+    return c.Error(table, "service '" + d.spec.name + "' has no 'command': add command = \"...\"");
+  }
+  const toml::node& v = *d.command;
+  if (v.is_string()) {
+    SplitResult r = SplitCommandLine(*v.value<std::string>());
+    if (r.error) {
+      return c.Error(
+          v, "'command', column " + std::to_string(r.error->column) + ": " + r.error->message);
+    }
+    d.spec.command = r.command;
+    if (d.shell) d.spec.command.needs_shell = *d.shell;
+  } else if (auto words = v.as_array(); words && !words->empty()) {
+    auto list = StrList(c, v, "command");
+    if (!list) return;
+    if (d.shell && *d.shell) return c.Error(v, "'shell = true' needs 'command' as one string");
+    d.spec.command.words = *list;
+    for (const std::string& w : *list)
+      d.spec.command.line += (d.spec.command.line.empty() ? "" : " ") + w;
+  } else {
+    return WrongType(c, v, "command", "a command line string or a non-empty array of words");
+  }
+  if (!d.match_set) d.spec.match = {MatchRule::Kind::kName, NameFor(d.spec.command)};
+}
+
+std::vector<std::string> Names(const KeyHandler* begin, const KeyHandler* end) {
+  std::vector<std::string> out;
+  for (const KeyHandler* h = begin; h != end; ++h) out.emplace_back(h->key);
+  return out;
+}
+
+void Service(FileCtx& c, const std::string& name, const toml::node& node, Config& config) {
+  const toml::table* t = node.as_table();
+  if (!t) return WrongType(c, node, "services." + name, "a table");
+  if (!std::all_of(name.begin(), name.end(), [](char ch) {
+        return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.';
+      })) {
+    return c.Error(node, "bad service name '" + base::Printable(name) +
+                             "': use letters, digits, '-', '_' or '.'");
+  }
+  Draft d;
+  d.spec.name = name;
+  static const std::vector<std::string> kNames =
+      Names(std::begin(kServiceKeys), std::end(kServiceKeys));
+  size_t before = c.errors.size();
+  for (auto&& [k, v] : *t) {
+    std::string key(k.str());
+    auto h = std::find_if(std::begin(kServiceKeys), std::end(kServiceKeys),
+                          [&](const KeyHandler& kh) { return key == kh.key; });
+    if (h == std::end(kServiceKeys)) {
+      auto hint = Suggest(key, kNames);
+      c.Error(k.source(), "unknown key '" + key + "' in service '" + name + "'" +
+                              (hint ? " (did you mean '" + *hint + "'?)" : ""));
+      continue;
+    }
+    h->handle(c, d, v, key);
+  }
+  Command(c, d, node);
+  Credentials(c, d);
+  if (d.env_file) EnvFile(c, d, *d.env_file);
+  if (d.env) Env(c, d, *d.env);
+  if (d.spec.backoff_max < d.spec.backoff_initial) {
+    c.Error(node, "service '" + name + "': backoff_max must not be below backoff_initial");
+  }
+  if (c.errors.size() != before) return;
+  config.services.push_back(std::move(d.spec));
+  config.origins.push_back({c.file, static_cast<int>(node.source().begin.line),
+                            static_cast<int>(node.source().begin.column), t->contains("restart")});
+}
+
+void Global(FileCtx& c, const toml::node& node, Config& config) {
+  const toml::table* t = node.as_table();
+  if (!t) return WrongType(c, node, "tend", "a table");
+  std::vector<std::string> names;
+  for (const GlobalHandler& h : kGlobalKeys) names.emplace_back(h.key);
+  for (auto&& [k, v] : *t) {
+    std::string key(k.str());
+    auto h = std::find_if(std::begin(kGlobalKeys), std::end(kGlobalKeys),
+                          [&](const GlobalHandler& gh) { return key == gh.key; });
+    if (h == std::end(kGlobalKeys)) {
+      auto hint = Suggest(key, names);
+      c.Error(k.source(), "unknown key '" + key + "' in [tend]" +
+                              (hint ? " (did you mean '" + *hint + "'?)" : ""));
+      continue;
+    }
+    h->handle(c, config.global, v, key);
+  }
+}
+
+}  // namespace
+
+void ParseToml(std::string_view text, const std::string& file, const LoadContext& ctx,
+               Config& config, std::vector<Diagnostic>& errors) {
+  FileCtx c{file, ctx, errors};
+  toml::parse_result r = toml::parse(text, file);
+  if (!r) {
+    const toml::parse_error& e = r.error();
+    errors.push_back({file, static_cast<int>(e.source().begin.line),
+                      static_cast<int>(e.source().begin.column),
+                      "TOML syntax: " + std::string(e.description())});
+    return;
+  }
+  for (auto&& [k, v] : r.table()) {
+    std::string key(k.str());
+    if (key == "tend") {
+      Global(c, v, config);
+    } else if (key == "services") {
+      const toml::table* services = v.as_table();
+      if (!services) {
+        WrongType(c, v, "services", "a table of [services.NAME] tables");
+        continue;
+      }
+      for (auto&& [name, service] : *services) Service(c, std::string(name.str()), service, config);
+    } else {
+      auto hint = Suggest(key, {"tend", "services"});
+      c.Error(k.source(), "unknown table or key '" + key + "' (tend.toml has [tend] and " +
+                              "[services.NAME])" + (hint ? "; did you mean '" + *hint + "'?" : ""));
+    }
+  }
+}
+
+const std::vector<std::string>& ServiceKeys() {
+  static const std::vector<std::string> kKeys =
+      Names(std::begin(kServiceKeys), std::end(kServiceKeys));
+  return kKeys;
+}
+
+const std::vector<std::string>& GlobalKeys() {
+  static const std::vector<std::string> kKeys = [] {
+    std::vector<std::string> out;
+    for (const GlobalHandler& h : kGlobalKeys) out.emplace_back(h.key);
+    return out;
+  }();
+  return kKeys;
+}
+
+}  // namespace spec

@@ -1,5 +1,6 @@
 // tend: a container init that runs several services and keeps them alive.
 // main() reads as the list of steps; everything else lives in the layers.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -39,6 +40,9 @@ int main(int argc, char** argv) {
   }
 
   app::PlanResult plan = app::LoadPlan(parsed.options, GetEnv);
+  std::stable_sort(plan.errors.begin(), plan.errors.end(), [](const auto& a, const auto& b) {
+    return a.file != b.file ? a.file < b.file : a.line < b.line;
+  });
   for (const spec::Diagnostic& d : plan.errors)
     std::fprintf(stderr, "tend: %s\n", d.Format().c_str());
   if (!plan.errors.empty()) {

@@ -50,6 +50,7 @@ void AddLineService(std::string_view name, std::string_view command, const std::
   // cfe-docker's first column is the process to look for; a Procfile name is
   // only a label, so its daemon (if any) is named after the executable.
   s.match.pattern = name_is_process ? s.name : NameFor(s.command);
+  s.daemon = DefaultDaemonMode(s.match);
   config.services.push_back(std::move(s));
   config.origins.push_back({file, line, 1});
 }

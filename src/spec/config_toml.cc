@@ -45,6 +45,7 @@ struct Draft {
   const toml::node* env = nullptr;
   const toml::node* env_file = nullptr;
   bool match_set = false;
+  bool daemon_set = false;
 };
 
 std::string TypeName(const toml::node& v) {
@@ -312,6 +313,7 @@ const KeyHandler kServiceKeys[] = {
        }
      }},
     {"daemon", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) {
+       d.daemon_set = true;
        if (v.is_boolean()) {
          d.spec.daemon = *v.value<bool>() ? DaemonMode::kYes : DaemonMode::kNo;
        } else if (v.is_string() && *v.value<std::string>() == "auto") {
@@ -524,6 +526,7 @@ void Command(FileCtx& c, Draft& d, const toml::node& table) {
     return WrongType(c, v, "command", "a command line string or a non-empty array of words");
   }
   if (!d.match_set) d.spec.match = {MatchRule::Kind::kName, NameFor(d.spec.command)};
+  if (!d.daemon_set) d.spec.daemon = DefaultDaemonMode(d.spec.match);
 }
 
 std::vector<std::string> Names(const KeyHandler* begin, const KeyHandler* end) {
@@ -565,7 +568,7 @@ void Service(FileCtx& c, const std::string& name, const toml::node& node, Config
   if (d.spec.backoff_max < d.spec.backoff_initial) {
     c.Error(node, "service '" + name + "': backoff_max must not be below backoff_initial");
   }
-  if (c.errors.size() != before) return;
+  (void)before;  // a service with errors still joins, so later checks know its name
   config.services.push_back(std::move(d.spec));
   config.origins.push_back({c.file, static_cast<int>(node.source().begin.line),
                             static_cast<int>(node.source().begin.column), t->contains("restart")});
@@ -613,7 +616,16 @@ void ParseToml(std::string_view text, const std::string& file, const LoadContext
         WrongType(c, v, "services", "a table of [services.NAME] tables");
         continue;
       }
-      for (auto&& [name, service] : *services) Service(c, std::string(name.str()), service, config);
+      // toml++ keeps keys sorted; services start in the order they are written.
+      std::vector<std::pair<std::string, const toml::node*>> ordered;
+      for (auto&& [name, service] : *services)
+        ordered.emplace_back(std::string(name.str()), &service);
+      std::stable_sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) {
+        const auto& pa = a.second->source().begin;
+        const auto& pb = b.second->source().begin;
+        return pa.line != pb.line ? pa.line < pb.line : pa.column < pb.column;
+      });
+      for (const auto& [name, service] : ordered) Service(c, name, *service, config);
     } else {
       auto hint = Suggest(key, {"tend", "services"});
       c.Error(k.source(), "unknown table or key '" + key + "' (tend.toml has [tend] and " +

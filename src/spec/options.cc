@@ -179,6 +179,7 @@ std::optional<std::string> BuildServices(Parsed& p) {
     s.restart = p.opts.restart;
     names.push_back(NameFor(s.command));
     s.match.pattern = names.back();  // before -2, -3: the daemon keeps its own name
+    s.daemon = DefaultDaemonMode(s.match);
     p.opts.services.push_back(std::move(s));
   }
   MakeUnique(names);

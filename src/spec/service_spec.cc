@@ -11,6 +11,14 @@ const char* RestartPolicyName(RestartPolicy policy) {
   return "?";
 }
 
+DaemonMode DefaultDaemonMode(const MatchRule& match) {
+  if (match.kind != MatchRule::Kind::kName) return DaemonMode::kAuto;
+  for (const char* shell : {"sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"}) {
+    if (match.pattern == shell) return DaemonMode::kNo;
+  }
+  return DaemonMode::kAuto;
+}
+
 std::string MatchRule::Describe() const {
   switch (kind) {
     case Kind::kName: return "named '" + pattern + "'";

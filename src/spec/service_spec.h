@@ -41,6 +41,10 @@ enum class DaemonMode {
   kNo,    // never: a foreground service, whatever it leaves
 };
 
+// kNo for a command whose process is a shell (`sh -c '...'`): a clean exit
+// of a shell script is not a daemon start, and every shell would match.
+DaemonMode DefaultDaemonMode(const MatchRule& match);
+
 enum class ServiceType {
   kSimple,   // runs until it ends; restarted by policy
   kOneshot,  // runs to completion; its dependents wait for a clean exit

@@ -1,0 +1,219 @@
+#include "spec/config.h"
+
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+
+#include <csignal>
+#include <map>
+
+namespace spec {
+namespace {
+
+struct Parsed {
+  Config config;
+  std::vector<Diagnostic> errors;
+  std::string Errors() const {
+    std::string out;
+    for (const Diagnostic& d : errors) out += d.Format() + "\n";
+    return out;
+  }
+};
+
+LoadContext Ctx() {
+  LoadContext c;
+  c.env = [](const std::string& k) -> std::optional<std::string> {
+    if (k == "HOME") return "/root";
+    return std::nullopt;
+  };
+  c.read_file = [](const std::string& p) -> std::optional<std::string> {
+    if (p == "/etc/app.env") return "# c\nexport A=1\nB='two words'\n";
+    return std::nullopt;
+  };
+  c.passwd = "root:x:0:0::/root:/bin/sh\nwww-data:x:33:33::/var/www:/bin/false\n";
+  c.group = "root:x:0:\nwww-data:x:33:\nlog:x:4:www-data\n";
+  return c;
+}
+
+Parsed Toml(std::string_view text) {
+  Parsed p;
+  ParseToml(text, "t.toml", Ctx(), p.config, p.errors);
+  CheckConfig(p.config, p.errors);
+  return p;
+}
+
+TEST(ParseToml, ReadsEveryKindOfSetting) {
+  Parsed p = Toml(R"(
+[tend]
+grace = "2.5s"
+log_format = "json"
+timestamps = true
+
+[services.web]
+command = "nginx -g 'daemon off;'"
+user = "www-data"
+groups = ["log"]
+env = { HOME_COPY = "${HOME}", D = "${NOPE:-dflt}", L = "$$x" }
+env_file = "/etc/app.env"
+working_dir = "/srv"
+umask = "027"
+rlimits = { nofile = 1024, core = "unlimited", nproc = [10, 20] }
+nice = 5
+stop_signal = "QUIT"
+stop_timeout = 3
+stop_command = "nginx -s quit"
+restart = "on-failure"
+backoff_initial = "50ms"
+backoff_max = "5s"
+start_limit = 4
+start_limit_window = "1m"
+critical = true
+stdout = { file = "/var/log/web.log", max_size = "1M", keep = 2 }
+stderr = "null"
+match = { regex = "nginx: master" }
+daemon = false
+
+[services.prep]
+type = "oneshot"
+command = ["/bin/prep", "--all"]
+
+[services.tick]
+type = "oneshot"
+schedule = "@hourly"
+command = "date"
+depends_on = "prep"
+)");
+  ASSERT_TRUE(p.errors.empty()) << p.Errors();
+  ASSERT_EQ(p.config.services.size(), 3u);
+  EXPECT_EQ(p.config.global.grace, base::milliseconds(2500));
+  EXPECT_EQ(p.config.global.log_format, LogFormat::kJson);
+  EXPECT_TRUE(p.config.global.timestamps);
+  const ServiceSpec& w = p.config.services[0];
+  EXPECT_EQ(w.name, "web");
+  EXPECT_EQ(w.command.words, (std::vector<std::string>{"nginx", "-g", "daemon off;"}));
+  ASSERT_TRUE(w.credentials);
+  EXPECT_EQ(w.credentials->uid, 33u);
+  EXPECT_EQ(w.credentials->groups, std::vector<gid_t>{4});
+  EXPECT_EQ(w.env,
+            (std::vector<std::string>{"A=1", "B=two words", "D=dflt", "HOME_COPY=/root", "L=$x"}));
+  EXPECT_EQ(w.working_dir, "/srv");
+  EXPECT_EQ(w.umask, mode_t{027});
+  ASSERT_EQ(w.rlimits.size(), 3u);
+  EXPECT_EQ(w.nice, 5);
+  EXPECT_EQ(w.stop_signal, SIGQUIT);
+  EXPECT_EQ(w.stop_timeout, base::seconds(3));
+  ASSERT_TRUE(w.stop_command);
+  EXPECT_EQ(w.restart, RestartPolicy::kOnFailure);
+  EXPECT_EQ(w.backoff_initial, base::milliseconds(50));
+  EXPECT_EQ(w.start_limit, 4);
+  EXPECT_TRUE(w.critical);
+  EXPECT_EQ(w.out.mode, OutputSpec::Mode::kFile);
+  EXPECT_EQ(w.out.max_size, 1024u * 1024);
+  EXPECT_EQ(w.err.mode, OutputSpec::Mode::kNull);
+  EXPECT_EQ(w.match.kind, MatchRule::Kind::kRegex);
+  EXPECT_EQ(w.daemon, DaemonMode::kNo);
+  EXPECT_EQ(p.config.services[1].type, ServiceType::kOneshot);
+  EXPECT_EQ(p.config.services[1].command.words, (std::vector<std::string>{"/bin/prep", "--all"}));
+  EXPECT_EQ(p.config.services[1].match.pattern, "prep");
+  EXPECT_TRUE(p.config.services[2].schedule);
+  EXPECT_EQ(p.config.services[2].depends_on, std::vector<std::string>{"prep"});
+}
+
+TEST(ParseToml, KeepsTheOrderOfTheFile) {
+  Parsed p = Toml("[services.zeta]\ncommand = \"a\"\n[services.alpha]\ncommand = \"b\"\n");
+  ASSERT_EQ(p.config.services.size(), 2u);
+  EXPECT_EQ(p.config.services[0].name, "zeta");
+}
+
+TEST(ParseToml, ReportsEveryErrorWithPlaceAndHint) {
+  Parsed p = Toml(R"([tend]
+grace = -1
+[services.a]
+command = "x"
+restrat = "always"
+critical = "yes"
+user = "nobody"
+depends_on = ["b"]
+[services.b]
+command = "y"
+depends_on = ["a"]
+restart = "sometimes"
+[services.c]
+schedule = "* * *"
+[services.d]
+command = "z"
+depends_on = ["bb"]
+stop_signal = "KILL"
+)");
+  std::string all = p.Errors();
+  for (const char* want : {
+           "t.toml:2:9: 'grace' must be a duration",
+           "t.toml:5:1: unknown key 'restrat' in service 'a' (did you mean 'restart'?)",
+           "t.toml:6:12: 'critical' must be true or false, got a string",
+           "t.toml:7:8: unknown user 'nobody'",
+           "t.toml:12:11: 'restart' must be one of \"always\", \"on-failure\", \"never\", got "
+           "\"sometimes\"",
+           "t.toml:13:1: service 'c' has no 'command'",
+           "t.toml:14:12: 'schedule': expected 5 fields",
+           "depends on unknown service 'bb' (did you mean 'b'?)",
+           "dependency cycle: a -> b -> a",
+           "'stop_signal' must be a signal name",
+       }) {
+    EXPECT_NE(all.find(want), std::string::npos) << "missing: " << want << "\nin:\n" << all;
+  }
+}
+
+TEST(ParseToml, SyntaxErrorsHaveAPlace) {
+  Parsed p = Toml("[services.a]\ncommand = \"x\nfoo");
+  ASSERT_FALSE(p.errors.empty());
+  EXPECT_EQ(p.errors[0].line, 2);
+  EXPECT_NE(p.errors[0].message.find("TOML syntax"), std::string::npos);
+}
+
+TEST(ParseProcfile, ReadsNamesAndCommands) {
+  Parsed p;
+  ParseProcfile("# comment\n\nweb: gunicorn app --bind :80\nworker:celery -A x  \r\nbad\n9x?: y\n",
+                "Procfile", p.config, p.errors);
+  ASSERT_EQ(p.config.services.size(), 2u);
+  EXPECT_EQ(p.config.services[0].name, "web");
+  EXPECT_EQ(p.config.services[0].match.pattern, "gunicorn");
+  EXPECT_EQ(p.config.services[1].command.words, (std::vector<std::string>{"celery", "-A", "x"}));
+  ASSERT_EQ(p.errors.size(), 2u) << p.Errors();
+  EXPECT_EQ(p.errors[0].Format(), "Procfile:5:1: expected 'name: command', got 'bad'");
+  EXPECT_NE(p.errors[1].message.find("bad process name '9x?'"), std::string::npos);
+}
+
+TEST(ParseCfeCsv, FirstColumnIsTheProcessToMatch) {
+  Parsed p;
+  ParseCfeCsv(
+      "# STRUCTURE: PROCESS_NAME, START_COMMAND\napache2, /etc/init.d/apache2 start\n"
+      "sshd,/usr/sbin/sshd\nmongod, /usr/bin/mongod --a=1,2\nnocomma\n",
+      "processes_run.csv", p.config, p.errors);
+  ASSERT_EQ(p.config.services.size(), 3u);
+  EXPECT_EQ(p.config.services[0].name, "apache2");
+  EXPECT_EQ(p.config.services[0].match.pattern, "apache2");
+  EXPECT_EQ(p.config.services[0].command.words[1], "start");
+  EXPECT_EQ(p.config.services[2].command.words[1], "--a=1,2");
+  ASSERT_EQ(p.errors.size(), 1u);
+  EXPECT_EQ(p.errors[0].line, 5);
+}
+
+TEST(Durations, AndSizes) {
+  EXPECT_EQ(ParseDuration("250ms"), base::milliseconds(250));
+  EXPECT_EQ(ParseDuration("1.5m"), base::seconds(90));
+  EXPECT_EQ(ParseDuration("7"), base::seconds(7));
+  EXPECT_FALSE(ParseDuration("soon"));
+  EXPECT_FALSE(ParseDuration("-1s"));
+  EXPECT_EQ(ParseSize("10M"), 10u * 1024 * 1024);
+  EXPECT_EQ(ParseSize("512"), 512u);
+  EXPECT_FALSE(ParseSize("10X"));
+}
+
+TEST(Suggest, FindsCloseWordsOnly) {
+  std::vector<std::string> keys = {"restart", "command", "critical"};
+  EXPECT_EQ(Suggest("restrat", keys), "restart");
+  EXPECT_EQ(Suggest("comand", keys), "command");
+  EXPECT_FALSE(Suggest("zzzzzz", keys));
+}
+
+}  // namespace
+}  // namespace spec

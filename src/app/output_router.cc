@@ -107,20 +107,17 @@ size_t OutputRouter::Read(size_t i, int k, size_t max) {
   if (n == 0) return 0;
   batch_.clear();
   st.splitter.Feed(scratch_, [&](std::string_view line) { Emit(i, k, line, batch_); });
-  if (st.file) {
-    st.file->Write(batch_);
-  } else {
-    Append(k, batch_);
-  }
+  if (!st.file) Append(k, batch_);
   return n;
 }
 
 void OutputRouter::Emit(size_t i, int k, std::string_view line, std::string& batch) {
   const Stream& st = services_[i].streams[static_cast<size_t>(k)];
-  if (st.file) {
-    if (style_.timestamps) batch += Now() + " ";
-    batch += line;
-    batch += '\n';
+  if (st.file) {  // line by line, so rotation keeps every file under max_size
+    std::string text = style_.timestamps ? Now() + " " : "";
+    text.append(line);
+    text += '\n';
+    st.file->Write(text);
     return;
   }
   prefixer_->Format(i, kStreamNames[k], line, style_.json || style_.timestamps ? Now() : "", batch);
@@ -139,12 +136,7 @@ void OutputRouter::Drain(size_t i) {
     }
     batch_.clear();
     st.splitter.Flush([&](std::string_view line) { Emit(i, k, line, batch_); });
-    if (batch_.empty()) continue;
-    if (st.file) {
-      st.file->Write(batch_);
-    } else {
-      Append(k, batch_);
-    }
+    if (!batch_.empty()) Append(k, batch_);
   }
 }
 

@@ -33,3 +33,9 @@ def test_repeated_quick_deaths_back_off(tend):
 def test_clean_exit_is_restarted_under_always(tend):
     t = tend("sh -c 'echo run; sleep 0.1'")
     t.out.wait_for(r"^sh \| run$", count=2)
+
+
+def test_services_start_in_the_order_given(tend):
+    t = tend("sleep 1000", "sh -c 'sleep 999'", "sleep 998", "/bin/sh -c 'exec sleep 997'")
+    lines = t.err.wait_for(r"started \(pid", count=4)
+    assert [l.split(":")[1].strip() for l in lines] == ["sleep", "sh", "sleep-2", "sh-2"]

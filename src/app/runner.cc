@@ -124,6 +124,7 @@ int Runner::Run() {
     if (auto st = timer_.Arm(supervisor_.NextDeadline()); !st) {
       Log(core::LogLevel::kError, st.Err().Describe());
     }
+    start_table_.reset();
     if (auto st = epoll_.Wait(events); !st) {
       Log(core::LogLevel::kError, st.Err().Describe() + " (continuing)");
       continue;

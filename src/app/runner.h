@@ -90,6 +90,7 @@ class Runner {
   std::vector<ServiceIo> io_;
   std::map<int, size_t> stop_commands_;  // pid of a running stop_command -> service
   std::deque<core::Event> queue_;
+  std::optional<std::vector<core::ProcInfo>> start_table_;  // see DoScan
   std::optional<int> exit_code_;
   bool pidfds_ = true;           // false: no pidfd_open here; rescan instead
   std::string no_pidfd_reason_;  // logged once, the first time it matters

@@ -33,7 +33,14 @@ core::Ownership Runner::OwnershipExcept(size_t i) const {
 void Runner::DoScan(size_t i) {
   if (io_.size() < supervisor_.services().size()) io_.resize(supervisor_.services().size());
   const spec::ServiceSpec& spec = Spec(i);
-  std::vector<core::ProcInfo> table = os::ScanProcesses();
+  // Looks before a first start share one snapshot of the process table:
+  // what tend started since is excluded anyway (it is taken), and 100
+  // services then cost one scan, not 100.
+  // The snapshot is dropped before each epoll_wait.
+  bool first_look = supervisor_.services()[i].state == core::State::kIdle;
+  if (!first_look) start_table_.reset();  // a later look needs the present
+  if (!start_table_) start_table_ = os::ScanProcesses();
+  const std::vector<core::ProcInfo>& table = *start_table_;
   core::Ownership owned = OwnershipExcept(i);
   if (!spec.command.needs_shell) owned.script = spec.command.words[0];
   std::vector<int> pids;

@@ -363,9 +363,13 @@ void Supervisor::StartReady(base::TimePoint now) {
   if (phase_ != Phase::kRunning) return;
   for (size_t i = 0; i < services_.size(); ++i) {
     ServiceRuntime& s = services_[i];
+    // Awaiting the look for its daemon: later services wait, so services
+    // start in the order given.
+    if (s.state == State::kIdle && s.begun && !s.retired) return;
     if (s.state != State::kIdle || s.begun || s.held || s.retired) continue;
     if (!DepsSatisfied(s)) continue;
     Begin(i, now);
+    if (s.state == State::kIdle && s.begun) return;
   }
 }
 

@@ -1,0 +1,53 @@
+"""Static checks of examples/: every Dockerfile adds the static tend the way tini is
+added (one COPY, tend as the ENTRYPOINT, no "--" so options can follow the image name),
+and the Pod manifest runs tend as its command. The Debian, scratch and Kubernetes
+examples also run for real in the other tests here; the Alpine one can't be built
+offline (no registry for alpine:3.20), so this is what checks it."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from .containerlib import EXAMPLES, REPO
+
+DOCKERFILES = sorted(EXAMPLES.glob("*/Dockerfile"))
+
+
+def test_examples_exist():
+    names = {p.parent.name for p in DOCKERFILES}
+    assert {"debian", "alpine", "scratch"} <= names, names
+    assert (EXAMPLES / "kubernetes" / "pod.yaml").is_file()
+
+
+@pytest.mark.parametrize("dockerfile", DOCKERFILES, ids=lambda p: p.parent.name)
+def test_dockerfile_adds_tend_as_entrypoint(dockerfile):
+    text = dockerfile.read_text()
+    copies = re.findall(r"(?m)^COPY\s+tend\s+(\S+)$", text)
+    assert len(copies) == 1, f"{dockerfile}: expected one `COPY tend <path>`"
+    entry = re.findall(r"(?m)^ENTRYPOINT\s+(\[.*\])\s*$", text)
+    assert len(entry) == 1, f"{dockerfile}: expected one exec-form ENTRYPOINT"
+    argv = json.loads(entry[0])
+    assert argv == [copies[0]], (
+        f"{dockerfile}: ENTRYPOINT should be exactly [\"{copies[0]}\"] (no \"--\": "
+        f"`run IMAGE --grace 20 CMD` must reach tend's options), got {argv}")
+    cmd = re.findall(r"(?m)^CMD\s+(\[.*\])\s*$", text)
+    for c in cmd:
+        assert all(isinstance(a, str) and a for a in json.loads(c))
+
+
+def test_pod_manifest_runs_tend():
+    text = (EXAMPLES / "kubernetes" / "pod.yaml").read_text()
+    assert re.search(r'(?m)^\s+command: \["/usr/local/bin/tend"\]$', text)
+    assert "/usr/sbin/sshd" in text and "/etc/init.d/apache2 start" in text
+    assert re.search(r"(?m)^\s+terminationGracePeriodSeconds: \d+$", text)
+
+
+def test_docs_cover_every_example():
+    doc = (REPO / "docs" / "containers.md").read_text()
+    for p in DOCKERFILES:
+        assert f"examples/{p.parent.name}/Dockerfile" in doc, p
+    assert "examples/kubernetes/pod.yaml" in doc
+    assert "processes_run.csv" in doc and "docker_processes_run.sh" in doc

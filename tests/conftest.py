@@ -99,6 +99,7 @@ class Tend:
     def __init__(self, args, env=None, pid1=True, stdout=subprocess.PIPE, netns=False):
         full_env = dict(os.environ)
         full_env.pop("NO_COLOR", None)
+        full_env["TEND_CONTROL"] = ""  # no socket in the machine's /run; tests that want one set it
         full_env.update(env or {})
         prefix = ["unshare", "--fork", "--pid", "--mount-proc", "--kill-child"] if pid1 else []
         command = [TEND] + list(args)

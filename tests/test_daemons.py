@@ -37,8 +37,8 @@ def daemons(t, comm="faked"):
 
 def test_daemon_is_adopted_and_restarted_when_it_dies(tend, faked):
     t = tend(f"{faked}/init.d/faked start")
-    t.err.wait_for(r"faked: command exited 0 and left a daemon named 'faked' \(pid \d+ \d+\)")
-    first = daemons(t)
+    t.err.wait_for(r"faked: command exited 0 and left a daemon named 'faked' \(pid [\d ]+\)")
+    first = wait_until(lambda: daemons(t) if len(daemons(t)) == 2 else None, what="2 daemons")
     assert len(first) == 2
     for pid in first:
         os.kill(pid, signal.SIGKILL)

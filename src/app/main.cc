@@ -8,6 +8,7 @@
 
 #include "app/plan.h"
 #include "app/runner.h"
+#include "ctl/client.h"
 #include "os/signals.h"
 #include "spec/options.h"
 
@@ -25,6 +26,8 @@ int main(int argc, char** argv) {
   os::BlockSignals();
 
   std::vector<std::string> args(argv + 1, argv + argc);
+  std::string self = argv[0];
+  if (self.substr(self.rfind('/') + 1) == "tendctl") return ctl::ClientMain(args);
   spec::OptionsResult parsed = spec::ParseOptions(args, GetEnv);
   if (parsed.error) {
     std::fprintf(stderr, "tend: %s\n", parsed.error->c_str());

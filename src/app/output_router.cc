@@ -12,6 +12,8 @@ namespace {
 constexpr size_t kReadChunk = 64 * 1024;
 constexpr size_t kDrainLimit = 1024 * 1024;  // per stream, when a service exits
 constexpr const char* kStreamNames[] = {"stdout", "stderr"};
+constexpr size_t kRingLines = 500;
+constexpr size_t kRingBytes = 64 * 1024;
 
 const char* LevelName(core::LogLevel level) {
   switch (level) {
@@ -106,6 +108,7 @@ size_t OutputRouter::Read(size_t i, int k, size_t max) {
   size_t n = os::ReadAvailable(st.pipe.read_end.Get(), scratch_, max);
   if (n == 0) return 0;
   batch_.clear();
+  batch_time_ = Now();
   st.splitter.Feed(scratch_, [&](std::string_view line) { Emit(i, k, line, batch_); });
   if (!st.file) Append(k, batch_);
   return n;
@@ -113,6 +116,7 @@ size_t OutputRouter::Read(size_t i, int k, size_t max) {
 
 void OutputRouter::Emit(size_t i, int k, std::string_view line, std::string& batch) {
   const Stream& st = services_[i].streams[static_cast<size_t>(k)];
+  Remember(i, k, line);
   if (st.file) {  // line by line, so rotation keeps every file under max_size
     std::string text = style_.timestamps ? Now() + " " : "";
     text.append(line);
@@ -120,7 +124,32 @@ void OutputRouter::Emit(size_t i, int k, std::string_view line, std::string& bat
     st.file->Write(text);
     return;
   }
-  prefixer_->Format(i, kStreamNames[k], line, style_.json || style_.timestamps ? Now() : "", batch);
+  prefixer_->Format(i, kStreamNames[k], line, batch_time_, batch);
+}
+
+void OutputRouter::Remember(size_t i, int k, std::string_view line) {
+  ServiceStreams& s = services_[i];
+  std::string obj = "{\"time\":\"" + batch_time_ + "\",\"service\":";
+  logs::AppendJsonString(obj, i < names_.size() ? names_[i] : "");
+  obj += ",\"stream\":\"";
+  obj += kStreamNames[k];
+  obj += "\",\"line\":";
+  logs::AppendJsonString(obj, line);
+  obj += '}';
+  if (on_line_) on_line_(i, obj);
+  s.ring_bytes += obj.size();
+  s.ring.push_back(std::move(obj));
+  while (s.ring.size() > kRingLines || s.ring_bytes > kRingBytes) {
+    s.ring_bytes -= s.ring.front().size();
+    s.ring.pop_front();
+  }
+}
+
+std::vector<std::string> OutputRouter::Recent(size_t i, size_t n) const {
+  if (i >= services_.size()) return {};
+  const auto& ring = services_[i].ring;
+  size_t from = ring.size() > n ? ring.size() - n : 0;
+  return {ring.begin() + static_cast<long>(from), ring.end()};
 }
 
 void OutputRouter::Drain(size_t i) {
@@ -135,6 +164,7 @@ void OutputRouter::Drain(size_t i) {
       total += n;
     }
     batch_.clear();
+    batch_time_ = Now();
     st.splitter.Flush([&](std::string_view line) { Emit(i, k, line, batch_); });
     if (!batch_.empty()) Append(k, batch_);
   }

@@ -11,6 +11,8 @@
 #pragma once
 
 #include <array>
+#include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -57,6 +59,11 @@ class OutputRouter {
   // its exit is logged, so its last words come first.
   void Drain(size_t i);
   void Log(core::LogLevel level, const std::string& text);
+
+  // Every line a service writes, as a JSON object, also goes to a bounded
+  // ring (for `tendctl logs`) and to this callback (for `logs -f`).
+  std::vector<std::string> Recent(size_t i, size_t n) const;
+  void OnLine(std::function<void(size_t, const std::string&)> fn) { on_line_ = std::move(fn); }
   void Finish();  // at exit: write everything left, blocking
 
  private:
@@ -69,6 +76,8 @@ class OutputRouter {
   };
   struct ServiceStreams {
     std::array<Stream, 2> streams;
+    std::deque<std::string> ring;  // recent lines as JSON objects
+    size_t ring_bytes = 0;
   };
 
   size_t Read(size_t i, int k, size_t max);
@@ -76,6 +85,7 @@ class OutputRouter {
   void Append(int k, std::string_view bytes);
   void Watch(int k);
   std::string Now() const;
+  void Remember(size_t i, int k, std::string_view line);
 
   os::Epoll& epoll_;
   OutputStyle style_;
@@ -88,6 +98,8 @@ class OutputRouter {
   bool waiting_[2] = {false, false};
   base::UniqueFd null_;
   std::string scratch_, batch_;
+  std::string batch_time_;  // the timestamp of the batch being formatted
+  std::function<void(size_t, const std::string&)> on_line_;
 };
 
 }  // namespace app

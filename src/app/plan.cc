@@ -86,6 +86,8 @@ PlanResult LoadPlan(const spec::Options& o, const spec::EnvLookup& env) {
   p.scan_interval =
       o.given.count("scan-interval") ? o.scan_interval : g.scan_interval.value_or(o.scan_interval);
   p.log_format = g.log_format;
+  p.control = o.given.count("control") ? o.control : g.control_socket.value_or(o.control);
+  p.control_group = g.control_group;
   p.timestamps = g.timestamps;
   spec::RestartPolicy fallback =
       o.given.count("restart") ? o.restart : g.restart.value_or(spec::RestartPolicy::kAlways);

@@ -19,6 +19,8 @@ struct Plan {
   base::Duration scan_interval = base::seconds(5);
   spec::LogFormat log_format = spec::LogFormat::kPlain;
   bool timestamps = false;
+  std::string control = "/run/tend.sock";  // "" for none
+  std::optional<gid_t> control_group;
   bool operator==(const Plan&) const = default;
 };
 

@@ -24,6 +24,8 @@ enum Kind : uint64_t {
   kPipe = OutputRouter::kPipeTag,
   kWriter = OutputRouter::kWriterTag,
   kDaemonFd = 6,
+  kCtlListen = ctl::Server::kListenTag,
+  kCtlClient = ctl::Server::kClientTag,
 };
 
 uint64_t Tag(int kind, size_t service = 0, int low = 0) {
@@ -113,6 +115,7 @@ base::Status Runner::Init() {
     if (auto st = output_->Prepare(i, plan_.services[i], names); !st) return st;
   }
   io_.resize(plan_.services.size());
+  StartControl();
   return base::OkStatus();
 }
 
@@ -121,7 +124,13 @@ int Runner::Run() {
   ProcessEvents();
   std::vector<epoll_event> events;
   while (!exit_code_) {
-    if (auto st = timer_.Arm(supervisor_.NextDeadline()); !st) {
+    std::optional<base::TimePoint> deadline = supervisor_.NextDeadline();
+    if (control_) {
+      control_->Poll(os::Now());  // answers waits the last events satisfied
+      auto c = control_->NextDeadline();
+      if (c && (!deadline || *c < *deadline)) deadline = c;
+    }
+    if (auto st = timer_.Arm(deadline); !st) {
       Log(core::LogLevel::kError, st.Err().Describe());
     }
     start_table_.reset();
@@ -148,6 +157,8 @@ void Runner::Dispatch(const epoll_event& ev) {
     case kPipe: output_->OnReadable(TagService(tag), TagLow(tag)); break;
     case kWriter: output_->OnWritable(TagLow(tag)); break;
     case kDaemonFd: OnDaemonFd(TagService(tag), TagLow(tag)); break;
+    case kCtlListen: control_->OnListen(os::Now()); break;
+    case kCtlClient: control_->OnClient(TagService(tag), ev.events, os::Now()); break;
   }
 }
 
@@ -200,8 +211,10 @@ void Runner::Reap() {
 // when all of it is valid, else keep running exactly as before.
 void Runner::Reload() {
   PlanResult r = LoadPlan(options_, env_);
+  reload_ok_ = r.errors.empty();
   if (!r.errors.empty()) {
     for (const spec::Diagnostic& d : r.errors) Log(core::LogLevel::kError, d.Format());
+    reload_error_ = r.errors.front().Format();
     Log(core::LogLevel::kError, "reload rejected: " + std::to_string(r.errors.size()) +
                                     " error(s); the running services are unchanged");
     return;

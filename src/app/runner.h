@@ -19,6 +19,7 @@
 #include "base/result.h"
 #include "core/process_match.h"
 #include "core/supervisor.h"
+#include "ctl/server.h"
 #include "os/epoll.h"
 #include "os/signals.h"
 #include "os/spawn.h"
@@ -79,6 +80,17 @@ class Runner {
   void OnDaemonFd(size_t i, int pid);
   void DoRelease(size_t i, int sig);
 
+  // tendctl requests (runner_control.cc).
+  void StartControl();
+  std::string HandleControl(const ctl::Request& r);
+  std::string NotReady(const std::vector<std::string>& names, std::string* error) const;
+  std::optional<std::vector<std::string>> Recent(const std::string& name, int n) const;
+  std::optional<std::vector<size_t>> Resolve(const std::vector<std::string>& names,
+                                             std::string* error) const;
+  std::string StatusReply(const std::vector<size_t>& which) const;
+  bool reload_ok_ = true;
+  std::string reload_error_;
+
   Plan plan_;
   spec::Options options_;
   spec::EnvLookup env_;
@@ -87,6 +99,7 @@ class Runner {
   os::TimerFd timer_;
   core::Supervisor supervisor_;
   std::unique_ptr<OutputRouter> output_;
+  std::unique_ptr<ctl::Server> control_;
   std::vector<ServiceIo> io_;
   std::map<int, size_t> stop_commands_;  // pid of a running stop_command -> service
   std::deque<core::Event> queue_;

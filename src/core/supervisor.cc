@@ -295,7 +295,7 @@ void Supervisor::Fatal(size_t i, const std::string& why, base::TimePoint now) {
 // should run without it: tend shuts down with its status.
 void Supervisor::EndedForGood(size_t i, base::TimePoint now) {
   ServiceRuntime& s = services_[i];
-  if (!s.spec.critical || s.retired || s.replacement || phase_ != Phase::kRunning) return;
+  if (!s.spec.critical || s.retired || s.replacement || s.held || phase_ != Phase::kRunning) return;
   forced_code_ = s.last_exit ? s.last_exit->AsExitCode() : 1;
   if (*forced_code_ == 0 && s.fatal) forced_code_ = 1;
   BeginShutdown("critical service " + s.spec.name + " ended", now);
@@ -493,13 +493,17 @@ void Supervisor::KillEverything(const std::string& why, base::TimePoint now) {
 void Supervisor::Advance(base::TimePoint now) {
   if (phase_ == Phase::kRunning) {
     for (size_t i = 0; i < services_.size(); ++i) {
-      if (services_[i].state == State::kDown && services_[i].replacement) {
-        spec::ServiceSpec next = std::move(*services_[i].replacement);
+      ServiceRuntime& s = services_[i];
+      if (s.state == State::kDown && s.replacement) {
+        spec::ServiceSpec next = std::move(*s.replacement);
         Install(i, std::move(next));  // changed by a reload: start afresh
+      } else if (s.state == State::kDown && s.restart_pending) {
+        s.restart_pending = false;
+        Apply(i, Input::kStart, now);
       }
     }
     StartReady(now);
-    if (!AllDown()) return;
+    if (!AllDown() || AnyHeld()) return;  // a service stopped by request may be started again
     // Every service ended for good on its own: leave nothing behind, then
     // exit with the last one's status, as tini does for its one child.
     phase_ = Phase::kStopping;
@@ -567,6 +571,57 @@ std::vector<Action> Supervisor::Reload(std::vector<spec::ServiceSpec> specs, bas
                            std::to_string(same) + " unchanged");
   Advance(now);
   return std::move(out_);
+}
+
+std::vector<Action> Supervisor::Control(ControlOp op, size_t i, int sig, base::TimePoint now) {
+  out_.clear();
+  if (phase_ != Phase::kRunning) {
+    Log(LogLevel::kWarn, "request ignored: shutting down");
+    return std::move(out_);
+  }
+  ServiceRuntime* s = op == ControlOp::kShutdown ? nullptr : &services_[i];
+  switch (op) {
+    case ControlOp::kStop:
+      s->held = true;  // stays down until started, across reloads too
+      s->restart_pending = false;
+      Log(LogLevel::kInfo, s->spec.name + ": stop requested");
+      if (s->state != State::kDown) Apply(i, Input::kStop, now);
+      break;
+    case ControlOp::kStart:
+    case ControlOp::kRestart:
+      s->held = false;
+      s->fatal = false;
+      Log(LogLevel::kInfo,
+          s->spec.name + ": " + (op == ControlOp::kStart ? "start" : "restart") + " requested");
+      if (s->state == State::kDown) {
+        s->recent_starts.clear();
+        Apply(i, Input::kStart, now);
+      } else if (s->state == State::kBackoff) {
+        Apply(i, Input::kStart, now);  // no need to wait out the backoff
+      } else if (op == ControlOp::kRestart && s->state != State::kIdle) {
+        s->restart_pending = true;
+        if (s->state != State::kStopping) Apply(i, Input::kStop, now);
+      }
+      break;
+    case ControlOp::kSignal:
+      if (s->state == State::kRunning || s->state == State::kAdopted ||
+          s->state == State::kStopping || s->state == State::kSettling) {
+        out_.push_back(Action::SignalService(i, sig));
+        Log(LogLevel::kInfo, s->spec.name + ": sent " + SignalName(sig) + " on request");
+      }
+      break;
+    case ControlOp::kShutdown:
+      requested_ = true;
+      BeginShutdown("shutdown requested", now);
+      break;
+  }
+  Advance(now);
+  return std::move(out_);
+}
+
+bool Supervisor::AnyHeld() const {
+  return std::any_of(services_.begin(), services_.end(),
+                     [](const ServiceRuntime& s) { return s.held && !s.retired; });
 }
 
 bool Supervisor::AllDown() const {

@@ -205,9 +205,10 @@ struct ServiceRuntime {
   std::vector<base::TimePoint> recent_starts;  // within start_limit_window
   bool fatal = false;                          // crash-loop limit reached: left down
   bool completed = false;                      // a oneshot that exited 0 (its dependents may start)
-  bool begun = false;    // its first start is under way (a look for its daemon first)
-  bool held = false;     // stopped on request: not started by dependencies or reload
-  bool retired = false;  // removed by a reload: its slot stays, unused
+  bool begun = false;            // its first start is under way (a look for its daemon first)
+  bool held = false;             // stopped on request: not started by dependencies or reload
+  bool retired = false;          // removed by a reload: its slot stays, unused
+  bool restart_pending = false;  // restart requested: start again once down
   std::optional<spec::ServiceSpec> replacement;  // changed by a reload: start this once down
 
   int Restarts() const { return starts > 0 ? starts - 1 : 0; }
@@ -223,6 +224,10 @@ class Supervisor {
   // changed ones restart with their new spec, unchanged ones are untouched.
   std::vector<Action> Reload(std::vector<spec::ServiceSpec> specs, base::TimePoint now,
                              int64_t wall_ms = 0);
+  // Requests from tendctl, on service i (ignored for kShutdown).
+  enum class ControlOp { kStart, kStop, kRestart, kSignal, kShutdown };
+  std::vector<Action> Control(ControlOp op, size_t i, int sig, base::TimePoint now);
+
   // The earliest time at which a kTimer event is due, if any.
   std::optional<base::TimePoint> NextDeadline() const;
 
@@ -261,6 +266,7 @@ class Supervisor {
   void EndedForGood(size_t i, base::TimePoint now);
   void Install(size_t i, spec::ServiceSpec spec);
   bool AllDown() const;
+  bool AnyHeld() const;
   void Log(LogLevel level, std::string text);
   void Finish(int code);
 

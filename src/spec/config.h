@@ -31,6 +31,8 @@ struct GlobalSettings {
   std::optional<base::Duration> scan_interval;
   LogFormat log_format = LogFormat::kPlain;
   bool timestamps = false;
+  std::optional<std::string> control_socket;  // "" disables it
+  std::optional<gid_t> control_group;
   bool operator==(const GlobalSettings&) const = default;
 };
 

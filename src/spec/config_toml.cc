@@ -394,6 +394,22 @@ const GlobalHandler kGlobalKeys[] = {
      }},
     {"timestamps", [](FileCtx& c, GlobalSettings& g, const toml::node& v,
                       const std::string& k) { SET_IF(Bool(c, v, k), g.timestamps); }},
+    {"control_socket",
+     [](FileCtx& c, GlobalSettings& g, const toml::node& v, const std::string& k) {
+       auto s = Str(c, v, k);
+       if (s && !s->empty() && (*s)[0] != '/') {
+         return c.Error(v, "'control_socket' must be an absolute path, or \"\" to disable it");
+       }
+       g.control_socket = s;
+     }},
+    {"control_group",
+     [](FileCtx& c, GlobalSettings& g, const toml::node& v, const std::string& k) {
+       auto s = Str(c, v, k);
+       if (!s) return;
+       auto grp = FindGroup(c.load.group, *s);
+       if (!grp) return c.Error(v, "unknown group '" + *s + "' (not in /etc/group)");
+       g.control_group = grp->gid;
+     }},
 };
 
 // ${VAR} and ${VAR:-default} from tend's own environment; "$$" is a "$".

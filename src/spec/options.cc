@@ -9,8 +9,8 @@
 namespace spec {
 namespace {
 
-constexpr const char* kValuedOptions[] = {"grace",  "restart",  "scan-interval",
-                                          "config", "procfile", "cfe-csv"};
+constexpr const char* kValuedOptions[] = {"grace",    "restart", "scan-interval", "config",
+                                          "procfile", "cfe-csv", "control"};
 
 struct Parsed {
   Options opts;
@@ -45,7 +45,11 @@ std::optional<bool> ParseBool(const std::string& text) {
 std::optional<std::string> ApplyValue(Options& o, const std::string& key, const std::string& value,
                                       const std::string& where) {
   o.given.insert(key);
-  if (key == "config" || key == "procfile" || key == "cfe-csv") {
+  if (key == "control") {
+    if (!value.empty() && value[0] != '/')
+      return where + ": expected an absolute path, or \"\" to disable";
+    o.control = value;
+  } else if (key == "config" || key == "procfile" || key == "cfe-csv") {
     if (value.empty()) return where + ": expected a file name";
     (key == "config" ? o.config : key == "procfile" ? o.procfile : o.cfe_csv) = value;
   } else if (key == "grace") {
@@ -226,6 +230,11 @@ signals, shuts down gracefully.
 Options (each also read from the environment variable shown):
   --grace SECONDS     time between SIGTERM and SIGKILL at shutdown [TEND_GRACE] (default 8)
   --restart POLICY    always | on-failure | never                  [TEND_RESTART] (default always)
+  --config FILE       services and settings from a TOML file     [TEND_CONFIG]
+  --procfile FILE     services from a Procfile                   [TEND_PROCFILE]
+  --cfe-csv FILE      services from cfe-docker's processes_run.csv [TEND_CFE_CSV]
+  --check             validate the configuration, print it, run nothing
+  --control PATH      control socket for tendctl ("" = none)     [TEND_CONTROL] (default /run/tend.sock)
   --no-prefix         services write straight to tend's stdout/stderr [TEND_NO_PREFIX=1]
   --scan-interval S   where pidfds are missing (old kernels), how often adopted
                       daemons are looked for again    [TEND_SCAN_INTERVAL] (default 5)

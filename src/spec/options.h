@@ -27,12 +27,13 @@ struct Options {
   Verbosity verbosity = Verbosity::kNormal;
   std::vector<ServiceSpec> services;  // from COMMAND arguments
 
-  std::string config;                    // --config FILE (TOML)
-  std::string procfile;                  // --procfile FILE
-  std::string cfe_csv;                   // --cfe-csv FILE
-  bool check = false;                    // --check: validate, print, run nothing
-  std::vector<std::string> check_files;  // with --check: the files given
-  std::set<std::string> given;           // options set by flag or TEND_*: these win over files
+  std::string config;                      // --config FILE (TOML)
+  std::string procfile;                    // --procfile FILE
+  std::string cfe_csv;                     // --cfe-csv FILE
+  std::string control = "/run/tend.sock";  // --control PATH; "" disables
+  bool check = false;                      // --check: validate, print, run nothing
+  std::vector<std::string> check_files;    // with --check: the files given
+  std::set<std::string> given;             // options set by flag or TEND_*: these win over files
 };
 
 struct OptionsResult {

@@ -1,0 +1,220 @@
+#include "ctl/client.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "base/clock.h"
+#include "os/unix_socket.h"
+
+namespace ctl {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kUsageText = R"(Usage: tendctl [--socket PATH] [--json] COMMAND [ARGS]
+
+  status [NAME...]            services: state, pid, uptime, restarts, last exit
+  start NAME...|all           start services (a stopped one stays down until started)
+  stop NAME...|all            stop services; they stay down, across reloads too
+  restart NAME...|all         stop, then start again
+  signal SIG NAME...|all      send a signal (HUP, USR1, 15, ...)
+  reload                      re-read the configuration files
+  shutdown                    stop everything; tend exits
+  logs NAME [-n N] [-f]       recent output of a service; -f follows it
+  wait NAME...|all [--timeout S]  until they run (default 30 s)
+
+The socket is --socket, else $TEND_CONTROL, else /run/tend.sock.
+Exit status: 0 done, 1 tend refused (see the message), 2 usage,
+3 tend unreachable, 4 wait timed out.
+)";
+
+struct Args {
+  std::string socket;
+  bool as_json = false;
+  json request;
+  bool stream = false;  // logs -f
+};
+
+int Usage(const std::string& why) {
+  std::fprintf(stderr, "tendctl: %s (see tendctl --help)\n", why.c_str());
+  return kUsage;
+}
+
+// Fills a.request from the command words; returns an exit code on error.
+std::optional<int> Parse(const std::vector<std::string>& args, Args& a) {
+  size_t i = 0;
+  const char* env = std::getenv("TEND_CONTROL");
+  a.socket = env && *env ? env : "/run/tend.sock";
+  for (; i < args.size() && args[i].rfind("--", 0) == 0; ++i) {
+    if (args[i] == "--help") {
+      std::fputs(kUsageText, stdout);
+      return kOk;
+    }
+    if (args[i] == "--json") {
+      a.as_json = true;
+    } else if (args[i] == "--socket" && i + 1 < args.size()) {
+      a.socket = args[++i];
+    } else {
+      return Usage("unknown option '" + args[i] + "'");
+    }
+  }
+  if (i == args.size()) return Usage("no command given");
+  std::string cmd = args[i++];
+  std::vector<std::string> rest(args.begin() + static_cast<long>(i), args.end());
+  a.request = {{"v", 1}, {"cmd", cmd}};
+  json names = json::array();
+  if (cmd == "status") {
+    for (const auto& n : rest) names.push_back(n);
+  } else if (cmd == "start" || cmd == "stop" || cmd == "restart") {
+    if (rest.empty()) return Usage(cmd + " needs service names, or all");
+    for (const auto& n : rest) names.push_back(n);
+  } else if (cmd == "signal") {
+    if (rest.size() < 2) return Usage("signal needs a signal and service names");
+    a.request["signal"] = rest[0];
+    for (size_t k = 1; k < rest.size(); ++k) names.push_back(rest[k]);
+  } else if (cmd == "reload" || cmd == "shutdown") {
+    if (!rest.empty()) return Usage(cmd + " takes no arguments");
+  } else if (cmd == "logs") {
+    for (size_t k = 0; k < rest.size(); ++k) {
+      if (rest[k] == "-f") {
+        a.request["follow"] = true;
+        a.stream = true;
+      } else if (rest[k] == "-n" && k + 1 < rest.size()) {
+        char* end;
+        long n = std::strtol(rest[++k].c_str(), &end, 10);
+        if (*end || n < 0) return Usage("-n needs a number");
+        a.request["lines"] = n;
+      } else if (rest[k][0] == '-') {
+        return Usage("unknown logs option '" + rest[k] + "'");
+      } else {
+        names.push_back(rest[k]);
+      }
+    }
+    if (names.size() != 1) return Usage("logs needs one service name");
+  } else if (cmd == "wait") {
+    for (size_t k = 0; k < rest.size(); ++k) {
+      if (rest[k] == "--timeout" && k + 1 < rest.size()) {
+        char* end;
+        double t = std::strtod(rest[++k].c_str(), &end);
+        if (*end || t < 0) return Usage("--timeout needs seconds");
+        a.request["timeout"] = t;
+      } else {
+        names.push_back(rest[k]);
+      }
+    }
+    if (names.empty()) return Usage("wait needs service names, or all");
+  } else {
+    return Usage("unknown command '" + cmd + "'");
+  }
+  if (!names.empty()) a.request["names"] = names;
+  return std::nullopt;
+}
+
+// Reads one line from fd into `line`; false at EOF or error.
+bool ReadLine(int fd, std::string& buffer, std::string& line) {
+  for (;;) {
+    size_t nl = buffer.find('\n');
+    if (nl != std::string::npos) {
+      line = buffer.substr(0, nl);
+      buffer.erase(0, nl + 1);
+      return true;
+    }
+    char chunk[65536];
+    ssize_t n = read(fd, chunk, sizeof chunk);
+    if (n <= 0) return false;
+    buffer.append(chunk, static_cast<size_t>(n));
+  }
+}
+
+std::string Cell(const json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_null()) return "-";
+  return v.dump();
+}
+
+void PrintStatus(const json& reply) {
+  std::vector<std::vector<std::string>> rows = {
+      {"NAME", "STATE", "PID", "UPTIME", "RESTARTS", "LAST EXIT"}};
+  for (const json& s : reply["services"]) {
+    double up = s.value("uptime", 0.0);
+    std::string uptime = up > 0 ? base::FormatDuration(std::chrono::duration_cast<base::Duration>(
+                                      std::chrono::duration<double>(up)))
+                                : "-";
+    int pid = s.value("pid", 0);
+    rows.push_back({Cell(s["name"]), Cell(s["state"]), pid ? std::to_string(pid) : "-", uptime,
+                    std::to_string(s.value("restarts", 0)), Cell(s["last_exit"])});
+  }
+  std::vector<size_t> width(rows[0].size(), 0);
+  for (const auto& r : rows) {
+    for (size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], r[c].size());
+  }
+  for (const auto& r : rows) {
+    std::string line;
+    for (size_t c = 0; c < r.size(); ++c) {
+      line += r[c];
+      if (c + 1 < r.size()) line += std::string(width[c] - r[c].size() + 2, ' ');
+    }
+    std::puts(line.c_str());
+  }
+}
+
+void PrintLogLine(const json& l) {
+  std::FILE* out = l.value("stream", "") == "stderr" ? stderr : stdout;
+  std::fprintf(out, "%s\n", l.value("line", "").c_str());
+  std::fflush(out);
+}
+
+}  // namespace
+
+int ClientMain(const std::vector<std::string>& args) {
+  Args a;
+  if (auto code = Parse(args, a)) return *code;
+  auto fd = os::ConnectUnix(a.socket);
+  if (!fd) {
+    std::fprintf(stderr, "tendctl: cannot reach tend: %s\n", fd.Err().Describe().c_str());
+    return kUnreachable;
+  }
+  std::string request = a.request.dump() + "\n";
+  if (write(fd->Get(), request.data(), request.size()) != static_cast<ssize_t>(request.size())) {
+    std::fprintf(stderr, "tendctl: cannot send the request\n");
+    return kUnreachable;
+  }
+  std::string buffer, line;
+  if (!ReadLine(fd->Get(), buffer, line)) {
+    std::fprintf(stderr, "tendctl: tend closed the connection without a reply\n");
+    return kUnreachable;
+  }
+  json reply = json::parse(line, nullptr, false);
+  if (reply.is_discarded() || !reply.is_object()) {
+    std::fprintf(stderr, "tendctl: unreadable reply from tend\n");
+    return kUnreachable;
+  }
+  if (a.as_json) std::puts(line.c_str());
+  if (!reply.value("ok", false)) {
+    std::string error = reply.value("error", "unknown error");
+    if (!a.as_json) std::fprintf(stderr, "tendctl: %s\n", error.c_str());
+    return error.rfind("timeout", 0) == 0 ? kTimeout : kRefused;
+  }
+  std::string cmd = a.request["cmd"];
+  if (!a.as_json && cmd == "status") PrintStatus(reply);
+  if (cmd == "logs") {
+    if (!a.as_json) {
+      for (const json& l : reply["lines"]) PrintLogLine(l);
+    }
+    while (a.stream && ReadLine(fd->Get(), buffer, line)) {
+      if (a.as_json) {
+        std::puts(line.c_str());
+        std::fflush(stdout);
+        continue;
+      }
+      json j = json::parse(line, nullptr, false);
+      if (!j.is_discarded() && j.contains("line")) PrintLogLine(j["line"]);
+    }
+  }
+  return kOk;
+}
+
+}  // namespace ctl

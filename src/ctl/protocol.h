@@ -1,0 +1,40 @@
+// The control protocol: one JSON object per line, both ways, with a version
+// field (docs/protocol.md). Parsing is pure and strict: anything malformed,
+// unknown or wrongly typed becomes an error reply and changes nothing.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ctl {
+
+inline constexpr int kVersion = 1;
+inline constexpr size_t kMaxRequest = 64 * 1024;  // bytes in one request line
+
+enum class Command { kStatus, kStart, kStop, kRestart, kSignal, kReload, kShutdown, kLogs, kWait };
+
+struct Request {
+  Command cmd = Command::kStatus;
+  std::vector<std::string> names;  // "all" allowed where a list is
+  std::string signal;              // kSignal
+  int lines = 50;                  // kLogs: how many recent lines
+  bool follow = false;             // kLogs
+  double timeout = 30;             // kWait, seconds
+};
+
+struct ParseResult {
+  std::optional<Request> request;
+  std::string error;  // when !request
+};
+
+ParseResult ParseRequest(std::string_view line);
+const char* CommandName(Command cmd);
+
+// {"v":1,"ok":false,"error":"..."}\n
+std::string ErrorReply(const std::string& message);
+// Appends `s` as a JSON string literal.
+void AppendJson(std::string& out, std::string_view s);
+
+}  // namespace ctl

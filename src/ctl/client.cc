@@ -178,13 +178,14 @@ int ClientMain(const std::vector<std::string>& args) {
     return kUnreachable;
   }
   std::string request = a.request.dump() + "\n";
-  if (write(fd->Get(), request.data(), request.size()) != static_cast<ssize_t>(request.size())) {
-    std::fprintf(stderr, "tendctl: cannot send the request\n");
-    return kUnreachable;
-  }
+  // A failed send is not the end: tend may have answered (a refusal) and
+  // hung up before reading it. Its reply says why.
+  bool sent = os::SendSome(fd->Get(), request.data(), request.size()) ==
+              static_cast<ssize_t>(request.size());
   std::string buffer, line;
   if (!ReadLine(fd->Get(), buffer, line)) {
-    std::fprintf(stderr, "tendctl: tend closed the connection without a reply\n");
+    std::fprintf(stderr, "tendctl: %s\n",
+                 sent ? "tend closed the connection without a reply" : "cannot send the request");
     return kUnreachable;
   }
   json reply = json::parse(line, nullptr, false);

@@ -176,6 +176,9 @@ void Runner::OnSignals() {
 
 void Runner::Reap() {
   os::ReapResult r = os::ReapAll();
+  // Said first, so that when the last service's exit is handled the
+  // supervisor already knows nothing else is left to stop.
+  if (r.no_children) queue_.push_back(core::Event::NoChildren());
   bool orphans = false;
   for (const os::Reaped& child : r.reaped) {
     auto status = core::ExitStatus::FromWaitStatus(child.wait_status);
@@ -204,7 +207,6 @@ void Runner::Reap() {
     queue_.push_back(core::Event::Exited(i, status));
   }
   if (orphans) queue_.push_back(core::Event::OrphansReaped());
-  if (r.no_children) queue_.push_back(core::Event::NoChildren());
 }
 
 // SIGHUP with configuration files: read everything again; apply it only

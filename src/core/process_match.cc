@@ -1,7 +1,8 @@
 #include "core/process_match.h"
 
 #include <map>
-#include <regex>
+
+#include "base/regex.h"
 
 namespace core {
 namespace {
@@ -35,12 +36,10 @@ bool RuleMatches(const spec::MatchRule& rule, const ProcInfo& p) {
   switch (rule.kind) {
     case spec::MatchRule::Kind::kName:
       return CommMatches(rule.pattern, p.comm) || Basename(p.argv0) == rule.pattern;
-    case spec::MatchRule::Kind::kRegex:
-      try {
-        return std::regex_search(p.cmdline, std::regex(rule.pattern));
-      } catch (const std::regex_error&) {
-        return false;  // validated when the config is read; never throw here
-      }
+    case spec::MatchRule::Kind::kRegex: {
+      auto re = base::Regex::Cached(rule.pattern);  // validated when the config is read
+      return re && re->Search(p.cmdline);
+    }
     case spec::MatchRule::Kind::kPidfile:
       return false;  // pidfiles name their pid directly; see os::ReadPidfile
   }

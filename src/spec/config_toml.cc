@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <csignal>
 #include <map>
-#include <regex>
 
+#include "base/regex.h"
 #include "base/signal_names.h"
 #include "base/text.h"
 #include "spec/config.h"
@@ -261,11 +261,9 @@ void Match(FileCtx& c, Draft& d, const toml::node& v, const std::string& key) {
     return WrongType(c, v, key, "a process name, or { regex = \"...\" }");
   }
   std::string pattern = *rx->value<std::string>();
-  try {
-    std::regex test(pattern);
-  } catch (const std::regex_error& e) {
-    return c.Error(*rx,
-                   "'match.regex' is not a valid regular expression: " + std::string(e.what()));
+  std::string why;
+  if (!base::Regex::Compile(pattern, &why)) {
+    return c.Error(*rx, "'match.regex' is not a valid POSIX extended regular expression: " + why);
   }
   d.spec.match = {MatchRule::Kind::kRegex, pattern};
 }

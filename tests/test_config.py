@@ -54,8 +54,8 @@ depends_on = ["db"]
 """)
     t = tend("--config", cfg)
     t.out.wait_for(r"web up")
-    ups = [l.split("| ")[1] for l in t.out.matching(r" up$")]
-    assert ups == ["db up", "cache up", "web up"]
+    started = [l.split(":")[1].strip() for l in t.err.matching(r": started \(pid")]
+    assert started == ["db", "cache", "web"]  # in dependency order, not file order
     t.signal(signal.SIGTERM)
     assert t.wait() == 0
     stops = [l.split("| ")[1] for l in t.out.matching(r"stopping$")]

@@ -145,53 +145,54 @@ std::optional<std::string> Suggest(std::string_view word,
   return best;
 }
 
-void ParseProcfile(std::string_view text, const std::string& file, Config& config,
-                   std::vector<Diagnostic>& errors) {
+namespace {
+
+// The two line formats differ only in their separator and their wording.
+struct LineFormat {
+  char separator;
+  const char* shape;      // what a line should look like
+  const char* name_hint;  // how to fix a bad name
+  bool name_is_process;   // the name is also the process to match
+};
+
+void ParseLineFormat(std::string_view text, const std::string& file, const LineFormat& f,
+                     Config& config, std::vector<Diagnostic>& errors) {
   ForEachLine(text, [&](std::string_view line, int number) {
-    size_t colon = line.find(':');
-    std::string_view name = Trim(line.substr(0, colon));
+    size_t sep = line.find(f.separator);
+    std::string_view name = Trim(line.substr(0, sep));
     int name_col = static_cast<int>(line.find_first_not_of(" \t")) + 1;
-    if (colon == std::string_view::npos) {
-      errors.push_back({file, number, name_col,
-                        "expected 'name: command', got '" + base::Printable(line) + "'"});
+    if (sep == std::string_view::npos) {
+      errors.push_back(
+          {file, number, name_col,
+           std::string("expected '") + f.shape + "', got '" + base::Printable(line) + "'"});
       return;
     }
     if (!ValidName(name)) {
       errors.push_back({file, number, name_col,
-                        "bad process name '" + base::Printable(name) +
-                            "': use letters, digits, '-', '_' or '.'"});
+                        "bad process name '" + base::Printable(name) + "': " + f.name_hint});
       return;
     }
-    std::string_view rest = line.substr(colon + 1);
-    size_t start = line.find_first_not_of(" \t", colon + 1);
-    int cmd_col = static_cast<int>(start == std::string_view::npos ? colon + 2 : start + 1);
-    AddLineService(name, Trim(rest), file, number, cmd_col, false, config, errors);
+    size_t start = line.find_first_not_of(" \t", sep + 1);
+    int cmd_col = static_cast<int>(start == std::string_view::npos ? sep + 2 : start + 1);
+    AddLineService(name, Trim(line.substr(sep + 1)), file, number, cmd_col, f.name_is_process,
+                   config, errors);
   });
+}
+
+}  // namespace
+
+void ParseProcfile(std::string_view text, const std::string& file, Config& config,
+                   std::vector<Diagnostic>& errors) {
+  ParseLineFormat(text, file, {':', "name: command", "use letters, digits, '-', '_' or '.'", false},
+                  config, errors);
 }
 
 void ParseCfeCsv(std::string_view text, const std::string& file, Config& config,
                  std::vector<Diagnostic>& errors) {
-  ForEachLine(text, [&](std::string_view line, int number) {
-    size_t comma = line.find(',');
-    std::string_view name = Trim(line.substr(0, comma));
-    int name_col = static_cast<int>(line.find_first_not_of(" \t")) + 1;
-    if (comma == std::string_view::npos) {
-      errors.push_back(
-          {file, number, name_col,
-           "expected 'PROCESS_NAME, START_COMMAND', got '" + base::Printable(line) + "'"});
-      return;
-    }
-    if (!ValidName(name)) {
-      errors.push_back({file, number, name_col,
-                        "bad process name '" + base::Printable(name) +
-                            "': the first column is the process to look for, like apache2"});
-      return;
-    }
-    std::string_view rest = line.substr(comma + 1);
-    size_t start = line.find_first_not_of(" \t", comma + 1);
-    int cmd_col = static_cast<int>(start == std::string_view::npos ? comma + 2 : start + 1);
-    AddLineService(name, Trim(rest), file, number, cmd_col, true, config, errors);
-  });
+  ParseLineFormat(text, file,
+                  {',', "PROCESS_NAME, START_COMMAND",
+                   "the first column is the process to look for, like apache2", true},
+                  config, errors);
 }
 
 namespace {

@@ -118,3 +118,32 @@ def test_without_pidfds_tend_rescans_at_the_interval(tend, faked):
     assert not t.err.matching(r"daemon \(pid")  # not seen any other way
     t.err.wait_for(r"faked: started", count=2)
     assert len(t.err.matching(r"looked for again every")) == 1  # said once
+
+
+def _starter(faked, pidfile=None):
+    """A start command named `starter` whose daemon is called `faked`."""
+    script = faked / "init.d" / "starter"
+    record = f"echo $! > {pidfile}; " if pidfile else ""
+    script.write_text(f"#!/bin/sh\n{faked}/bin/faked 1000 & {record}exit 0\n")
+    script.chmod(0o755)
+    return str(script)
+
+
+def test_renamed_daemon_needs_a_match_rule(tend, faked, tmp_path):
+    starter = _starter(faked)
+    for rule, shown in [('match = "faked"', "named 'faked'"),
+                        ('match = { regex = "bin/faked [0-9]+$" }', "matching regex"),
+                        (f'pidfile = "{tmp_path}/faked.pid"', "with the pid in")]:
+        if rule.startswith("pidfile"):
+            starter = _starter(faked, pidfile=f"{tmp_path}/faked.pid")
+        cfg = tmp_path / "tend.toml"
+        cfg.write_text(f"[services.web]\ncommand = '{starter} start'\n{rule}\n")
+        t = tend("--config", str(cfg))
+        t.err.wait_for(rf"web: command exited 0 and left a daemon {shown}.*; watching it")
+        t.signal(signal.SIGTERM)
+        assert t.wait() == 0
+
+
+def test_renamed_daemon_without_a_rule_is_a_failed_start(tend, faked):
+    t = tend(f"{_starter(faked)} start")
+    t.err.wait_for(r"starter: command exited 0 but no process named 'starter' appeared", timeout=8)

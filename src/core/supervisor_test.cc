@@ -28,7 +28,7 @@ class Harness {
       : sup_(std::move(specs), settings) {}
 
   std::vector<Action> Feed(const Event& e) {
-    std::vector<Action> all = sup_.Handle(e, now_);
+    std::vector<Action> all = sup_.Handle(e, now_, wall_ms);
     // Answer every spawn with a pid and every scan with the fake process
     // table, as the runner does.
     for (size_t k = 0; k < all.size(); ++k) {
@@ -39,14 +39,18 @@ class Harness {
         answer = Event::Scanned(i, daemons[i], daemons[i] ? "77" : "", leftovers, polled);
       }
       if (!answer) continue;
-      for (Action& a : sup_.Handle(*answer, now_)) all.push_back(a);
+      for (Action& a : sup_.Handle(*answer, now_, wall_ms)) all.push_back(a);
     }
     return all;
   }
   std::map<size_t, int> daemons;  // service -> matching processes found
   bool leftovers = false;
   bool polled = false;
-  void Advance(base::Duration d) { now_ += d; }
+  void Advance(base::Duration d) {
+    now_ += d;
+    wall_ms += std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+  }
+  int64_t wall_ms = 1795309320000;  // 2026-11-22T01:02:00Z
   Supervisor& sup() { return sup_; }
   const ServiceRuntime& svc(size_t i) { return sup_.services()[i]; }
   base::TimePoint now() const { return now_; }
@@ -379,6 +383,69 @@ TEST(SupervisorDaemons, WithoutPidfdsAdoptedDaemonsAreLookedForAtTheInterval) {
   auto acts = h.Feed(Event::Timer());
   EXPECT_TRUE(Logged(acts, "sshd: daemon named 'sshd' gone"));
   EXPECT_EQ(Only(acts, Kind::kSpawn).size(), 1u);
+}
+
+TEST(SupervisorSchedules, OneshotRunsAtItsTimesAndNeverTwiceAtOnce) {
+  spec::ServiceSpec s = Spec("tick");
+  s.type = spec::ServiceType::kOneshot;
+  s.schedule = spec::ParseCron("*/5 * * * *").expr;
+  Harness h({s, Spec("web")});
+  auto acts = h.Feed(Event::StartAll());
+  EXPECT_TRUE(Logged(acts, "tick: next run at 2026-11-22T01:05:00.000Z"));
+  EXPECT_EQ(Only(acts, Kind::kSpawn).size(), 1u);  // only web: tick waits for its time
+  EXPECT_EQ(*h.sup().NextDeadline(), h.now() + base::seconds(180));
+
+  h.Advance(base::seconds(180));
+  acts = h.Feed(Event::Timer());
+  ASSERT_EQ(Only(acts, Kind::kSpawn).size(), 1u);
+  EXPECT_EQ(Only(acts, Kind::kSpawn)[0].service, 0u);
+
+  // Still running at 01:10 and 01:15: nothing else is started meanwhile.
+  h.Advance(base::seconds(600) + base::milliseconds(1));
+  EXPECT_TRUE(Only(h.Feed(Event::Timer()), Kind::kSpawn).empty());
+  acts = h.Feed(Event::Exited(0, ExitStatus::Code(0)));
+  EXPECT_TRUE(Logged(acts, "tick: exited with status 0 after 10m0s (done)"));
+  EXPECT_TRUE(Logged(acts, "next run at 2026-11-22T01:20:00.000Z"));
+  EXPECT_EQ(h.svc(0).state, State::kBackoff);
+
+  // A failed run is logged and waits for the next time too.
+  h.Advance(*h.sup().NextDeadline() - h.now());
+  h.Feed(Event::Timer());
+  acts = h.Feed(Event::Exited(0, ExitStatus::Code(2)));
+  EXPECT_TRUE(Logged(acts, "(failed)"));
+  EXPECT_TRUE(Logged(acts, "next run at 2026-11-22T01:25:00.000Z"));
+}
+
+TEST(SupervisorDependencies, StartInOrderAndStopInReverse) {
+  spec::ServiceSpec db = Spec("db"), web = Spec("web");
+  web.depends_on = {"db"};
+  Harness h({web, db});
+  auto acts = h.Feed(Event::StartAll());
+  auto spawns = Only(acts, Kind::kSpawn);
+  ASSERT_EQ(spawns.size(), 2u);
+  EXPECT_EQ(spawns[0].service, 1u);  // db first, although listed second
+  EXPECT_EQ(spawns[1].service, 0u);
+  acts = h.Feed(Event::Signal(SIGTERM));
+  auto sigs = Only(acts, Kind::kSignalService);
+  ASSERT_EQ(sigs.size(), 1u);
+  EXPECT_EQ(sigs[0].service, 0u);  // web first; db waits for it
+  acts = h.Feed(Event::Exited(0, ExitStatus::Signal(SIGTERM)));
+  sigs = Only(acts, Kind::kSignalService);
+  ASSERT_EQ(sigs.size(), 1u);
+  EXPECT_EQ(sigs[0].service, 1u);
+}
+
+TEST(SupervisorControl, StoppedStaysDownAndStartBringsItBack) {
+  Harness h({Spec("a"), Spec("b")});
+  h.Feed(Event::StartAll());
+  auto acts = h.sup().Control(Supervisor::ControlOp::kStop, 0, 0, h.now());
+  EXPECT_EQ(Only(acts, Kind::kSignalService).size(), 1u);
+  h.Feed(Event::Exited(0, ExitStatus::Signal(SIGTERM)));
+  EXPECT_EQ(h.svc(0).state, State::kDown);
+  EXPECT_TRUE(h.svc(0).held);
+  acts = h.sup().Control(Supervisor::ControlOp::kStart, 0, 0, h.now());
+  EXPECT_EQ(Only(acts, Kind::kSpawn).size(), 1u);
+  EXPECT_FALSE(h.svc(0).held);
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "base/clock.h"
 #include "os/timer_fd.h"
 
@@ -12,7 +14,6 @@ namespace {
 constexpr size_t kReadChunk = 64 * 1024;
 constexpr size_t kDrainLimit = 1024 * 1024;  // per stream, when a service exits
 constexpr const char* kStreamNames[] = {"stdout", "stderr"};
-constexpr size_t kRingLines = 500;
 constexpr size_t kRingBytes = 64 * 1024;
 
 const char* LevelName(core::LogLevel level) {
@@ -110,6 +111,7 @@ size_t OutputRouter::Read(size_t i, int k, size_t max) {
   batch_.clear();
   batch_time_ = Now();
   st.splitter.Feed(scratch_, [&](std::string_view line) { Emit(i, k, line, batch_); });
+  Keep(i, k);
   if (!st.file) Append(k, batch_);
   return n;
 }
@@ -127,29 +129,59 @@ void OutputRouter::Emit(size_t i, int k, std::string_view line, std::string& bat
   prefixer_->Format(i, kStreamNames[k], line, batch_time_, batch);
 }
 
-void OutputRouter::Remember(size_t i, int k, std::string_view line) {
-  ServiceStreams& s = services_[i];
-  std::string obj = "{\"time\":\"" + batch_time_ + "\",\"service\":";
-  logs::AppendJsonString(obj, i < names_.size() ? names_[i] : "");
+std::string OutputRouter::LineJson(const std::string& name, int k, std::string_view time,
+                                   std::string_view line) {
+  std::string obj = "{\"time\":\"";
+  obj += time;
+  obj += "\",\"service\":";
+  logs::AppendJsonString(obj, name);
   obj += ",\"stream\":\"";
   obj += kStreamNames[k];
   obj += "\",\"line\":";
   logs::AppendJsonString(obj, line);
   obj += '}';
-  if (on_line_) on_line_(i, obj);
-  s.ring_bytes += obj.size();
-  s.ring.push_back(std::move(obj));
-  while (s.ring.size() > kRingLines || s.ring_bytes > kRingBytes) {
-    s.ring_bytes -= s.ring.front().size();
+  return obj;
+}
+
+void OutputRouter::Remember(size_t i, int k, std::string_view line) {
+  chunk_.append(line);
+  chunk_ += '\n';
+  if (on_line_ && wants_line_ && wants_line_(i)) {
+    on_line_(i, LineJson(i < names_.size() ? names_[i] : "", k, batch_time_, line));
+  }
+}
+
+void OutputRouter::Keep(size_t i, int k) {
+  if (chunk_.empty()) return;
+  ServiceStreams& s = services_[i];
+  s.ring_bytes += chunk_.size();
+  s.ring.push_back({k, batch_time_, std::move(chunk_)});
+  chunk_.clear();
+  while (s.ring.size() > 1 && s.ring_bytes > kRingBytes) {
+    s.ring_bytes -= s.ring.front().lines.size();
     s.ring.pop_front();
   }
 }
 
 std::vector<std::string> OutputRouter::Recent(size_t i, size_t n) const {
-  if (i >= services_.size()) return {};
-  const auto& ring = services_[i].ring;
-  size_t from = ring.size() > n ? ring.size() - n : 0;
-  return {ring.begin() + static_cast<long>(from), ring.end()};
+  std::vector<std::string> out;
+  if (i >= services_.size()) return out;
+  const std::string& name = i < names_.size() ? names_[i] : "";
+  // Newest first, then reversed: only the last n lines are formatted.
+  for (auto it = services_[i].ring.rbegin(); it != services_[i].ring.rend() && out.size() < n;
+       ++it) {
+    std::string_view lines = it->lines;
+    if (!lines.empty()) lines.remove_suffix(1);  // the last '\n'
+    while (out.size() < n) {
+      size_t nl = lines.rfind('\n');
+      std::string_view line = nl == std::string_view::npos ? lines : lines.substr(nl + 1);
+      out.push_back(LineJson(name, it->stream, it->time, line));
+      if (nl == std::string_view::npos) break;
+      lines = lines.substr(0, nl);
+    }
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
 }
 
 void OutputRouter::Drain(size_t i) {
@@ -166,6 +198,7 @@ void OutputRouter::Drain(size_t i) {
     batch_.clear();
     batch_time_ = Now();
     st.splitter.Flush([&](std::string_view line) { Emit(i, k, line, batch_); });
+    Keep(i, k);
     if (!batch_.empty()) Append(k, batch_);
   }
 }

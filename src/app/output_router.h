@@ -62,8 +62,15 @@ class OutputRouter {
 
   // Every line a service writes, as a JSON object, also goes to a bounded
   // ring (for `tendctl logs`) and to this callback (for `logs -f`).
+  // The ring keeps whole read batches, not lines, so that keeping it costs
+  // one copy per batch; JSON is made only when asked for.
   std::vector<std::string> Recent(size_t i, size_t n) const;
-  void OnLine(std::function<void(size_t, const std::string&)> fn) { on_line_ = std::move(fn); }
+  // `wants(i)` says whether anyone follows service i right now.
+  void OnLine(std::function<bool(size_t)> wants,
+              std::function<void(size_t, const std::string&)> fn) {
+    wants_line_ = std::move(wants);
+    on_line_ = std::move(fn);
+  }
   void Finish();  // at exit: write everything left, blocking
 
  private:
@@ -76,7 +83,12 @@ class OutputRouter {
   };
   struct ServiceStreams {
     std::array<Stream, 2> streams;
-    std::deque<std::string> ring;  // recent lines as JSON objects
+    struct Chunk {
+      int stream;
+      std::string time;
+      std::string lines;  // complete lines, each ending in '\n'
+    };
+    std::deque<Chunk> ring;
     size_t ring_bytes = 0;
   };
 
@@ -86,6 +98,9 @@ class OutputRouter {
   void Watch(int k);
   std::string Now() const;
   void Remember(size_t i, int k, std::string_view line);
+  void Keep(size_t i, int k);  // the batch's lines into the ring
+  static std::string LineJson(const std::string& name, int k, std::string_view time,
+                              std::string_view line);
 
   os::Epoll& epoll_;
   OutputStyle style_;
@@ -100,6 +115,8 @@ class OutputRouter {
   std::string scratch_, batch_;
   std::string batch_time_;  // the timestamp of the batch being formatted
   std::function<void(size_t, const std::string&)> on_line_;
+  std::function<bool(size_t)> wants_line_;
+  std::string chunk_;  // this batch's lines, for the ring
 };
 
 }  // namespace app

@@ -51,9 +51,10 @@ void Runner::StartControl() {
     control_.reset();
     return;
   }
-  output_->OnLine([this](size_t i, const std::string& line) {
-    if (control_) control_->Broadcast(Spec(i).name, line);
-  });
+  output_->OnLine([this](size_t i) { return control_ && control_->Follows(Spec(i).name); },
+                  [this](size_t i, const std::string& line) {
+                    if (control_) control_->Broadcast(Spec(i).name, line);
+                  });
 }
 
 std::optional<std::vector<size_t>> Runner::Resolve(const std::vector<std::string>& names,

@@ -120,6 +120,14 @@ void Server::Serve(size_t id, Client& c, const std::string& line, base::TimePoin
   Send(id, c, host_.handle(r));
 }
 
+bool Server::Follows(const std::string& service) const {
+  for (const auto& [id, c] : clients_) {
+    if (c.waiting && c.waiting->cmd == Command::kLogs && c.waiting->names[0] == service)
+      return true;
+  }
+  return false;
+}
+
 void Server::Broadcast(const std::string& service, const std::string& json_line) {
   std::vector<size_t> ids;
   for (auto& [id, c] : clients_) {

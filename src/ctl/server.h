@@ -51,6 +51,8 @@ class Server {
 
   void OnListen(base::TimePoint now);
   void OnClient(size_t id, uint32_t events, base::TimePoint now);
+  // Whether some client follows `service`'s output (logs -f).
+  bool Follows(const std::string& service) const;
   // A new output line of `service`, as a JSON object, for followers.
   void Broadcast(const std::string& service, const std::string& json_line);
   // Re-checks waiting clients (after state changes) and timeouts.

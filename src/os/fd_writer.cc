@@ -1,6 +1,7 @@
 #include "os/fd_writer.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -9,6 +10,8 @@ namespace os {
 
 FdWriter::FdWriter(int fd, bool nonblocking, size_t high_mark) : fd_(fd), high_mark_(high_mark) {
   if (!nonblocking) return;
+  struct stat st;
+  if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode)) fcntl(fd, F_SETPIPE_SZ, 1 << 20);  // best effort
   saved_flags_ = fcntl(fd, F_GETFL);
   if (saved_flags_ >= 0) fcntl(fd, F_SETFL, saved_flags_ | O_NONBLOCK);
 }

@@ -7,6 +7,8 @@
 
 namespace os {
 
+constexpr int kPipeSize = 1 << 20;
+
 base::Result<Pipe> MakeOutputPipe() {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) < 0) return base::Errno("pipe2");
@@ -14,6 +16,9 @@ base::Result<Pipe> MakeOutputPipe() {
   // Only tend's end is non-blocking: a service must block when it outruns us.
   int flags = fcntl(fds[0], F_GETFL);
   fcntl(fds[0], F_SETFL, flags | O_NONBLOCK);
+  // A larger pipe means fewer wake-ups for a chatty service (best effort:
+  // the kernel allocates the pages only as they fill).
+  fcntl(fds[0], F_SETPIPE_SZ, kPipeSize);
   return p;
 }
 

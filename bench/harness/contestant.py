@@ -1,0 +1,78 @@
+"""What a contestant is: the one interface each file in bench/contestants/ implements.
+
+A contestant turns a list of services into the command line of a PID 1 (after
+writing whatever configuration it needs into a fresh work directory) and says
+which processes of its namespace are the supervisor's own. The harness does
+everything else: namespaces, workloads, measuring, reporting.
+"""
+
+import shlex
+import shutil
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Service:
+    """One service: its name is the basename of its executable, which is also
+    the comm of the process that runs it (the harness makes a symlink per name)."""
+    name: str
+    argv: tuple
+    kind: str = "foreground"  # or "daemon": an init-script-like command that exits 0
+
+    @property
+    def command(self):
+        return shlex.join(self.argv)
+
+
+@dataclass
+class Launch:
+    """How to start PID 1: argv, run after an optional shell prelude inside the
+    new namespaces (used for private bind mounts, as a container image would)."""
+    argv: list
+    prelude: str = ""
+    env: dict = field(default_factory=dict)
+
+
+class Contestant:
+    name = "?"
+    packages = ()         # Debian packages that provide it
+    binaries = ()         # executables it runs (names on PATH or paths), for figure 9
+    # Figure 1/2: how long a restart may take before we call it "none", the kills to
+    # make in each mode, and the period of a polling supervisor (kills then land at a
+    # random phase of it instead of right after its last run).
+    restart_timeout = 5.0
+    kills = {"full": 50, "quick": 3}
+    poll_period = 0.0
+    restart_note = ""     # the built-in delay, in the peer's own terms
+    output_path = "relayed"  # "relayed" through the supervisor, "direct" (shared fd) or None
+    output_note = ""
+    adaptations = ()      # what was changed from the peer's published recipe, if any
+
+    def unavailable(self, ctx):
+        """None if it can run here, else the reason it cannot."""
+        for b in self.binaries:
+            if not shutil.which(b):
+                return f"{b} not found (package {', '.join(self.packages) or '?'})"
+        return None
+
+    def launch(self, work, services, ctx):
+        """Write config under work (a fresh pathlib.Path) for the services and return a Launch."""
+        raise NotImplementedError
+
+    def executables(self, ctx):
+        return list(self.binaries)
+
+    def own_pids(self, procs, pid1, service_names):
+        """The supervisor's own processes among procs (all of the namespace): by
+        default PID 1 and every live process that is not a service (per-service
+        supervisors, shells, helpers)."""
+        return {p.pid for p in procs
+                if p.pid == pid1 or (p.comm not in service_names and not p.zombie)}
+
+    def checks(self, ctx):
+        """Optional extra observations for results.md (full runs): a list of sentences."""
+        return []
+
+    def version(self):
+        from . import install
+        return install.package_version(self.packages[0]) if self.packages else ""

@@ -1,0 +1,63 @@
+"""The programs that play services, shared by every contestant.
+
+Each service gets its own executable name (a symlink), so that its process is
+found by comm and every supervisor can tell the services apart by name:
+  svcNNN   foreground: /usr/bin/sleep for ~11 days
+  dmnNN    daemonizing: init.d/dmnNN (a shell script) starts sbin/dmnNN (sleep)
+           detached with `setsid -f`, and exits 0 at once
+  outN     writer: /usr/bin/yes printing a 64-byte line as fast as it can
+  orphans  leaves N orphans that exit together (workloads/orphans)
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+from .contestant import Service
+
+FOREVER = "1000000"
+LINE = "tend-bench output line: the quick brown fox jumps over the lazy"  # + "\n" = 64 bytes
+HERE = Path(__file__).resolve().parent
+
+
+class Workloads:
+    def __init__(self, root):
+        self.root = Path(root)
+        for d in ("bin", "init.d", "sbin"):
+            (self.root / d).mkdir(parents=True, exist_ok=True)
+        self.sleep = os.path.realpath(shutil.which("sleep"))
+        self.yes = os.path.realpath(shutil.which("yes"))
+        self.daemon_exe = self.sleep
+
+    def _link(self, folder, name, target):
+        path = self.root / folder / name
+        if not path.exists():
+            path.symlink_to(target)
+        return str(path)
+
+    def sleepers(self, count):
+        return [Service(f"svc{i:03d}", (self._link("bin", f"svc{i:03d}", self.sleep), FOREVER))
+                for i in range(1, count + 1)]
+
+    def daemons(self, count):
+        services = []
+        for i in range(1, count + 1):
+            name = f"dmn{i:02d}"
+            daemon = self._link("sbin", name, self.sleep)
+            script = self.root / "init.d" / name
+            script.write_text(
+                "#!/bin/sh\n"
+                "# init-script-like: start the daemon detached, return at once\n"
+                f"setsid -f {daemon} {FOREVER} </dev/null >/dev/null 2>&1\n"
+                "exit 0\n")
+            script.chmod(0o755)
+            services.append(Service(name, (str(script),), kind="daemon"))
+        return services
+
+    def writers(self, count):
+        return [Service(f"out{i}", (self._link("bin", f"out{i}", self.yes), LINE))
+                for i in range(1, count + 1)]
+
+    def orphans(self, count, status, go):
+        exe = self._link("bin", "orphans", HERE / "workloads" / "orphans")
+        return Service("orphans", (exe, str(count), str(status), str(go)))

@@ -217,3 +217,10 @@ def test_stalled_clients_do_not_block_others(tend, ctl):
     assert ctl("status").returncode == 0
     half.close()
     deaf.close()
+
+
+def test_socket_removed_at_exit(tend, ctl):
+    t = start(tend, ctl, "sleep 1000")
+    ctl("shutdown")
+    assert t.wait() == 0
+    assert not os.path.exists(ctl.sock)

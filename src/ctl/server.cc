@@ -14,6 +14,10 @@ Server::Server(os::Epoll& epoll, TagFn tag, ServerConfig config, Host host)
       host_(std::move(host)),
       self_uid_(getuid()) {}
 
+Server::~Server() {
+  if (listen_) os::RemoveSocket(config_.path);
+}
+
 base::Status Server::Listen() {
   auto fd = os::ListenUnix(config_.path, config_.group ? 0660 : 0600);
   if (!fd) return fd.Err();

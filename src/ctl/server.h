@@ -47,6 +47,9 @@ class Server {
   static constexpr int kClientTag = 8;
 
   Server(os::Epoll& epoll, TagFn tag, ServerConfig config, Host host);
+  ~Server();  // removes the socket file it created
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
   base::Status Listen();
 
   void OnListen(base::TimePoint now);

@@ -40,6 +40,8 @@ base::Result<base::UniqueFd> ListenUnix(const std::string& path, mode_t mode) {
   return fd;
 }
 
+void RemoveSocket(const std::string& path) { unlink(path.c_str()); }
+
 base::UniqueFd AcceptClient(int listen_fd) {
   return base::UniqueFd(accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
 }

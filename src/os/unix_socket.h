@@ -20,6 +20,7 @@ struct PeerCred {
 // Binds and listens at `path` (a stale socket there is replaced), chmod
 // `mode`; the fd is non-blocking and close-on-exec.
 base::Result<base::UniqueFd> ListenUnix(const std::string& path, mode_t mode);
+void RemoveSocket(const std::string& path);
 // Accepts one client, non-blocking; invalid fd when none is waiting.
 base::UniqueFd AcceptClient(int listen_fd);
 base::Result<PeerCred> PeerCredentials(int fd);

@@ -134,15 +134,8 @@ void OutputRouter::Emit(size_t i, int k, std::string_view line, std::string& bat
 
 std::string OutputRouter::LineJson(const std::string& name, int k, std::string_view time,
                                    std::string_view line) {
-  std::string obj = "{\"time\":\"";
-  obj += time;
-  obj += "\",\"service\":";
-  logs::AppendJsonString(obj, name);
-  obj += ",\"stream\":\"";
-  obj += kStreamNames[k];
-  obj += "\",\"line\":";
-  logs::AppendJsonString(obj, line);
-  obj += '}';
+  std::string obj;
+  logs::AppendJsonLine(obj, time, name, kStreamNames[k], "", line);
   return obj;
 }
 

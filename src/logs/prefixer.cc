@@ -48,18 +48,28 @@ Prefixer::Prefixer(const std::vector<std::string>& names, LineStyle style)
   }
 }
 
+void AppendJsonLine(std::string& out, std::string_view time, std::string_view service,
+                    std::string_view stream, std::string_view level, std::string_view line) {
+  out += "{\"time\":\"";
+  out += time;
+  out += "\",\"service\":";
+  AppendJsonString(out, service);
+  out += ",\"stream\":\"";
+  out += stream;
+  if (!level.empty()) {
+    out += "\",\"level\":\"";
+    out += level;
+  }
+  out += "\",\"line\":";
+  AppendJsonString(out, line);
+  out += '}';
+}
+
 void Prefixer::Format(size_t index, std::string_view stream, std::string_view line,
                       std::string_view time, std::string& out) const {
   if (style_.json) {
-    out += "{\"time\":\"";
-    out += time;
-    out += "\",\"service\":";
-    AppendJsonString(out, names_[index]);
-    out += ",\"stream\":\"";
-    out += stream;
-    out += "\",\"line\":";
-    AppendJsonString(out, line);
-    out += "}\n";
+    AppendJsonLine(out, time, names_[index], stream, "", line);
+    out += '\n';
     return;
   }
   if (style_.timestamps) {
@@ -74,13 +84,8 @@ void Prefixer::Format(size_t index, std::string_view stream, std::string_view li
 void Prefixer::FormatOwn(std::string_view level, std::string_view line, std::string_view time,
                          std::string& out) const {
   if (style_.json) {
-    out += "{\"time\":\"";
-    out += time;
-    out += "\",\"service\":\"tend\",\"stream\":\"log\",\"level\":\"";
-    out += level;
-    out += "\",\"line\":";
-    AppendJsonString(out, line);
-    out += "}\n";
+    AppendJsonLine(out, time, "tend", "log", level, line);
+    out += '\n';
     return;
   }
   if (style_.timestamps) {

@@ -38,4 +38,9 @@ class Prefixer {
 // Appends `s` as a JSON string literal, quotes included.
 void AppendJsonString(std::string& out, std::string_view s);
 
+// Appends one log line as a JSON object (no newline):
+// {"time":...,"service":...,"stream":...[,"level":...],"line":...}
+void AppendJsonLine(std::string& out, std::string_view time, std::string_view service,
+                    std::string_view stream, std::string_view level, std::string_view line);
+
 }  // namespace logs

@@ -598,9 +598,11 @@ std::vector<Action> Supervisor::Control(ControlOp op, size_t i, int sig, base::T
         Apply(i, Input::kStart, now);
       } else if (s->state == State::kBackoff) {
         Apply(i, Input::kStart, now);  // no need to wait out the backoff
+      } else if (s->state == State::kStopping) {
+        s->restart_pending = true;  // still on its way down: start it once it is
       } else if (op == ControlOp::kRestart && s->state != State::kIdle) {
         s->restart_pending = true;
-        if (s->state != State::kStopping) Apply(i, Input::kStop, now);
+        Apply(i, Input::kStop, now);
       }
       break;
     case ControlOp::kSignal:

@@ -448,5 +448,15 @@ TEST(SupervisorControl, StoppedStaysDownAndStartBringsItBack) {
   EXPECT_FALSE(h.svc(0).held);
 }
 
+TEST(SupervisorControl, StartWhileStoppingStartsOnceDown) {
+  Harness h({Spec("a")});
+  h.Feed(Event::StartAll());
+  h.sup().Control(Supervisor::ControlOp::kStop, 0, 0, h.now());
+  h.sup().Control(Supervisor::ControlOp::kStart, 0, 0, h.now());  // before it exited
+  auto acts = h.Feed(Event::Exited(0, ExitStatus::Signal(SIGTERM)));
+  EXPECT_EQ(Only(acts, Kind::kSpawn).size(), 1u);
+  EXPECT_TRUE(Only(acts, Kind::kExit).empty());
+}
+
 }  // namespace
 }  // namespace core

@@ -13,25 +13,25 @@
 extern char** environ;
 
 namespace app {
+
+uint64_t Runner::Tag(int kind, size_t service, int low) {
+  return (static_cast<uint64_t>(kind) << 56) | (static_cast<uint64_t>(service) << 32) |
+         static_cast<uint32_t>(low);
+}
+
 namespace {
 
-// An epoll tag: what kind of fd it is (8 bits), for which service (24 bits),
-// and a stream number or a daemon's pid (32 bits).
 enum Kind : uint64_t {
   kSignalFd = 1,
   kTimerFd = 2,
   kPidFd = 3,
   kPipe = OutputRouter::kPipeTag,
   kWriter = OutputRouter::kWriterTag,
-  kDaemonFd = 6,
+  kDaemonFd = Runner::kDaemonTag,
   kCtlListen = ctl::Server::kListenTag,
   kCtlClient = ctl::Server::kClientTag,
 };
 
-uint64_t Tag(int kind, size_t service = 0, int low = 0) {
-  return (static_cast<uint64_t>(kind) << 56) | (static_cast<uint64_t>(service) << 32) |
-         static_cast<uint32_t>(low);
-}
 Kind TagKind(uint64_t tag) { return static_cast<Kind>(tag >> 56); }
 size_t TagService(uint64_t tag) { return (tag >> 32) & 0xFFFFFF; }
 int TagLow(uint64_t tag) { return static_cast<int>(tag & 0xFFFFFFFF); }

@@ -37,6 +37,11 @@ class Runner {
   // Runs until the Supervisor says exit; returns the exit status.
   int Run();
 
+  // An epoll tag: what kind of fd it is (8 bits), for which service or
+  // client (24 bits), and a stream number or a daemon's pid (32 bits).
+  static uint64_t Tag(int kind, size_t service = 0, int low = 0);
+  static constexpr int kDaemonTag = 6;
+
  private:
   struct Watched {  // one adopted daemon process
     int pid = 0;

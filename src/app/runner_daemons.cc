@@ -91,8 +91,7 @@ void Runner::Watch(size_t i, std::vector<int> pids, const std::vector<core::Proc
         continue;
       } else {
         w.pidfd = std::move(*fd);
-        (void)epoll_.Add(w.pidfd.Get(), EPOLLIN,
-                         (6ULL << 56) | (uint64_t{i} << 32) | static_cast<uint32_t>(pid));
+        (void)epoll_.Add(w.pidfd.Get(), EPOLLIN, Tag(kDaemonTag, i, pid));
       }
     }
     ds.push_back(std::move(w));

@@ -88,6 +88,8 @@ PlanResult LoadPlan(const spec::Options& o, const spec::EnvLookup& env) {
   p.log_format = g.log_format;
   p.control = o.given.count("control") ? o.control : g.control_socket.value_or(o.control);
   p.control_group = g.control_group;
+  p.http_listen =
+      o.given.count("http-listen") ? o.http_listen : g.http_listen.value_or(o.http_listen);
   p.timestamps = g.timestamps;
   spec::RestartPolicy fallback =
       o.given.count("restart") ? o.restart : g.restart.value_or(spec::RestartPolicy::kAlways);

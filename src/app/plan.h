@@ -21,6 +21,7 @@ struct Plan {
   bool timestamps = false;
   std::string control = "/run/tend.sock";  // "" for none
   std::optional<gid_t> control_group;
+  std::string http_listen;  // "" for none
   bool operator==(const Plan&) const = default;
 };
 

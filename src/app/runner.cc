@@ -1,5 +1,6 @@
 #include "app/runner.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -30,6 +31,11 @@ enum Kind : uint64_t {
   kDaemonFd = Runner::kDaemonTag,
   kCtlListen = ctl::Server::kListenTag,
   kCtlClient = ctl::Server::kClientTag,
+  kNotifyPipe = Runner::kNotifyPipeTag,
+  kNotifySocket = Runner::kNotifySocketTag,
+  kProbeSocket = Runner::kProbeTag,
+  kHttpListen = http::Server::kListenTag,
+  kHttpClient = http::Server::kClientTag,
 };
 
 Kind TagKind(uint64_t tag) { return static_cast<Kind>(tag >> 56); }
@@ -100,6 +106,7 @@ base::Status Runner::Init() {
   }
   if (auto st = epoll_.Add(signals_.Fd(), EPOLLIN, Tag(kSignalFd)); !st) return st;
   if (auto st = epoll_.Add(timer_.Fd(), EPOLLIN, Tag(kTimerFd)); !st) return st;
+  dev_null_ = base::UniqueFd(open("/dev/null", O_RDWR | O_CLOEXEC));
   OutputStyle style;
   style.colour = WantColour() && plan_.log_format == spec::LogFormat::kPlain;
   style.json = plan_.log_format == spec::LogFormat::kJson;
@@ -115,8 +122,9 @@ base::Status Runner::Init() {
     if (auto st = output_->Prepare(i, plan_.services[i], names); !st) return st;
   }
   io_.resize(plan_.services.size());
+  started_wall_ms_ = os::WallMillis();
   StartControl();
-  return base::OkStatus();
+  return StartHttp();
 }
 
 int Runner::Run() {
@@ -130,6 +138,11 @@ int Runner::Run() {
       auto c = control_->NextDeadline();
       if (c && (!deadline || *c < *deadline)) deadline = c;
     }
+    if (http_) {
+      http_->Poll(os::Now());  // drops clients past their deadline
+      auto h = http_->NextDeadline();
+      if (h && (!deadline || *h < *deadline)) deadline = h;
+    }
     if (auto st = timer_.Arm(deadline); !st) {
       Log(core::LogLevel::kError, st.Err().Describe());
     }
@@ -138,6 +151,7 @@ int Runner::Run() {
       Log(core::LogLevel::kError, st.Err().Describe() + " (continuing)");
       continue;
     }
+    ++loop_iterations_;
     for (const epoll_event& ev : events) Dispatch(ev);
     ProcessEvents();
   }
@@ -159,6 +173,11 @@ void Runner::Dispatch(const epoll_event& ev) {
     case kDaemonFd: OnDaemonFd(TagService(tag), TagLow(tag)); break;
     case kCtlListen: control_->OnListen(os::Now()); break;
     case kCtlClient: control_->OnClient(TagService(tag), ev.events, os::Now()); break;
+    case kNotifyPipe: OnNotifyPipe(TagService(tag)); break;
+    case kNotifySocket: OnNotifySocket(); break;
+    case kProbeSocket: OnProbeSocket(TagService(tag), TagLow(tag), ev.events); break;
+    case kHttpListen: http_->OnListen(os::Now()); break;
+    case kHttpClient: http_->OnClient(TagService(tag), ev.events, os::Now()); break;
   }
 }
 
@@ -188,6 +207,7 @@ void Runner::Reap() {
       stop_commands_.erase(stop);
       continue;
     }
+    if (ReapProbe(child.pid, status)) continue;
     size_t i = 0;
     while (i < io_.size() && io_[i].pid != child.pid) ++i;
     if (i == io_.size()) {
@@ -249,6 +269,8 @@ void Runner::Execute(const core::Action& a) {
     case core::Action::Kind::kReload: Reload(); break;
     case core::Action::Kind::kLog: Log(a.level, a.text); break;
     case core::Action::Kind::kExit: exit_code_ = a.code; break;
+    case core::Action::Kind::kProbe: DoProbe(a); break;
+    case core::Action::Kind::kCancelProbe: CancelProbe(ProbeKey{a.service, a.probe}); break;
   }
 }
 
@@ -274,6 +296,7 @@ os::SpawnRequest Runner::Request(const spec::ServiceSpec& spec, const spec::Comm
     env["HOME"] = spec.credentials->home.empty() ? "/" : spec.credentials->home;
     if (!spec.credentials->user.empty()) env["USER"] = env["LOGNAME"] = spec.credentials->user;
   }
+  HealthEnv(spec, env);
   for (const std::string& kv : spec.env) {
     size_t eq = kv.find('=');
     env[kv.substr(0, eq)] = kv.substr(eq + 1);
@@ -297,8 +320,13 @@ void Runner::DoSpawn(size_t i) {
   if (auto st = output_->Prepare(i, spec, Names()); !st) {
     Log(core::LogLevel::kError, spec.name + ": " + st.Err().Describe());
   }
-  auto child = os::Spawn(Request(spec, spec.command, i));
+  os::SpawnRequest req = Request(spec, spec.command, i);
+  io_[i].mainpid = 0;
+  PrepareNotifyFd(i, req);
+  auto child = os::Spawn(req);
+  if (io_[i].notify) io_[i].notify->CloseChildEnd();
   if (!child) {
+    CloseNotifyFd(i);
     const base::Error& err = child.Err();
     queue_.push_back(core::Event::ExecFailed(i, core::ExitStatus::Code(os::ExecFailureCode(err)),
                                              err.Describe()));

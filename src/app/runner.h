@@ -20,11 +20,17 @@
 #include "core/process_match.h"
 #include "core/supervisor.h"
 #include "ctl/server.h"
+#include "http/metrics.h"
+#include "http/server.h"
 #include "os/epoll.h"
+#include "os/notify_pipe.h"
+#include "os/notify_socket.h"
+#include "os/probe_conn.h"
 #include "os/signals.h"
 #include "os/spawn.h"
 #include "os/timer_fd.h"
 #include "spec/options.h"
+#include "spec/probe_target.h"
 
 namespace app {
 
@@ -41,6 +47,9 @@ class Runner {
   // client (24 bits), and a stream number or a daemon's pid (32 bits).
   static uint64_t Tag(int kind, size_t service = 0, int low = 0);
   static constexpr int kDaemonTag = 6;
+  static constexpr int kNotifyPipeTag = 9;
+  static constexpr int kNotifySocketTag = 10;
+  static constexpr int kProbeTag = 11;
 
  private:
   struct Watched {  // one adopted daemon process
@@ -53,7 +62,22 @@ class Runner {
     base::UniqueFd pidfd;
     int pid = 0;
     int pgid = 0;  // the group of its last start, kept after that process ends
+    int mainpid = 0;  // MAINPID= it sent: its daemon, when the command exits
+    std::unique_ptr<os::NotifyPipe> notify;  // s6's notification fd, until used
   };
+  struct ProbeKey {
+    size_t service;
+    core::ProbeKind kind;
+    bool operator<(const ProbeKey& o) const {
+      return service != o.service ? service < o.service : kind < o.kind;
+    }
+  };
+  struct ProbeRun {  // one probe run in flight
+    uint64_t run = 0;
+    int pid = 0;                          // exec probes
+    std::unique_ptr<os::ProbeConn> conn;  // tcp and http probes
+  };
+  static constexpr size_t kNoService = static_cast<size_t>(-1);
 
   Runner(Plan plan, spec::Options options, spec::EnvLookup env, os::Epoll epoll,
          os::SignalFd signals, os::TimerFd timer);
@@ -85,6 +109,37 @@ class Runner {
   void OnDaemonFd(size_t i, int pid);
   void DoRelease(size_t i, int sig);
 
+  // Health (runner_health.cc).
+  void DoProbe(const core::Action& a);
+  void StartExecProbe(ProbeKey key, const spec::ProbeSpec& probe);
+  void StartSocketProbe(ProbeKey key, const spec::ProbeSpec& probe);
+  void OnProbeSocket(size_t i, int low, uint32_t events);
+  void ProbeDone(ProbeKey key, bool ok, std::string why);
+  void CancelProbe(ProbeKey key);
+  bool ReapProbe(int pid, const core::ExitStatus& status);
+  void HealthEnv(const spec::ServiceSpec& spec, std::map<std::string, std::string>& env);
+  void OpenNotifySocket();
+  void OnNotifySocket();
+  std::optional<size_t> ServiceOfPid(int pid) const;
+  std::optional<size_t> GoneSender(uid_t uid) const;
+  void PrepareNotifyFd(size_t i, os::SpawnRequest& req);
+  void CloseNotifyFd(size_t i);
+  void OnNotifyPipe(size_t i);
+  std::map<ProbeKey, ProbeRun> probes_;
+  std::map<int, ProbeKey> probe_pids_;  // exec probe pid -> its run (kNoService: cancelled)
+  std::optional<os::NotifySocket> notify_socket_;
+  base::UniqueFd dev_null_;
+  uint64_t loop_iterations_ = 0;
+
+  // The HTTP endpoint (runner_http.cc).
+  base::Status StartHttp();
+  http::Response Answer(const http::Request& r);
+  http::Response Readyz(bool all);
+  http::TendMetrics GatherMetrics() const;
+  void AddProcessStats(size_t i, http::ServiceMetrics& sm) const;
+  std::unique_ptr<http::Server> http_;
+  int64_t started_wall_ms_ = 0;
+
   // tendctl requests (runner_control.cc).
   void StartControl();
   std::string HandleControl(const ctl::Request& r);
@@ -93,6 +148,9 @@ class Runner {
   std::optional<std::vector<size_t>> Resolve(const std::vector<std::string>& names,
                                              std::string* error) const;
   std::string StatusReply(const std::vector<size_t>& which) const;
+  std::string Unhealthy(size_t i) const;
+  std::vector<size_t> HealthSet(const std::vector<size_t>& named, bool all) const;
+  std::string HealthReply(const std::vector<size_t>& which) const;
   bool reload_ok_ = true;
   std::string reload_error_;
 

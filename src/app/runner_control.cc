@@ -24,7 +24,63 @@ std::string StateText(const core::ServiceRuntime& s) {
   return core::StateName(s.state);
 }
 
+const char* HealthText(const core::ServiceRuntime& s) {
+  if (!s.spec.liveness) return "-";
+  return core::ProbeStatusName(s.liveness.status);
+}
+
 }  // namespace
+
+// Empty when service i is up, ready and live; else why not, in words.
+std::string Runner::Unhealthy(size_t i) const {
+  const core::ServiceRuntime& s = supervisor_.services()[i];
+  if (supervisor_.Ready(i)) {
+    if (s.liveness.status == core::ProbeStatus::kFailing) {
+      return "liveness probe failing (" + s.liveness.detail + ")";
+    }
+    return "";
+  }
+  if (s.spec.type == spec::ServiceType::kOneshot) return "oneshot not done (" + StateText(s) + ")";
+  if (!IsUp(s)) return StateText(s);
+  if (s.readiness.status == core::ProbeStatus::kFailing) {
+    return "not ready: readiness probe failing (" + s.readiness.detail + ")";
+  }
+  return "not ready";
+}
+
+// Which services `tendctl health` and /readyz judge: the named ones; else
+// every one with `all`, or where none is critical; else the critical ones.
+std::vector<size_t> Runner::HealthSet(const std::vector<size_t>& named, bool all) const {
+  if (!named.empty()) return named;
+  const auto& services = supervisor_.services();
+  std::vector<size_t> critical, every;
+  for (size_t i = 0; i < services.size(); ++i) {
+    if (services[i].retired) continue;
+    every.push_back(i);
+    if (services[i].spec.critical) critical.push_back(i);
+  }
+  return all || critical.empty() ? every : critical;
+}
+
+std::string Runner::HealthReply(const std::vector<size_t>& which) const {
+  std::string services;
+  bool healthy = true;
+  for (size_t i : which) {
+    std::string why = Unhealthy(i);
+    healthy = healthy && why.empty();
+    services += services.empty() ? "{" : ",{";
+    services += "\"name\":";
+    ctl::AppendJson(services, supervisor_.services()[i].spec.name);
+    services += ",\"ok\":" + std::string(why.empty() ? "true" : "false");
+    if (!why.empty()) {
+      services += ",\"why\":";
+      ctl::AppendJson(services, why);
+    }
+    services += "}";
+  }
+  return "{\"v\":1,\"ok\":true,\"healthy\":" + std::string(healthy ? "true" : "false") +
+         ",\"services\":[" + services + "]}\n";
+}
 
 void Runner::StartControl() {
   if (plan_.control.empty()) return;
@@ -110,6 +166,12 @@ std::string Runner::StatusReply(const std::vector<size_t>& which) const {
       out += "null";
     }
     out += ",\"daemon\":" + std::string(s.state == core::State::kAdopted ? "true" : "false");
+    out += ",\"ready\":" + std::string(supervisor_.Ready(which[k]) ? "true" : "false");
+    out += ",\"health\":\"" + std::string(HealthText(s)) + "\"";
+    if (!s.status_text.empty()) {
+      out += ",\"status\":";
+      ctl::AppendJson(out, s.status_text);
+    }
     out += "}";
   }
   return out + "]}\n";
@@ -118,9 +180,10 @@ std::string Runner::StatusReply(const std::vector<size_t>& which) const {
 std::string Runner::HandleControl(const ctl::Request& r) {
   std::string error;
   std::vector<std::string> names = r.names;
-  if (names.empty()) names.push_back("all");
+  if (names.empty() && r.cmd != ctl::Command::kHealth) names.push_back("all");
   auto which = Resolve(names, &error);
   if (!which) return ctl::ErrorReply(error);
+  if (r.cmd == ctl::Command::kHealth) return HealthReply(HealthSet(*which, r.all));
   using Op = core::Supervisor::ControlOp;
   auto apply = [&](Op op, int sig) {
     for (size_t i : *which) {
@@ -157,7 +220,7 @@ std::string Runner::NotReady(const std::vector<std::string>& names, std::string*
   std::string missing;
   for (size_t i : *which) {
     const core::ServiceRuntime& s = supervisor_.services()[i];
-    if (!IsUp(s)) missing += (missing.empty() ? "" : ", ") + s.spec.name;
+    if (!supervisor_.Ready(i)) missing += (missing.empty() ? "" : ", ") + s.spec.name;
   }
   return missing;
 }

@@ -1,6 +1,7 @@
 // Runner, continued: adopted daemons. Scanning the process table on the
 // Supervisor's request, watching matches through pidfds, and reporting
 // when the last main process of a daemon is gone.
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -49,6 +50,11 @@ void Runner::DoScan(size_t i) {
     if (pid && !owned.taken.count(*pid) && *pid != owned.self) pids.push_back(*pid);
   } else {
     pids = core::FindDaemon(spec.match, table, owned);
+  }
+  // MAINPID= it sent over NOTIFY_SOCKET names its daemon, whatever its name.
+  int hint = io_[i].mainpid;
+  if (pids.empty() && hint > 0 && !owned.taken.count(hint) && kill(hint, 0) == 0) {
+    pids.push_back(hint);
   }
   std::set<int> mains;
   for (const ServiceIo& io : io_) {

@@ -48,6 +48,8 @@ std::vector<Action> Supervisor::Handle(const Event& event, base::TimePoint now, 
       if (phase_ == Phase::kKilling) out_.push_back(Action::SignalAll(SIGKILL));
       break;
     case Event::Kind::kNoChildren: children_ = false; break;
+    case Event::Kind::kProbed: OnProbed(event, now); break;
+    case Event::Kind::kNotify: OnNotify(event, now); break;
   }
   Advance(now);
   return std::move(out_);
@@ -68,6 +70,7 @@ std::optional<base::TimePoint> Supervisor::NextDeadline() const {
         (s.state == State::kAdopted && (s.polled || s.settle_more))) {
       consider(s.scan_at);
     }
+    HealthDeadlines(s, next);
   }
   return next;
 }
@@ -80,7 +83,9 @@ void Supervisor::Apply(size_t i, Input input, base::TimePoint now) {
                               StateName(s.state) + " (ignored)");
     return;
   }
+  bool was_up = ProbesRun(s.state);
   s.state = t.next;
+  if (was_up && !ProbesRun(s.state)) WentDown(i);
   switch (t.effect) {
     case Effect::kNone: break;
     case Effect::kSpawn:
@@ -89,6 +94,7 @@ void Supervisor::Apply(size_t i, Input input, base::TimePoint now) {
       s.pid = 0;
       s.recent_starts.push_back(now);
       out_.push_back(Action::Spawn(i));
+      CameUp(i, now);
       break;
     case Effect::kDecide: Decide(i, now); break;
     case Effect::kRestart: Restart(i, now); break;
@@ -131,6 +137,12 @@ void Supervisor::Decide(size_t i, base::TimePoint now) {
     Log(LogLevel::kError, line + "; oneshot failed: aborting start-up");
     forced_code_ = status.AsExitCode();
     BeginShutdown(s.spec.name + " failed", now);
+    return;
+  }
+  if (s.health_kill) {  // tend stopped it for its health: a failure, whatever the status
+    end_what_ = s.health_why + "; " + status.Describe();
+    end_failed_ = true;
+    Restart(i, now);
     return;
   }
   if (status.Clean() && s.spec.daemon != spec::DaemonMode::kNo) {
@@ -207,6 +219,7 @@ void Supervisor::OnScanned(const Event& e, base::TimePoint now) {
     }
     if (s.state == State::kIdle) {
       s.started_at = now;
+      CameUp(e.service, now);
       Log(LogLevel::kInfo,
           s.spec.name + ": already running (pid " + e.detail + "); adopted, not started again");
     } else if (s.state == State::kSettling) {
@@ -279,6 +292,10 @@ void Supervisor::OnDaemonGone(const Event& e, base::TimePoint now) {
   } else {
     end_what_ = "daemon (pid " + std::to_string(e.pid) + ") " + how;
     end_failed_ = !e.known || !e.status.Clean();
+    if (s.health_kill) {
+      end_what_ = s.health_why + "; " + end_what_;
+      end_failed_ = true;
+    }
   }
   Apply(e.service, Input::kGone, now);
 }
@@ -322,10 +339,7 @@ bool Supervisor::DepsSatisfied(const ServiceRuntime& s) const {
   for (const std::string& dep : s.spec.depends_on) {
     for (const ServiceRuntime& d : services_) {
       if (d.retired || d.spec.name != dep) continue;
-      bool ok = d.spec.type == spec::ServiceType::kOneshot
-                    ? (d.completed || d.spec.schedule.has_value())
-                    : (d.state == State::kRunning || d.state == State::kAdopted);
-      if (!ok) return false;
+      if (!Ready(static_cast<size_t>(&d - services_.data()))) return false;
     }
   }
   return true;
@@ -349,6 +363,7 @@ bool Supervisor::HasActiveDependents(size_t i) const {
 void Supervisor::Begin(size_t i, base::TimePoint now) {
   ServiceRuntime& s = services_[i];
   s.begun = true;
+  s.start_deadline = now + s.spec.start_timeout;
   if (s.spec.type == spec::ServiceType::kOneshot && s.spec.schedule) {
     Schedule(i, now);
   } else if (s.spec.type == spec::ServiceType::kOneshot || s.spec.daemon == spec::DaemonMode::kNo) {
@@ -444,6 +459,7 @@ void Supervisor::OnSignal(int sig, base::TimePoint now) {
 }
 
 void Supervisor::OnTimer(base::TimePoint now) {
+  HealthTick(now);
   for (size_t i = 0; i < services_.size(); ++i) {
     const ServiceRuntime& s = services_[i];
     bool due = (s.state == State::kBackoff && s.restart_at <= now) ||
@@ -471,6 +487,7 @@ void Supervisor::OnTimer(base::TimePoint now) {
 
 void Supervisor::BeginShutdown(const std::string& why, base::TimePoint now) {
   phase_ = Phase::kStopping;
+  StopProbes();
   deadline_ = now + settings_.grace;
   size_t running = 0;
   for (const ServiceRuntime& s : services_) {
@@ -491,6 +508,7 @@ void Supervisor::KillEverything(const std::string& why, base::TimePoint now) {
 
 // Moves the shutdown sequence along once the state allows it.
 void Supervisor::Advance(base::TimePoint now) {
+  NoteReadiness();
   if (phase_ == Phase::kRunning) {
     for (size_t i = 0; i < services_.size(); ++i) {
       ServiceRuntime& s = services_[i];

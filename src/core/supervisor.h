@@ -13,12 +13,25 @@
 #include "base/clock.h"
 #include "core/backoff.h"
 #include "core/exit_status.h"
+#include "core/probe.h"
 #include "core/service_fsm.h"
 #include "spec/service_spec.h"
 
 namespace core {
 
 enum class LogLevel { kDebug, kInfo, kWarn, kError };
+
+enum class ProbeKind { kLiveness, kReadiness };
+
+// What a service said about itself (sd_notify, or s6's notification fd).
+struct Notice {
+  bool ready = false;             // READY=1, or a line on its notify_fd
+  bool via_fd = false;            // it came through notify_fd
+  bool watchdog = false;          // WATCHDOG=1
+  bool watchdog_trigger = false;  // WATCHDOG=trigger: it asks to be restarted
+  bool stopping = false;          // STOPPING=1
+  std::optional<std::string> status;  // STATUS=...
+};
 
 struct Event {
   enum class Kind {
@@ -31,6 +44,8 @@ struct Event {
     kNoChildren,     // tend has no child process left
     kScanned,        // answer to a kScan action: `found` processes now watched
     kDaemonGone,     // the last watched daemon process of a service ended
+    kProbed,         // a probe run of a service ended: `ok`, `detail` when it failed
+    kNotify,         // a service said something on its notification fd or socket
   };
   Kind kind = Kind::kTimer;
   size_t service = 0;
@@ -44,6 +59,10 @@ struct Event {
   bool polled = false;     // kScanned: no pidfds; look again every scan_interval
   bool known = true;       // kDaemonGone: whether `status` is known (tend reaped it)
   int remaining = 0;       // kDaemonGone: watched non-main processes still alive
+  ProbeKind probe = ProbeKind::kLiveness;  // kProbed
+  uint64_t run = 0;                        // kProbed: the id from the kProbe action
+  bool ok = false;                         // kProbed
+  Notice notice;                           // kNotify
 
   static Event Make(Kind kind, size_t i = 0) {
     Event e;
@@ -91,6 +110,19 @@ struct Event {
     return e;
   }
   static Event NoChildren() { return Make(Kind::kNoChildren); }
+  static Event Probed(size_t i, ProbeKind probe, uint64_t run, bool ok, std::string why = "") {
+    Event e = Make(Kind::kProbed, i);
+    e.probe = probe;
+    e.run = run;
+    e.ok = ok;
+    e.detail = std::move(why);
+    return e;
+  }
+  static Event Notified(size_t i, Notice notice) {
+    Event e = Make(Kind::kNotify, i);
+    e.notice = std::move(notice);
+    return e;
+  }
 };
 
 struct Action {
@@ -104,6 +136,8 @@ struct Action {
     kReload,         // read the configuration again and hand it to Reload()
     kLog,            // one line of tend's own log
     kExit,           // exit tend with `code`
+    kProbe,          // run `probe` of service; answer kProbed with `run`
+    kCancelProbe,    // stop `probe` of service's run in flight (timed out or down)
   };
   Kind kind = Kind::kLog;
   size_t service = 0;
@@ -111,6 +145,8 @@ struct Action {
   int code = 0;
   LogLevel level = LogLevel::kInfo;
   std::string text;
+  ProbeKind probe = ProbeKind::kLiveness;
+  uint64_t run = 0;
 
   static Action Spawn(size_t i) {
     Action a;
@@ -154,6 +190,13 @@ struct Action {
     Action a;
     a.level = level;
     a.text = std::move(text);
+    return a;
+  }
+  static Action Probe(size_t i, ProbeKind probe, uint64_t run, bool cancel = false) {
+    Action a = Spawn(i);
+    a.kind = cancel ? Kind::kCancelProbe : Kind::kProbe;
+    a.probe = probe;
+    a.run = run;
     return a;
   }
   static Action Exit(int code) {
@@ -211,8 +254,23 @@ struct ServiceRuntime {
   bool restart_pending = false;  // restart requested: start again once down
   std::optional<spec::ServiceSpec> replacement;  // changed by a reload: start this once down
 
+  // Health (supervisor_health.cc).
+  bool ready = false;        // with readiness defined: it got ready since it came up
+  bool ever_ready = false;   // it was ready once since its first start
+  bool start_failed = false;  // not ready within start_timeout; reported
+  base::TimePoint start_deadline{};  // first start + start_timeout
+  base::TimePoint ready_at{};        // up + ready_after
+  base::TimePoint watchdog_at{};     // the last WATCHDOG=1 + watchdog
+  Probe liveness, readiness;
+  std::string status_text;   // its last STATUS=
+  bool health_kill = false;  // stopped by tend for its health: restart after
+  std::string health_why;
+
   int Restarts() const { return starts > 0 ? starts - 1 : 0; }
 };
+
+// The states in which a service's processes run, so its probes do.
+bool ProbesRun(State state);
 
 class Supervisor {
  public:
@@ -232,6 +290,10 @@ class Supervisor {
   std::optional<base::TimePoint> NextDeadline() const;
 
   const std::vector<ServiceRuntime>& services() const { return services_; }
+  // Ready: up and, where it defines readiness, ready; a oneshot: done.
+  bool Ready(size_t i) const;
+  // Whether probe `p` of service i is configured.
+  const spec::ProbeSpec* ProbeOf(size_t i, ProbeKind p) const;
   bool ShuttingDown() const { return phase_ != Phase::kRunning; }
 
  private:
@@ -266,6 +328,22 @@ class Supervisor {
   void EndedForGood(size_t i, base::TimePoint now);
   void Install(size_t i, spec::ServiceSpec spec);
   bool AllDown() const;
+  // Health (supervisor_health.cc).
+  void CameUp(size_t i, base::TimePoint now);
+  void WentDown(size_t i);
+  void HealthTick(base::TimePoint now);
+  void TickProbe(size_t i, ProbeKind p, base::TimePoint now);
+  void OnProbed(const Event& e, base::TimePoint now);
+  void ProbeChanged(size_t i, ProbeKind p, ProbeStatus status, base::TimePoint now);
+  void OnNotify(const Event& e, base::TimePoint now);
+  void MarkReady(size_t i, const std::string& why, base::TimePoint now);
+  void HealthKill(size_t i, const std::string& why, base::TimePoint now);
+  void StartTimedOut(size_t i, base::TimePoint now);
+  void HealthDeadlines(const ServiceRuntime& s, std::optional<base::TimePoint>& next) const;
+  Probe& ProbeState(size_t i, ProbeKind p);
+  bool AwaitsReady(size_t i) const;
+  void NoteReadiness();
+  void StopProbes();
   bool AnyHeld() const;
   void Log(LogLevel level, std::string text);
   void Finish(int code);

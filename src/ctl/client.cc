@@ -24,11 +24,14 @@ constexpr const char* kUsageText = R"(Usage: tendctl [--socket PATH] [--json] CO
   reload                      re-read the configuration files
   shutdown                    stop everything; tend exits
   logs NAME [-n N] [-f]       recent output of a service; -f follows it
-  wait NAME...|all [--timeout S]  until they run (default 30 s)
+  wait NAME...|all [--timeout S]  until they run and are ready (default 30 s)
+  health [--all] [NAME...]    exit 0 only if the critical services (all of them
+                              with --all, or if none is critical) run and are
+                              ready and live: a Docker HEALTHCHECK
 
 The socket is --socket, else $TEND_CONTROL, else /run/tend.sock.
 Exit status: 0 done, 1 tend refused (see the message), 2 usage,
-3 tend unreachable, 4 wait timed out.
+3 tend unreachable, 4 wait timed out; health: 1 when unhealthy.
 )";
 
 struct Args {
@@ -75,6 +78,16 @@ std::optional<int> Parse(const std::vector<std::string>& args, Args& a) {
     if (rest.size() < 2) return Usage("signal needs a signal and service names");
     a.request["signal"] = rest[0];
     for (size_t k = 1; k < rest.size(); ++k) names.push_back(rest[k]);
+  } else if (cmd == "health") {
+    for (const auto& n : rest) {
+      if (n == "--all") {
+        a.request["all"] = true;
+      } else if (n[0] == '-') {
+        return Usage("unknown health option '" + n + "'");
+      } else {
+        names.push_back(n);
+      }
+    }
   } else if (cmd == "reload" || cmd == "shutdown") {
     if (!rest.empty()) return Usage(cmd + " takes no arguments");
   } else if (cmd == "logs") {
@@ -137,14 +150,15 @@ std::string Cell(const json& v) {
 
 void PrintStatus(const json& reply) {
   std::vector<std::vector<std::string>> rows = {
-      {"NAME", "STATE", "PID", "UPTIME", "RESTARTS", "LAST EXIT"}};
+      {"NAME", "STATE", "READY", "HEALTH", "PID", "UPTIME", "RESTARTS", "LAST EXIT"}};
   for (const json& s : reply["services"]) {
     double up = s.value("uptime", 0.0);
     std::string uptime = up > 0 ? base::FormatDuration(std::chrono::duration_cast<base::Duration>(
                                       std::chrono::duration<double>(up)))
                                 : "-";
     int pid = s.value("pid", 0);
-    rows.push_back({Cell(s["name"]), Cell(s["state"]), pid ? std::to_string(pid) : "-", uptime,
+    rows.push_back({Cell(s["name"]), Cell(s["state"]), s.value("ready", false) ? "yes" : "no",
+                    Cell(s.value("health", json())), pid ? std::to_string(pid) : "-", uptime,
                     std::to_string(s.value("restarts", 0)), Cell(s["last_exit"])});
   }
   std::vector<size_t> width(rows[0].size(), 0);
@@ -159,6 +173,26 @@ void PrintStatus(const json& reply) {
     }
     std::puts(line.c_str());
   }
+}
+
+// One line: healthy, or every service that is not, and why.
+int PrintHealth(const json& reply, bool quiet) {
+  bool healthy = reply.value("healthy", false);
+  std::string bad;
+  size_t count = 0;
+  for (const json& s : reply["services"]) {
+    ++count;
+    if (s.value("ok", false)) continue;
+    bad += (bad.empty() ? "" : "; ") + s.value("name", "?") + ": " + s.value("why", "?");
+  }
+  if (!quiet) {
+    if (healthy) {
+      std::printf("healthy: %zu service%s running and ready\n", count, count == 1 ? "" : "s");
+    } else {
+      std::printf("unhealthy: %s\n", bad.c_str());
+    }
+  }
+  return healthy ? kOk : kUnhealthy;
 }
 
 void PrintLogLine(const json& l) {
@@ -201,6 +235,7 @@ int ClientMain(const std::vector<std::string>& args) {
   }
   std::string cmd = a.request["cmd"];
   if (!a.as_json && cmd == "status") PrintStatus(reply);
+  if (cmd == "health") return PrintHealth(reply, a.as_json);
   if (cmd == "logs") {
     if (!a.as_json) {
       for (const json& l : reply["lines"]) PrintLogLine(l);

@@ -14,6 +14,9 @@ enum ExitCode {
   kUsage = 2,        // bad arguments
   kUnreachable = 3,  // no tend at the socket, or a broken reply
   kTimeout = 4,      // wait: not ready in time
+  // health: a required service is not running, ready and live. 1, as
+  // Docker's HEALTHCHECK wants (it reserves 2).
+  kUnhealthy = 1,
 };
 
 // args excludes argv[0].

@@ -16,7 +16,8 @@ struct Known {
 constexpr Known kCommands[] = {
     {"status", Command::kStatus},     {"start", Command::kStart},   {"stop", Command::kStop},
     {"restart", Command::kRestart},   {"signal", Command::kSignal}, {"reload", Command::kReload},
-    {"shutdown", Command::kShutdown}, {"logs", Command::kLogs},     {"wait", Command::kWait}};
+    {"shutdown", Command::kShutdown}, {"logs", Command::kLogs},     {"wait", Command::kWait},
+    {"health", Command::kHealth}};
 
 bool NeedsNames(Command c) {
   return c == Command::kStart || c == Command::kStop || c == Command::kRestart ||
@@ -40,7 +41,7 @@ std::string Names(const json& j, Request& r) {
 
 std::string Options(const json& j, Request& r) {
   static const char* const kAllowed[] = {"v",     "cmd",    "names",  "signal",
-                                         "lines", "follow", "timeout"};
+                                         "lines", "follow", "timeout", "all"};
   for (auto it = j.begin(); it != j.end(); ++it) {
     bool known = false;
     for (const char* k : kAllowed) known = known || it.key() == k;
@@ -61,6 +62,10 @@ std::string Options(const json& j, Request& r) {
   if (j.contains("follow")) {
     if (!j["follow"].is_boolean()) return "'follow' must be true or false";
     r.follow = j["follow"].get<bool>();
+  }
+  if (j.contains("all")) {
+    if (!j["all"].is_boolean()) return "'all' must be true or false";
+    r.all = j["all"].get<bool>();
   }
   if (j.contains("timeout")) {
     if (!j["timeout"].is_number() || j["timeout"].get<double>() < 0 ||

@@ -13,7 +13,7 @@ namespace ctl {
 inline constexpr int kVersion = 1;
 inline constexpr size_t kMaxRequest = 64 * 1024;  // bytes in one request line
 
-enum class Command { kStatus, kStart, kStop, kRestart, kSignal, kReload, kShutdown, kLogs, kWait };
+enum class Command { kStatus, kStart, kStop, kRestart, kSignal, kReload, kShutdown, kLogs, kWait, kHealth };
 
 struct Request {
   Command cmd = Command::kStatus;
@@ -22,6 +22,7 @@ struct Request {
   int lines = 50;                  // kLogs: how many recent lines
   bool follow = false;             // kLogs
   double timeout = 30;             // kWait, seconds
+  bool all = false;                // kHealth: every service, not only the critical ones
 };
 
 struct ParseResult {

@@ -45,6 +45,14 @@ struct Prepared {
   if (setpgid(0, 0) < 0) Fail(report, kSetpgid);
   if (r.stdout_fd >= 0 && dup2(r.stdout_fd, STDOUT_FILENO) < 0) Fail(report, kDup);
   if (r.stderr_fd >= 0 && dup2(r.stderr_fd, STDERR_FILENO) < 0) Fail(report, kDup);
+  if (r.extra_fd >= 0 && r.extra_target >= 0) {
+    // dup2 onto itself would keep close-on-exec; clear it by hand then.
+    if (r.extra_fd == r.extra_target) {
+      if (fcntl(r.extra_fd, F_SETFD, 0) < 0) Fail(report, kDup);
+    } else if (dup2(r.extra_fd, r.extra_target) < 0) {
+      Fail(report, kDup);
+    }
+  }
   for (const spec::Rlimit& l : r.rlimits) {
     rlimit rl{static_cast<rlim_t>(l.soft), static_cast<rlim_t>(l.hard)};
     if (setrlimit(static_cast<__rlimit_resource>(l.resource), &rl) < 0) Fail(report, kRlimit);
@@ -85,6 +93,10 @@ base::Result<Child> Spawn(const SpawnRequest& request) {
   if (pipe2(report, O_CLOEXEC) < 0) return base::Errno("pipe2");
   base::UniqueFd read_end(report[0]);
   base::UniqueFd write_end(report[1]);
+  if (write_end.Get() == request.extra_target) {  // the child's dup2 would close it
+    write_end = base::UniqueFd(fcntl(report[1], F_DUPFD_CLOEXEC, request.extra_target + 1));
+    if (!write_end) return base::Errno("fcntl");
+  }
 
   pid_t pid = fork();
   if (pid < 0) return base::Errno("fork");

@@ -21,6 +21,10 @@ struct SpawnRequest {
   std::vector<std::string> env;  // the whole environment, "KEY=value"
   int stdout_fd = -1;            // -1: inherit tend's
   int stderr_fd = -1;
+  // One more fd for the child, at number `extra_target` (s6's notification
+  // fd): `extra_fd` is dup2'd there. -1: none.
+  int extra_fd = -1;
+  int extra_target = -1;
   std::string working_dir;  // empty: tend's
   std::optional<mode_t> umask;
   std::vector<spec::Rlimit> rlimits;

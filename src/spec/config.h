@@ -33,6 +33,7 @@ struct GlobalSettings {
   bool timestamps = false;
   std::optional<std::string> control_socket;  // "" disables it
   std::optional<gid_t> control_group;
+  std::optional<std::string> http_listen;  // "" disables it
   bool operator==(const GlobalSettings&) const = default;
 };
 

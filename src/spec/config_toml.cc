@@ -13,6 +13,8 @@
 #include "spec/config.h"
 #include "spec/naming.h"
 #include "spec/passwd.h"
+#include "os/tcp_listen.h"  // pure: parsing only
+#include "spec/probe_target.h"
 
 #define TOML_HEADER_ONLY 1
 #define TOML_EXCEPTIONS 0
@@ -268,6 +270,78 @@ void Match(FileCtx& c, Draft& d, const toml::node& v, const std::string& key) {
   d.spec.match = {MatchRule::Kind::kRegex, pattern};
 }
 
+// A probe table: exactly one of exec, tcp and http, and the Kubernetes
+// timing keys.
+std::optional<ProbeSpec> Probe(FileCtx& c, const toml::node& v, const std::string& key) {
+  const toml::table* t = v.as_table();
+  if (!t) {
+    WrongType(c, v, key, "a table like { http = \"http://127.0.0.1:8080/healthz\" }");
+    return std::nullopt;
+  }
+  static const std::vector<std::string> kKeys = {
+      "exec", "tcp", "http", "period", "timeout", "initial_delay", "failure_threshold",
+      "success_threshold"};
+  ProbeSpec p;
+  int kinds = 0;
+  bool ok = true;
+  for (auto&& [k, sub] : *t) {
+    std::string name(k.str());
+    std::string full = key + "." + name;
+    if (name == "exec") {
+      ++kinds;
+      p.kind = ProbeSpec::Kind::kExec;
+      auto line = Str(c, sub, full);
+      SplitResult r = SplitCommandLine(line.value_or(""));
+      if (line && (r.error || r.command.words.empty())) {
+        c.Error(sub, "'" + full + "': " + (r.error ? r.error->message : "empty command"));
+        line.reset();
+      }
+      ok = ok && line;
+      p.command = r.command;
+    } else if (name == "tcp" || name == "http") {
+      ++kinds;
+      p.kind = name == "tcp" ? ProbeSpec::Kind::kTcp : ProbeSpec::Kind::kHttp;
+      auto target = Str(c, sub, full);
+      if (target) {
+        ProbeTargetResult r = name == "tcp" ? ParseTcpTarget(*target) : ParseHttpTarget(*target);
+        if (!r.target) {
+          c.Error(sub, "'" + full + "': " + r.error);
+          target.reset();
+        }
+      }
+      ok = ok && target;
+      if (target) p.target = *target;
+    } else if (name == "period" || name == "timeout" || name == "initial_delay") {
+      auto d = Dur(c, sub, full);
+      if (d && *d <= base::Duration::zero() && name != "initial_delay") {
+        c.Error(sub, "'" + full + "' must be more than 0");
+        d.reset();
+      }
+      ok = ok && d;
+      if (d) (name == "period" ? p.period : name == "timeout" ? p.timeout : p.initial_delay) = *d;
+    } else if (name == "failure_threshold" || name == "success_threshold") {
+      auto n = Int(c, sub, full, 1, 1000);
+      ok = ok && n;
+      if (n) (name == "failure_threshold" ? p.failure_threshold : p.success_threshold) = static_cast<int>(*n);
+    } else {
+      auto hint = Suggest(name, kKeys);
+      c.Error(k.source(), "unknown key '" + full + "'" +
+                              (hint ? " (did you mean '" + *hint + "'?)" : ""));
+      ok = false;
+    }
+  }
+  if (kinds != 1) {
+    c.Error(v, "'" + key + "' needs exactly one of exec = \"command\", tcp = \"host:port\" or "
+                   "http = \"http://host:port/path\"");
+    return std::nullopt;
+  }
+  if (ok && key == "liveness" && p.success_threshold != 1) {
+    c.Error(*t->get("success_threshold"), "'liveness.success_threshold' must be 1 (as in Kubernetes)");
+    return std::nullopt;
+  }
+  return ok ? std::optional<ProbeSpec>(p) : std::nullopt;
+}
+
 using Handler = void (*)(FileCtx&, Draft&, const toml::node&, const std::string&);
 
 struct KeyHandler {
@@ -365,6 +439,21 @@ const KeyHandler kServiceKeys[] = {
     {"depends_on", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) { SET_IF(StrList(c, v, k), d.spec.depends_on); }},
     {"stdout", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) { SET_IF(Output(c, v, k), d.spec.out); }},
     {"stderr", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) { SET_IF(Output(c, v, k), d.spec.err); }},
+    {"ready_after", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) { d.spec.ready_after = Dur(c, v, k); }},
+    {"notify_fd", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) {
+       if (auto n = Int(c, v, k, 3, 1023)) d.spec.notify_fd = static_cast<int>(*n);
+     }},
+    {"notify", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) {
+       SET_IF((Choice<bool>(c, v, k, {{"systemd", true}, {"none", false}})), d.spec.notify_systemd);
+     }},
+    {"watchdog_sec", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) {
+       auto dur = Dur(c, v, k);
+       if (dur && *dur < base::milliseconds(10)) return c.Error(v, "'" + k + "' must be at least 10ms");
+       d.spec.watchdog = dur;
+     }},
+    {"start_timeout", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) { SET_IF(Dur(c, v, k), d.spec.start_timeout); }},
+    {"liveness", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) { d.spec.liveness = Probe(c, v, k); }},
+    {"readiness", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) { d.spec.readiness = Probe(c, v, k); }},
 };
 
 struct GlobalHandler {
@@ -399,6 +488,16 @@ const GlobalHandler kGlobalKeys[] = {
          return c.Error(v, "'control_socket' must be an absolute path, or \"\" to disable it");
        }
        g.control_socket = s;
+     }},
+    {"http_listen",
+     [](FileCtx& c, GlobalSettings& g, const toml::node& v, const std::string& k) {
+       auto s = Str(c, v, k);
+       if (!s || s->empty()) {
+         g.http_listen = s;
+         return;
+       }
+       if (auto a = os::ParseListenAddress(*s); !a) return c.Error(v, a.Err().Describe());
+       g.http_listen = s;
      }},
     {"control_group",
      [](FileCtx& c, GlobalSettings& g, const toml::node& v, const std::string& k) {

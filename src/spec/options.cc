@@ -5,12 +5,13 @@
 
 #include "base/text.h"
 #include "spec/naming.h"
+#include "os/tcp_listen.h"  // pure: parsing only
 
 namespace spec {
 namespace {
 
 constexpr const char* kValuedOptions[] = {"grace",    "restart", "scan-interval", "config",
-                                          "procfile", "cfe-csv", "control"};
+                                          "procfile", "cfe-csv", "control", "http-listen"};
 
 struct Parsed {
   Options opts;
@@ -49,6 +50,13 @@ std::optional<std::string> ApplyValue(Options& o, const std::string& key, const 
     if (!value.empty() && value[0] != '/')
       return where + ": expected an absolute path, or \"\" to disable";
     o.control = value;
+  } else if (key == "http-listen") {
+    if (auto a = os::ParseListenAddress(value); !a && !value.empty()) {
+      std::string why = a.Err().Describe();
+      if (why.rfind("http_listen: ", 0) == 0) why.erase(0, 13);
+      return where + ": " + why;
+    }
+    o.http_listen = value;
   } else if (key == "config" || key == "procfile" || key == "cfe-csv") {
     if (value.empty()) return where + ": expected a file name";
     (key == "config" ? o.config : key == "procfile" ? o.procfile : o.cfe_csv) = value;
@@ -235,6 +243,8 @@ Options (each also read from the environment variable shown):
   --cfe-csv FILE      services from cfe-docker's processes_run.csv [TEND_CFE_CSV]
   --check             validate the configuration, print it, run nothing
   --control PATH      control socket for tendctl ("" = none)     [TEND_CONTROL] (default /run/tend.sock)
+  --http-listen ADDR  serve /healthz, /readyz and /metrics at [HOST:]PORT
+                      ("" = off)                      [TEND_HTTP_LISTEN] (default off)
   --no-prefix         services write straight to tend's stdout/stderr [TEND_NO_PREFIX=1]
   --scan-interval S   where pidfds are missing (old kernels), how often adopted
                       daemons are looked for again    [TEND_SCAN_INTERVAL] (default 5)

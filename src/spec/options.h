@@ -31,6 +31,7 @@ struct Options {
   std::string procfile;                    // --procfile FILE
   std::string cfe_csv;                     // --cfe-csv FILE
   std::string control = "/run/tend.sock";  // --control PATH; "" disables
+  std::string http_listen;                 // --http-listen [HOST:]PORT; "" is off
   bool check = false;                      // --check: validate, print, run nothing
   std::vector<std::string> check_files;    // with --check: the files given
   std::set<std::string> given;             // options set by flag or TEND_*: these win over files

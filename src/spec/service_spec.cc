@@ -29,3 +29,20 @@ std::string MatchRule::Describe() const {
 }
 
 }  // namespace spec
+
+namespace spec {
+
+const char* ProbeKindName(ProbeSpec::Kind kind) {
+  switch (kind) {
+    case ProbeSpec::Kind::kExec: return "exec";
+    case ProbeSpec::Kind::kTcp: return "tcp";
+    case ProbeSpec::Kind::kHttp: return "http";
+  }
+  return "?";
+}
+
+std::string ProbeSpec::Describe() const {
+  return std::string(ProbeKindName(kind)) + " " + (kind == Kind::kExec ? command.line : target);
+}
+
+}  // namespace spec

@@ -76,6 +76,29 @@ struct Credentials {
   bool operator==(const Credentials&) const = default;
 };
 
+// A health probe in Kubernetes terms. Liveness failures restart the
+// service; readiness decides whether it counts as ready.
+struct ProbeSpec {
+  enum class Kind {
+    kExec,  // run `command`; exit 0 is healthy
+    kTcp,   // connect to `target` ("host:port")
+    kHttp,  // GET `target` (a URL); status 200-399 is healthy
+  };
+  Kind kind = Kind::kExec;
+  CommandLine command;  // kExec
+  std::string target;   // kTcp, kHttp: as written; checked when the config is read
+  base::Duration period = base::seconds(10);
+  base::Duration timeout = base::seconds(1);
+  base::Duration initial_delay{};
+  int failure_threshold = 3;
+  int success_threshold = 1;
+
+  std::string Describe() const;  // "http http://127.0.0.1:80/", for log lines
+  bool operator==(const ProbeSpec&) const = default;
+};
+
+const char* ProbeKindName(ProbeSpec::Kind kind);
+
 struct ServiceSpec {
   std::string name;
   CommandLine command;
@@ -104,6 +127,26 @@ struct ServiceSpec {
 
   std::vector<std::string> depends_on;
   OutputSpec out, err;
+
+  // Readiness: ready once up for `ready_after`, once the readiness probe
+  // passes, or once the service says so (a line on fd `notify_fd`, s6's
+  // way; READY=1 on $NOTIFY_SOCKET, systemd's). Without any of these a
+  // service is ready as soon as it runs.
+  std::optional<base::Duration> ready_after;
+  std::optional<int> notify_fd;
+  bool notify_systemd = false;
+  std::optional<ProbeSpec> liveness, readiness;
+  // WATCHDOG=1 must come at least this often, else it is restarted.
+  std::optional<base::Duration> watchdog;
+  // Its dependents fail to start when it is not ready this long after its
+  // first start.
+  base::Duration start_timeout = base::seconds(60);
+
+  bool DefinesReadiness() const {
+    return ready_after || notify_fd || notify_systemd || readiness;
+  }
+  // Whether tend gives it a NOTIFY_SOCKET.
+  bool SpeaksSdNotify() const { return notify_systemd || watchdog; }
 
   bool operator==(const ServiceSpec&) const = default;
 };

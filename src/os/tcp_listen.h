@@ -1,31 +1,19 @@
-// TCP listening sockets for tend's HTTP endpoint: parsing the user's
-// `http_listen` value, binding, and accepting clients without blocking.
-// Hosts are numeric only (plus "localhost"): tend is a static binary with
-// no resolver, and a health port should not depend on DNS.
+// TCP listening sockets for tend's HTTP endpoint: binding the user's
+// `http_listen` address (parsed by spec/listen_address.h) and accepting
+// clients without blocking.
 #pragma once
 
 #include <string>
 
 #include "base/result.h"
 #include "base/unique_fd.h"
+#include "spec/listen_address.h"
 
 namespace os {
 
-struct ListenAddress {
-  // Numeric IPv4 ("127.0.0.1") or IPv6 without brackets ("::1"); empty for
-  // all interfaces (dual-stack [::] where the kernel has IPv6, else 0.0.0.0).
-  std::string host;
-  bool ipv6 = false;
-  int port = 0;  // 0 (tests only): the kernel picks a free port
-};
-
-// Parses "9001", ":9001", "127.0.0.1:9001", "[::1]:9001", "localhost:9001".
-// Port 1-65535. Errors name the problem and the fix, e.g.
-// "http_listen: port 99999 out of range (1-65535)".
-base::Result<ListenAddress> ParseListenAddress(const std::string& spec);
-
-// "127.0.0.1:9001", "[::1]:9001", "*:9001", for log lines.
-std::string FormatListenAddress(const ListenAddress& address);
+using spec::FormatListenAddress;
+using spec::ListenAddress;
+using spec::ParseListenAddress;
 
 // A listening socket, non-blocking, close-on-exec, SO_REUSEADDR (so a
 // restarted tend can bind while old connections sit in TIME_WAIT).

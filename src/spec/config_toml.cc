@@ -11,9 +11,9 @@
 #include "base/signal_names.h"
 #include "base/text.h"
 #include "spec/config.h"
+#include "spec/listen_address.h"
 #include "spec/naming.h"
 #include "spec/passwd.h"
-#include "os/tcp_listen.h"  // pure: parsing only
 #include "spec/probe_target.h"
 
 #define TOML_HEADER_ONLY 1
@@ -496,7 +496,7 @@ const GlobalHandler kGlobalKeys[] = {
          g.http_listen = s;
          return;
        }
-       if (auto a = os::ParseListenAddress(*s); !a) return c.Error(v, a.Err().Describe());
+       if (auto a = ParseListenAddress(*s); !a) return c.Error(v, a.Err().Describe());
        g.http_listen = s;
      }},
     {"control_group",

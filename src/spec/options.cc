@@ -4,8 +4,8 @@
 #include <cstdlib>
 
 #include "base/text.h"
+#include "spec/listen_address.h"
 #include "spec/naming.h"
-#include "os/tcp_listen.h"  // pure: parsing only
 
 namespace spec {
 namespace {
@@ -51,7 +51,7 @@ std::optional<std::string> ApplyValue(Options& o, const std::string& key, const 
       return where + ": expected an absolute path, or \"\" to disable";
     o.control = value;
   } else if (key == "http-listen") {
-    if (auto a = os::ParseListenAddress(value); !a && !value.empty()) {
+    if (auto a = ParseListenAddress(value); !a && !value.empty()) {
       std::string why = a.Err().Describe();
       if (why.rfind("http_listen: ", 0) == 0) why.erase(0, 13);
       return where + ": " + why;

@@ -122,6 +122,7 @@ class Runner {
   void OnNotifySocket();
   std::optional<size_t> ServiceOfPid(int pid) const;
   std::optional<size_t> GoneSender(uid_t uid) const;
+  size_t SenderService(const os::NotifyDatagram& d) const;
   void PrepareNotifyFd(size_t i, os::SpawnRequest& req);
   void CloseNotifyFd(size_t i);
   void OnNotifyPipe(size_t i);

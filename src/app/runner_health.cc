@@ -159,23 +159,30 @@ void Runner::OpenNotifySocket() {
 
 void Runner::OnNotifySocket() {
   for (const os::NotifyDatagram& d : notify_socket_->ReceiveAll()) {
-    std::optional<size_t> i = d.pid > 0 ? ServiceOfPid(d.pid) : std::nullopt;
-    if (!i && d.pid > 0 && kill(d.pid, 0) < 0 && errno == ESRCH) i = GoneSender(d.uid);
-    if (!i || !Spec(*i).SpeaksSdNotify()) {
+    size_t i = SenderService(d);
+    if (i == kNoService || !Spec(i).SpeaksSdNotify()) {
       Log(core::LogLevel::kWarn, "notify message from pid " + std::to_string(d.pid) +
                                      ", which is no process of a service using sd_notify; ignored");
       continue;
     }
     core::NotifyMessage m = core::ParseNotify(d.text);
-    if (m.mainpid && *m.mainpid > 0) io_[*i].mainpid = *m.mainpid;
+    if (m.mainpid && *m.mainpid > 0) io_[i].mainpid = *m.mainpid;
     core::Notice n;
     n.ready = m.ready;
     n.watchdog = m.watchdog;
     n.watchdog_trigger = m.watchdog_trigger;
     n.stopping = m.stopping;
     n.status = m.status;
-    queue_.push_back(core::Event::Notified(*i, std::move(n)));
+    queue_.push_back(core::Event::Notified(i, std::move(n)));
   }
+}
+
+// The service a datagram came from, or kNoService.
+size_t Runner::SenderService(const os::NotifyDatagram& d) const {
+  if (d.pid <= 0) return kNoService;  // no credentials: anyone
+  if (auto i = ServiceOfPid(d.pid)) return *i;
+  if (kill(d.pid, 0) < 0 && errno == ESRCH) return GoneSender(d.uid).value_or(kNoService);
+  return kNoService;
 }
 
 // A sender that exited before tend read its message (`systemd-notify

@@ -215,5 +215,90 @@ TEST(Suggest, FindsCloseWordsOnly) {
   EXPECT_FALSE(Suggest("zzzzzz", keys));
 }
 
+TEST(ParseToml, ReadsHealthSettings) {
+  Parsed p = Toml(R"(
+[tend]
+http_listen = "127.0.0.1:9001"
+
+[services.db]
+command = "postgres"
+ready_after = "2s"
+start_timeout = "90s"
+notify = "systemd"
+watchdog_sec = 5
+[services.db.readiness]
+exec = "pg_isready -q"
+period = "1s"
+success_threshold = 2
+
+[services.web]
+command = "web"
+notify_fd = 3
+depends_on = ["db"]
+[services.web.liveness]
+http = ":8080/healthz"
+timeout = "300ms"
+initial_delay = "5s"
+failure_threshold = 5
+)");
+  ASSERT_EQ(p.errors.size(), 0u) << p.Errors();
+  EXPECT_EQ(p.config.global.http_listen, "127.0.0.1:9001");
+  const ServiceSpec& db = p.config.services[0];
+  EXPECT_EQ(db.ready_after, base::seconds(2));
+  EXPECT_EQ(db.start_timeout, base::seconds(90));
+  EXPECT_TRUE(db.notify_systemd);
+  EXPECT_EQ(db.watchdog, base::seconds(5));
+  ASSERT_TRUE(db.readiness);
+  EXPECT_EQ(db.readiness->kind, ProbeSpec::Kind::kExec);
+  EXPECT_EQ(db.readiness->command.words, (std::vector<std::string>{"pg_isready", "-q"}));
+  EXPECT_EQ(db.readiness->period, base::seconds(1));
+  EXPECT_EQ(db.readiness->success_threshold, 2);
+  EXPECT_EQ(db.readiness->failure_threshold, 3);  // Kubernetes' default
+  const ServiceSpec& web = p.config.services[1];
+  EXPECT_EQ(web.notify_fd, 3);
+  ASSERT_TRUE(web.liveness);
+  EXPECT_EQ(web.liveness->kind, ProbeSpec::Kind::kHttp);
+  EXPECT_EQ(web.liveness->target, ":8080/healthz");
+  EXPECT_EQ(web.liveness->timeout, base::milliseconds(300));
+  EXPECT_EQ(web.liveness->initial_delay, base::seconds(5));
+  EXPECT_EQ(web.liveness->failure_threshold, 5);
+  EXPECT_EQ(web.liveness->period, base::seconds(10));
+}
+
+TEST(ParseToml, ReportsBadHealthSettingsWithTheFix) {
+  Parsed p = Toml(R"(
+[tend]
+http_listen = "99999"
+
+[services.a]
+command = "a"
+notify_fd = 1
+[services.a.liveness]
+tcp = ":80"
+http = ":80/"
+
+[services.b]
+command = "b"
+[services.b.readiness]
+http = "https://127.0.0.1/"
+failure_threshold = 0
+perod = "1s"
+
+[services.c]
+command = "c"
+[services.c.liveness]
+exec = "true"
+success_threshold = 2
+)");
+  std::string e = p.Errors();
+  EXPECT_NE(e.find("t.toml:3:15: http_listen: port 99999 out of range (1-65535)"), std::string::npos) << e;
+  EXPECT_NE(e.find("'notify_fd' must be between 3 and 1023, got 1"), std::string::npos) << e;
+  EXPECT_NE(e.find("'liveness' needs exactly one of exec"), std::string::npos) << e;
+  EXPECT_NE(e.find("'readiness.http': "), std::string::npos) << e;
+  EXPECT_NE(e.find("'readiness.failure_threshold' must be between 1 and 1000, got 0"), std::string::npos) << e;
+  EXPECT_NE(e.find("unknown key 'readiness.perod' (did you mean 'period'?)"), std::string::npos) << e;
+  EXPECT_NE(e.find("'liveness.success_threshold' must be 1 (as in Kubernetes)"), std::string::npos) << e;
+}
+
 }  // namespace
 }  // namespace spec

@@ -19,6 +19,11 @@ TEST(ParseRequest, AcceptsEachCommand) {
   EXPECT_TRUE(ParseRequest(R"({"v":1,"cmd":"reload"})").request);
   EXPECT_DOUBLE_EQ(
       ParseRequest(R"({"v":1,"cmd":"wait","names":["all"],"timeout":2.5})").request->timeout, 2.5);
+  r = ParseRequest(R"({"v":1,"cmd":"health","all":true})");
+  ASSERT_TRUE(r.request) << r.error;
+  EXPECT_EQ(r.request->cmd, Command::kHealth);
+  EXPECT_TRUE(r.request->all);
+  EXPECT_TRUE(r.request->names.empty());
 }
 
 TEST(ParseRequest, RejectsWhatIsNotExactlyRight) {
@@ -27,7 +32,8 @@ TEST(ParseRequest, RejectsWhatIsNotExactlyRight) {
         R"({"v":1,"cmd":"stop"})", R"({"v":1,"cmd":"stop","names":[]})",
         R"({"v":1,"cmd":"logs","names":["a","b"]})", R"({"v":1,"cmd":"signal","names":["a"]})",
         R"({"v":1,"cmd":"logs","names":["a"],"lines":-1})",
-        R"({"v":1,"cmd":"wait","names":["a"],"timeout":"x"})", R"({"v":1,"cmd":"status","x":1})"}) {
+        R"({"v":1,"cmd":"wait","names":["a"],"timeout":"x"})", R"({"v":1,"cmd":"status","x":1})",
+        R"({"v":1,"cmd":"health","all":"yes"})"}) {
     EXPECT_FALSE(ParseRequest(bad).request) << bad;
     EXPECT_FALSE(ParseRequest(bad).error.empty()) << bad;
   }

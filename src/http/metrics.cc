@@ -62,7 +62,7 @@ void RenderServices(std::string& out, const TendMetrics& m) {
   using S = ServiceMetrics;
   using Str = std::optional<std::string>;
   ServiceFamily(out, m, "tend_service_up", "gauge",
-                "Whether the service's main process is running (1) or not (0).",
+                "Whether the service's process (or adopted daemon) is running (1) or not (0).",
                 [](const S& s) -> Str { return Bool(s.up); });
   ServiceFamily(out, m, "tend_service_ready", "gauge",
                 "Whether the service is ready (1) or not (0).",
@@ -80,10 +80,10 @@ void RenderServices(std::string& out, const TendMetrics& m) {
                 "Start time of the service's current process since the Unix epoch in seconds.",
                 [](const S& s) { return Opt(s.start_time_seconds); });
   ServiceFamily(out, m, "tend_service_cpu_seconds_total", "counter",
-                "User and system CPU time of the service's main process in seconds.",
+                "User and system CPU time of the service's main process and adopted daemons in seconds.",
                 [](const S& s) { return Opt(s.cpu_seconds); });
   ServiceFamily(out, m, "tend_service_resident_memory_bytes", "gauge",
-                "Resident memory size of the service's main process in bytes.",
+                "Resident memory of the service's main process and adopted daemons in bytes.",
                 [](const S& s) { return Opt(s.rss_bytes); });
 }
 

@@ -35,7 +35,7 @@ TendMetrics Small() {
 
 TEST(HttpMetrics, RendersTheExactText) {
   EXPECT_EQ(RenderMetrics(Small()),
-            R"(# HELP tend_service_up Whether the service's main process is running (1) or not (0).
+            R"(# HELP tend_service_up Whether the service's process (or adopted daemon) is running (1) or not (0).
 # TYPE tend_service_up gauge
 tend_service_up{service="web"} 1
 tend_service_up{service="job"} 0
@@ -56,10 +56,10 @@ tend_service_last_exit_code{service="web"} 137
 # HELP tend_service_start_time_seconds Start time of the service's current process since the Unix epoch in seconds.
 # TYPE tend_service_start_time_seconds gauge
 tend_service_start_time_seconds{service="web"} 1700000000.5
-# HELP tend_service_cpu_seconds_total User and system CPU time of the service's main process in seconds.
+# HELP tend_service_cpu_seconds_total User and system CPU time of the service's main process and adopted daemons in seconds.
 # TYPE tend_service_cpu_seconds_total counter
 tend_service_cpu_seconds_total{service="web"} 1.25
-# HELP tend_service_resident_memory_bytes Resident memory size of the service's main process in bytes.
+# HELP tend_service_resident_memory_bytes Resident memory of the service's main process and adopted daemons in bytes.
 # TYPE tend_service_resident_memory_bytes gauge
 tend_service_resident_memory_bytes{service="web"} 4096
 # HELP process_resident_memory_bytes Resident memory size in bytes.

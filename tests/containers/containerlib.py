@@ -152,7 +152,9 @@ def build_image(tag: str, dockerfile_dir: Path, files: dict[str, Path], build_ar
         for name, src in files.items():
             shutil.copy(src, Path(ctx) / name)
             os.chmod(Path(ctx) / name, 0o755)
-        argv = ["build", "--network", "none", "--layers", "--label", LABEL, "-t", tag]
+        # --format docker: the OCI image format has no HEALTHCHECK, and podman drops it.
+        argv = ["build", "--format", "docker", "--network", "none", "--layers", "--label",
+                LABEL, "-t", tag]
         for arg in build_args:
             argv += ["--build-arg", arg]
         start = time.monotonic()
@@ -306,6 +308,51 @@ def ssh_banner(port: int, timeout: float = 3.0) -> str | None:
             return s.recv(256).decode(errors="replace").strip() or None
     except OSError:
         return None
+
+
+def http_get(url: str, timeout: float = 3.0) -> tuple[int, str] | None:
+    """GET url: (status, body), also for 4xx and 5xx; None when nothing answers."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:
+            return resp.status, resp.read().decode(errors="replace")
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode(errors="replace")
+    except (OSError, urllib.error.URLError):
+        return None
+
+
+_NETNS_GET = """
+import json, sys, urllib.error, urllib.request
+try:
+    with urllib.request.urlopen(sys.argv[1], timeout=float(sys.argv[2])) as r:
+        print(json.dumps([r.status, r.read().decode(errors="replace")]))
+except urllib.error.HTTPError as e:
+    print(json.dumps([e.code, e.read().decode(errors="replace")]))
+except OSError:
+    print("null")
+"""
+
+
+def netns_http_get(host_pid: int, url: str, timeout: float = 3.0) -> tuple[int, str] | None:
+    """http_get from inside the network namespace of process host_pid (a container's
+    127.0.0.1), with the host's python3 under nsenter: the image needs no HTTP client."""
+    proc = run(["nsenter", "-t", str(host_pid), "-n", "/usr/bin/python3", "-c", _NETNS_GET,
+                url, str(timeout)], check=False, timeout=timeout + 30)
+    if proc.returncode != 0:
+        raise AssertionError(f"nsenter -t {host_pid} -n python3 failed: {proc.stderr}")
+    value = json.loads(proc.stdout)
+    return tuple(value) if value else None
+
+
+def container_ip(inspect: dict) -> str:
+    """The container's IPv4 address on its (first) network, from inspect."""
+    settings = inspect["NetworkSettings"]
+    if settings.get("IPAddress"):
+        return settings["IPAddress"]
+    for net in (settings.get("Networks") or {}).values():
+        if net.get("IPAddress"):
+            return net["IPAddress"]
+    raise AssertionError(f"no IP address in {settings}")
 
 
 PREFIXED = re.compile(r"^(?P<name>[A-Za-z0-9_.@+-]+) \| ")

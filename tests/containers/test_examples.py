@@ -38,6 +38,34 @@ def test_dockerfile_adds_tend_as_entrypoint(dockerfile):
         assert all(isinstance(a, str) and a for a in json.loads(c))
 
 
+@pytest.mark.parametrize("dockerfile", DOCKERFILES, ids=lambda p: p.parent.name)
+def test_dockerfile_has_tendctl_and_healthcheck(dockerfile):
+    """tendctl is a symlink to tend (tend acts as tendctl under that name), and the
+    image's HEALTHCHECK runs `tendctl health` (docs/health.md)."""
+    text = dockerfile.read_text()
+    tend = re.search(r"(?m)^COPY\s+tend\s+(\S+)$", text).group(1)
+    links = re.findall(r"(?m)^RUN .*\bln\b.*-s.*\btend\b.*tendctl", text)
+    assert len(links) == 1, f"{dockerfile}: expected one RUN making the tendctl symlink"
+    hc = re.findall(r"(?m)^HEALTHCHECK\s+(.*?)\s*CMD\s+(\[.*\])\s*$", text)
+    assert len(hc) == 1, f"{dockerfile}: expected one exec-form HEALTHCHECK ... CMD [...]"
+    options, argv = hc[0][0], json.loads(hc[0][1])
+    assert argv[1:] == ["health"] and argv[0].rsplit("/", 1)[-1] == "tendctl", argv
+    assert "--interval=" in options and "--timeout=" in options, options
+    assert tend.startswith("/")
+
+
+def test_pod_manifest_probes_tends_http_endpoint():
+    text = (EXAMPLES / "kubernetes" / "pod.yaml").read_text()
+    assert re.search(r'(?m)^\s+- name: TEND_HTTP_LISTEN\n\s+value: "9001"$', text), text
+    assert re.search(r"(?m)^\s+- name: health\n\s+containerPort: 9001$", text), text
+    for probe, path in (("livenessProbe", "/healthz"), ("readinessProbe", "/readyz")):
+        m = re.search(rf"(?m)^(\s+){probe}:\n((?:\1\s+.*\n)+)", text)
+        assert m, f"no {probe} in pod.yaml"
+        body = m.group(2)
+        assert re.search(rf"(?m)^\s+httpGet:\n\s+path: {path}\n\s+port: 9001$", body), body
+        assert re.search(r"(?m)^\s+periodSeconds: \d+$", body), body
+
+
 def test_pod_manifest_runs_tend():
     text = (EXAMPLES / "kubernetes" / "pod.yaml").read_text()
     assert re.search(r'(?m)^\s+command: \["/usr/local/bin/tend"\]$', text)

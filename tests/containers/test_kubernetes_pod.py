@@ -1,6 +1,14 @@
 """examples/kubernetes/pod.yaml, played by `podman play kube`: tend is the container's
-entrypoint and PID 1, runs both services, and stopping the Pod (SIGTERM, as the kubelet
-does) makes the container exit 0.
+entrypoint and PID 1, runs both services, serves the Pod's probes (/healthz, /readyz on
+port 9001, from TEND_HTTP_LISTEN), and stopping the Pod (SIGTERM, as the kubelet does)
+makes the container exit 0.
+
+podman plays the probes its own way: it ignores readinessProbe, and turns livenessProbe
+into a container healthcheck (`curl -f http://localhost:9001/healthz || exit 1`) run by
+systemd timers, which this machine (no systemd) cannot create: play kube logs that and
+runs the Pod anyway. So the test checks that podman took the liveness probe into the
+container's config, and asks /healthz and /readyz itself, from inside the Pod's network
+namespace and at the Pod's IP as a kubelet would.
 
 The test plays a copy with the Pod renamed, the image pointed at the locally built
 example image, and the ports list dropped: podman 4.3 publishes every containerPort on
@@ -11,7 +19,10 @@ from __future__ import annotations
 import re
 import time
 
-from .containerlib import EXAMPLES, LABEL, Container, podman, record, unique, wait_for
+import json
+
+from .containerlib import (EXAMPLES, LABEL, Container, container_ip, http_get,
+                           netns_http_get, podman, record, unique, wait_for)
 
 
 def manifest_for_test(text: str, pod: str, image: str) -> str:
@@ -54,6 +65,28 @@ def test_pod_manifest_runs_tend_as_pid1(debian_image, tmp_path):
         pid1 = [l.split(None, 3) for l in ps.splitlines() if l.split()[:1] == ["1"]]
         assert pid1 and pid1[0][2] == "tend", ps
         assert "--grace 20" in pid1[0][3], ps
+
+        # The Pod's probes: podman made the livenessProbe the container's healthcheck ...
+        info = c.inspect()
+        hc = info["Config"].get("Healthcheck") or {}
+        print(hc)
+        assert "http://localhost:9001/healthz" in " ".join(hc.get("Test", [])), hc
+        # ... and tend answers both probes' paths, inside the Pod and at its IP.
+        pid, ip = int(info["State"]["Pid"]), container_ip(info)
+        start = time.monotonic()
+        ready, _ = wait_for(
+            lambda: (lambda r: r if r and r[0] == 200 else None)(
+                http_get(f"http://{ip}:9001/readyz")),
+            30, interval=0.1, what=f"http://{ip}:9001/readyz to answer 200")
+        record("kube: /readyz 200 at the Pod's IP", time.monotonic() - start)
+        verdict = json.loads(ready[1])
+        print(verdict)
+        assert verdict["healthy"] is True, verdict
+        assert {s["name"] for s in verdict["services"]} == {"sshd", "apache2"}, verdict
+        live = netns_http_get(pid, "http://127.0.0.1:9001/healthz")
+        assert live and live[0] == 200 and live[1].strip() == "ok", live
+        assert netns_http_get(pid, "http://127.0.0.1:9001/readyz")[0] == 200
+        assert http_get(f"http://{ip}:9001/healthz")[0] == 200
         start = time.monotonic()
         podman("pod", "stop", "-t", "30", pod, timeout=90)
         took = time.monotonic() - start

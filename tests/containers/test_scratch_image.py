@@ -38,6 +38,8 @@ def test_image_holds_only_tend_and_busybox(scratch_image):
     # Empty files podman makes as mount points (/etc/hosts, /run/.containerenv ...).
     nonempty = {p for p, size in files.items() if size > 0}
     assert nonempty == {"tend", "bin/busybox", "www/index.html"}, sorted(files.items())
+    # busybox's applets, and tendctl: tend under another name, for the HEALTHCHECK.
+    assert links.pop("bin/tendctl", None) == "/tend", links
     assert links and all(t.endswith("busybox") for t in links.values()), links
 
 
@@ -59,6 +61,12 @@ def test_scratch_serves_and_stops_with_status_0(engine, scratch_image):
         pid1 = [l.split() for l in ps.splitlines() if l.split()[:1] == ["1"]]
         assert pid1 and pid1[0][1] == "tend", ps
         assert "httpd" in ps
+        # The image's HEALTHCHECK command, run by hand (no systemd here for its timers).
+        health = c.exec("/bin/tendctl", "health", check=False)
+        print(health.stdout, health.stderr)
+        assert health.returncode == 0 and health.stdout.startswith("healthy"), health
+        hc = c.inspect()["Config"].get("Healthcheck") or {}
+        assert hc.get("Test") == ["CMD", "/bin/tendctl", "health"], hc
         start = time.monotonic()
         c.cmd("stop", "-t", "20", c.name, timeout=60)
         took = time.monotonic() - start

@@ -37,6 +37,8 @@ bool Supervisor::Ready(size_t i) const {
   if (s.spec.type == spec::ServiceType::kOneshot) {
     return s.completed || s.spec.schedule.has_value();
   }
+  // A command that always daemonizes is not up until its daemon is found.
+  if (s.spec.daemon == spec::DaemonMode::kYes && s.state != State::kAdopted) return false;
   return Serving(s.state) && (s.ready || !s.spec.DefinesReadiness());
 }
 

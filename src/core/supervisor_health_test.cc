@@ -37,6 +37,19 @@ TEST(Health, ServiceWithoutReadinessIsReadyOnceRunning) {
   EXPECT_TRUE(h.sup().Ready(0));
 }
 
+TEST(Health, AnAlwaysDaemonizingServiceIsReadyOnceItsDaemonIsAdopted) {
+  spec::ServiceSpec a = Spec("apache2");
+  a.daemon = spec::DaemonMode::kYes;
+  Harness h({a});
+  h.Feed(Event::StartAll());  // not running yet: its command is spawned
+  EXPECT_EQ(h.svc(0).state, State::kRunning);
+  EXPECT_FALSE(h.sup().Ready(0));
+  h.daemons[0] = 1;
+  h.Feed(Event::Exited(0, ExitStatus::Code(0)));
+  EXPECT_EQ(h.svc(0).state, State::kAdopted);
+  EXPECT_TRUE(h.sup().Ready(0));
+}
+
 TEST(Health, ReadyAfterGatesADependent) {
   spec::ServiceSpec db = Simple("db");
   db.ready_after = seconds(2);

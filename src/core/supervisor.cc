@@ -415,7 +415,8 @@ void Supervisor::OnExited(const Event& e, base::TimePoint now) {
   }
   if (s.state == State::kStopping) {
     last_status_ = e.status;
-    bool ok = e.status.Clean() || e.status.EndedBy(s.spec.stop_signal);
+    // A restart whose exec failed as the stop came is no failure to stop.
+    bool ok = e.status.Clean() || e.status.EndedBy(s.spec.stop_signal) || !e.detail.empty();
     if (!ok && !first_failure_) first_failure_ = e.status.AsExitCode();
     Log(ok ? LogLevel::kInfo : LogLevel::kWarn, s.spec.name + ": " + e.status.Describe() +
                                                     " after " + Uptime(s.started_at, now) +

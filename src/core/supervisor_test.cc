@@ -60,6 +60,20 @@ TEST(Supervisor, ExecFailureIsLoggedAndRetried) {
   EXPECT_TRUE(Logged(acts, "restarting in 100ms"));
 }
 
+// SIGTERM can come between a restart's fork and its failed exec: that exec
+// failure is no failure to stop, and tend still exits 0.
+TEST(Supervisor, ExecFailureDuringShutdownIsNoStopFailure) {
+  Harness h({Spec("a"), Spec("b")});
+  h.Feed(Event::StartAll());
+  h.Feed(Event::Signal(SIGTERM));
+  auto acts = h.Feed(Event::ExecFailed(0, ExitStatus::Code(126), "cannot execute /x: denied"));
+  EXPECT_TRUE(Logged(acts, "a: cannot execute /x: denied"));
+  h.Feed(Event::Exited(1, ExitStatus::Signal(SIGTERM)));
+  acts = h.Feed(Event::NoChildren());
+  ASSERT_EQ(Only(acts, Kind::kExit).size(), 1u);
+  EXPECT_EQ(Only(acts, Kind::kExit)[0].code, 0);
+}
+
 TEST(Supervisor, NeverPolicyExitsWithLastStatusOnceNothingIsLeft) {
   Harness h({Spec("a", spec::RestartPolicy::kNever), Spec("b", spec::RestartPolicy::kNever)});
   h.Feed(Event::StartAll());

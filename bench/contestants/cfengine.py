@@ -81,6 +81,8 @@ class CFEngine(Contestant):
     restart_note = "cf-execd runs cf-agent once a minute; kills land at a random phase"
     output_path = None
     output_note = "the recipe sends every service's output to /dev/null"
+    liveness_na = ("no health checks: the recipe's `processes:` promise looks only at the "
+                   "process table, where a hung process still runs: it is never restarted")
     adaptations = (
         "Paths follow Debian's cfengine3: `/var/cfengine` becomes `/var/lib/cfengine3` "
         "(whose bin/ links to /usr/bin). Each start bind-mounts a fresh copy of that "

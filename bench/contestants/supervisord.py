@@ -12,6 +12,9 @@ class Supervisord(Contestant):
     restart_note = ("autorestart=true; its loop reaps a child on one tick and spawns it "
                     "again on the next (about 1 s)")
 
+    status_na = ("no metrics endpoint: its optional inet_http_server serves a web UI and "
+                 "XML-RPC (not measured)")
+
     def launch(self, work, services, ctx):
         lines = ["[supervisord]", "nodaemon=true", "user=root", "logfile=/dev/null",
                  "logfile_maxbytes=0", f"pidfile={work}/supervisord.pid", ""]

@@ -1,6 +1,10 @@
 """tend itself with its defaults: `tend CMD...`, each service one argument holding its
-whole command line."""
+whole command line. For figure 10 a tend.toml instead (`tend --config tend.toml`): each
+service `command = [argv]` with `[services.NAME.liveness] tcp = "127.0.0.1:PORT"`, period,
+timeout and failure_threshold as the figure asks and initial_delay one period; for
+figure 11 `--http-listen 127.0.0.1:PORT`."""
 
+import json
 import os
 import subprocess
 
@@ -10,6 +14,8 @@ from harness.contestant import Contestant, Launch
 class Tend(Contestant):
     name = "tend"
     restart_note = "restarts at once; backoff only after repeated quick deaths"
+    liveness_na = None
+    status_page = "/metrics"
 
     def unavailable(self, ctx):
         if not os.access(ctx.tend, os.X_OK):
@@ -20,7 +26,23 @@ class Tend(Contestant):
         return [ctx.tend]
 
     def launch(self, work, services, ctx):
-        return Launch([ctx.tend, *(s.command for s in services)])
+        http = ["--http-listen", self.http_listen] if self.http_listen else []
+        if not any(s.liveness for s in services):
+            return Launch([ctx.tend, *http, *(s.command for s in services)])
+        lines = []
+        for s in services:
+            lines += [f"[services.{s.name}]", f"command = {json.dumps(list(s.argv))}"]
+            if s.liveness:
+                p = s.liveness
+                lines += [f"[services.{s.name}.liveness]",
+                          f'tcp = "127.0.0.1:{p.port}"', f'period = "{p.period * 1000:.0f}ms"',
+                          f'timeout = "{p.timeout * 1000:.0f}ms"',
+                          f'initial_delay = "{p.period * 1000:.0f}ms"',
+                          f"failure_threshold = {p.failures}"]
+            lines.append("")
+        config = work / "tend.toml"
+        config.write_text("\n".join(lines))
+        return Launch([ctx.tend, *http, "--config", config])
 
     def version(self):
         out = subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True,

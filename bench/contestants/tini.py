@@ -11,6 +11,7 @@ class Tini(Contestant):
     restart_note = "tini restarts nothing: it runs one child and exits with it"
     restart_timeout = 3.0
     output_path = "direct"
+    liveness_na = "no health checks, and it restarts nothing"
 
     def launch(self, work, services, ctx):
         script = work / "services.sh"

@@ -12,12 +12,24 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
+class Liveness:
+    """A liveness check a contestant should make, if it can: connect to 127.0.0.1:port
+    every period seconds, a check failing after timeout seconds; restart the service
+    after failures failed checks in a row; first check one period after a start."""
+    port: int
+    period: float = 1.0
+    timeout: float = 0.5
+    failures: int = 1
+
+
+@dataclass(frozen=True)
 class Service:
     """One service: its name is the basename of its executable, which is also
     the comm of the process that runs it (the harness makes a symlink per name)."""
     name: str
     argv: tuple
     kind: str = "foreground"  # or "daemon": an init-script-like command that exits 0
+    liveness: Liveness = None  # figure 10: a TCP port to check (contestants that can)
 
     @property
     def command(self):
@@ -47,6 +59,18 @@ class Contestant:
     output_path = "relayed"  # "relayed" through the supervisor, "direct" (shared fd) or None
     output_note = ""
     adaptations = ()      # what was changed from the peer's published recipe, if any
+    # Figure 10: why it cannot restart a hung service (None: it can, and its launch()
+    # configures Service.liveness), the hangs to make in each mode, and how long a
+    # service must have run before its checks start.
+    liveness_na = "no health checks: it restarts a service only when its process ends"
+    hangs = {"full": 10, "quick": 3}
+    liveness_warmup = 0.0
+    liveness_note = ""
+    # Figure 11: the path of its HTTP status page (None: it has none). The figure
+    # sets http_listen ("127.0.0.1:PORT") on a copy before launch().
+    status_page = None
+    status_na = "no HTTP status endpoint"
+    http_listen = ""
 
     def unavailable(self, ctx):
         """None if it can run here, else the reason it cannot."""

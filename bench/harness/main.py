@@ -50,6 +50,10 @@ class Params:
     shutdown_services: int = 10
     shutdown_runs: int = 3
     grace: float = 10.0         # docker stop's default
+    hang_services: int = 5
+    scrape_services: int = 10
+    scrape_requests: int = 200
+    scrape_rounds: int = 5
 
 
 MODES = {
@@ -59,7 +63,8 @@ MODES = {
                     idle_services=10, idle_windows=1, idle_window=1.0, startup_services=10,
                     startup_runs=1, output_warmup=0.5, output_windows=1, output_window=1.0,
                     orphans=100, reap_runs=1, reap_timeout=3.0, shutdown_services=3,
-                    shutdown_runs=1, grace=3.0),
+                    shutdown_runs=1, grace=3.0, hang_services=3, scrape_requests=50,
+                    scrape_rounds=2),
 }
 
 

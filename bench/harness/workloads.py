@@ -7,13 +7,14 @@ found by comm and every supervisor can tell the services apart by name:
            detached with `setsid -f`, and exits 0 at once
   outN     writer: /usr/bin/yes printing a 64-byte line as fast as it can
   orphans  leaves N orphans that exit together (workloads/orphans)
+  hngNN    a TCP service on a port that hangs on SIGUSR1 (workloads/hangs)
 """
 
 import os
 import shutil
 from pathlib import Path
 
-from .contestant import Service
+from .contestant import Liveness, Service
 
 FOREVER = "1000000"
 LINE = "tend-bench output line: the quick brown fox jumps over the lazy"  # + "\n" = 64 bytes
@@ -61,3 +62,12 @@ class Workloads:
     def orphans(self, count, status, go):
         exe = self._link("bin", "orphans", HERE / "workloads" / "orphans")
         return Service("orphans", (exe, str(count), str(status), str(go)))
+
+    def hangers(self, ports, status):
+        """One service per port, checked there: each answers on 127.0.0.1:PORT and
+        closes its listening socket (but keeps running) on SIGUSR1; status collects
+        their 'listening'/'hung' lines."""
+        return [Service(f"hng{i:02d}", (self._link("bin", f"hng{i:02d}", HERE / "workloads" /
+                                                   "hangs"), str(port), str(status)),
+                        liveness=Liveness(port))
+                for i, port in enumerate(ports, 1)]

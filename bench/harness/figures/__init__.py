@@ -1,4 +1,4 @@
-"""The nine figures. Each is a Figure: a title, its metrics, how it is measured
+"""The eleven figures. Each is a Figure: a title, its metrics, how it is measured
 (in words, printed in results.md) and measure(), which fills a Record for one
 contestant or raises box.Failure for an n/a."""
 
@@ -24,8 +24,9 @@ def all_figures():
     from .reaping import Reaping
     from .shutdown import Shutdown
     from .binary import Binary
+    from .health import HangRestart, Scrape
     figures = [Restart(), DaemonRestart(), Memory(), Idle(), Startup(), Output(),
-               Reaping(), Shutdown(), Binary()]
+               Reaping(), Shutdown(), Binary(), HangRestart(), Scrape()]
     for number, figure in enumerate(figures, 1):
         figure.number = number
     return figures

@@ -70,6 +70,8 @@ std::optional<StatFields> ParseStat(std::string_view text) {
     if (!n) return std::nullopt;
     (field == 14 ? f.utime_ticks : field == 15 ? f.stime_ticks : f.starttime_ticks) = *n;
   }
+  NextField(rest);  // 23 vsize
+  f.rss_pages = ToU64(NextField(rest));  // 24 rss: one read gives both
   return f;
 }
 
@@ -87,6 +89,10 @@ ProcStats ReadProcStats(int pid) {
     if (auto f = ParseStat(*text); f && ticks > 0) {
       out.cpu_seconds = static_cast<double>(f->utime_ticks + f->stime_ticks) / ticks;
       out.start_seconds_after_boot = static_cast<double>(f->starttime_ticks) / ticks;
+      if (f->rss_pages && page > 0) {
+        out.rss_bytes = static_cast<int64_t>(*f->rss_pages * static_cast<uint64_t>(page));
+        return out;  // no second file to read: a scrape reads one per process
+      }
     }
   }
   if (auto text = ReadProcFile(dir + "statm")) {

@@ -16,6 +16,7 @@ struct StatFields {
   uint64_t utime_ticks = 0;
   uint64_t stime_ticks = 0;
   uint64_t starttime_ticks = 0;  // since boot
+  std::optional<uint64_t> rss_pages;  // field 24, where the line has it
 };
 
 // Parses a /proc/PID/stat line. comm (field 2) is in parentheses and may

@@ -18,6 +18,7 @@ TEST(ProcStats, ParsesAStatLine) {
   EXPECT_EQ(f->utime_ticks, 250u);
   EXPECT_EQ(f->stime_ticks, 75u);
   EXPECT_EQ(f->starttime_ticks, 98765u);
+  EXPECT_EQ(f->rss_pages, 300u);
 }
 
 TEST(ProcStats, CommMayHoldParenthesesAndSpaces) {

@@ -206,6 +206,14 @@ void Supervisor::Restart(size_t i, base::TimePoint now) {
 void Supervisor::OnScanned(const Event& e, base::TimePoint now) {
   ServiceRuntime& s = services_[e.service];
   const std::string& rule = s.spec.match.Describe();
+  if (s.state == State::kDown) {  // the look after a stop during its start command
+    if (e.found > 0) {
+      Log(LogLevel::kInfo, s.spec.name + ": stopping the daemon its start command left (pid " +
+                               e.detail + ")");
+      out_.push_back(Action::Release(e.service, s.spec.stop_signal));
+    }
+    return;
+  }
   if (e.found > 0) {
     children_ = true;  // adopted daemons are reparented to tend, or soon will be
     s.polled = e.polled;
@@ -412,6 +420,13 @@ void Supervisor::OnExited(const Event& e, base::TimePoint now) {
   s.last_exit = e.status;
   if (!e.detail.empty()) {
     Log(LogLevel::kError, s.spec.name + ": " + e.detail);
+  }
+  if (s.state == State::kStopping && s.held && phase_ == Phase::kRunning &&
+      s.spec.daemon != spec::DaemonMode::kNo) {
+    // Stopped while its start command ran (`/etc/init.d/apache2 start`):
+    // the daemon it may have started already has left the command's group.
+    // Look for it, and stop it too (OnScanned, once down).
+    out_.push_back(Action::Scan(e.service));
   }
   if (s.state == State::kStopping) {
     last_status_ = e.status;

@@ -74,6 +74,20 @@ TEST(Supervisor, ExecFailureDuringShutdownIsNoStopFailure) {
   EXPECT_EQ(Only(acts, Kind::kExit)[0].code, 0);
 }
 
+TEST(Supervisor, StopDuringAStartScriptStopsTheDaemonItLeft) {
+  Harness h({Spec("apache2")});
+  h.Feed(Event::StartAll());  // nothing found: the start script is spawned
+  ASSERT_EQ(h.svc(0).state, State::kRunning);
+  h.sup().Control(Supervisor::ControlOp::kStop, 0, 0, h.now());
+  h.daemons[0] = 1;  // the daemon had forked before the script was stopped
+  auto acts = h.Feed(Event::Exited(0, ExitStatus::Signal(SIGTERM)));
+  EXPECT_EQ(h.svc(0).state, State::kDown);
+  auto releases = Only(acts, Kind::kRelease);
+  ASSERT_EQ(releases.size(), 1u);
+  EXPECT_EQ(releases[0].signal, SIGTERM);
+  EXPECT_TRUE(Logged(acts, "apache2: stopping the daemon its start command left (pid 77)"));
+}
+
 TEST(Supervisor, NeverPolicyExitsWithLastStatusOnceNothingIsLeft) {
   Harness h({Spec("a", spec::RestartPolicy::kNever), Spec("b", spec::RestartPolicy::kNever)});
   h.Feed(Event::StartAll());

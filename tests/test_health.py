@@ -117,6 +117,15 @@ failure_threshold = 2
 
 
 
+def cmdline(pid):
+    """A process's command line, or "" when it is gone (probes come and go)."""
+    try:
+        with open(f"/proc/{pid}/cmdline") as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
 def test_exec_probe_runs_as_the_service_and_is_killed_on_timeout(tend, ctl, tmp_path):
     cfg = write(tmp_path / "tend.toml", f"""
 [services.app]
@@ -145,7 +154,7 @@ failure_threshold = 1
     assert svc(ctl, "app")["restarts"] == 0
     assert not t.out.matching("probe-noise")  # probe output is discarded
     assert svc(ctl, "slow")["restarts"] >= 2
-    probes = [p for p in t.processes() if open(f"/proc/{p}/cmdline").read() == "sleep\x0030\x00"]
+    probes = [p for p in t.processes() if cmdline(p) == "sleep\x0030\x00"]
     assert len(probes) <= 2, f"timed-out probes left running: {probes}"
 
 
@@ -659,7 +668,7 @@ notify = "systemd"
     def app_running():
         for p in t.processes():
             try:
-                if open(f"/proc/{p}/cmdline").read() == "sleep\x001000\x00":
+                if cmdline(p) == "sleep\x001000\x00":
                     return True
             except OSError:
                 pass

@@ -61,7 +61,7 @@ class Runner {
     std::vector<Watched> daemons;
     base::UniqueFd pidfd;
     int pid = 0;
-    int pgid = 0;  // the group of its last start, kept after that process ends
+    int pgid = 0;     // the group of its last start, kept after that process ends
     int mainpid = 0;  // MAINPID= it sent: its daemon, when the command exits
     std::unique_ptr<os::NotifyPipe> notify;  // s6's notification fd, until used
   };

@@ -53,7 +53,7 @@ void Runner::DoScan(size_t i) {
   }
   // MAINPID= it sent over NOTIFY_SOCKET names its daemon, whatever its name.
   int hint = io_[i].mainpid;
-  if (pids.empty() && hint > 0 && !owned.taken.count(hint) && kill(hint, 0) == 0) {
+  if (pids.empty() && hint > 0 && !owned.taken.count(hint) && os::ProcessExists(hint)) {
     pids.push_back(hint);
   }
   std::set<int> mains;

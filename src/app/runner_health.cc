@@ -74,7 +74,8 @@ void Runner::StartSocketProbe(ProbeKey key, const spec::ProbeSpec& probe) {
   ProbeRun& run = probes_[key];
   run.conn = std::make_unique<os::ProbeConn>(std::move(*conn));
   int low = static_cast<int>(key.kind);
-  if (auto st = epoll_.Add(run.conn->fd(), run.conn->WantEvents(), Tag(kProbeTag, key.service, low));
+  if (auto st =
+          epoll_.Add(run.conn->fd(), run.conn->WantEvents(), Tag(kProbeTag, key.service, low));
       !st) {
     ProbeDone(key, false, st.Err().Describe());
   }
@@ -111,7 +112,7 @@ void Runner::CancelProbe(ProbeKey key) {
   ProbeRun& run = it->second;
   if (run.conn) epoll_.Remove(run.conn->fd());
   if (run.pid > 0) {
-    kill(-run.pid, SIGKILL);
+    (void)os::SignalGroup(run.pid, -1, SIGKILL);
     probe_pids_[run.pid] = ProbeKey{kNoService, key.kind};
   }
   probes_.erase(it);
@@ -145,12 +146,12 @@ void Runner::HealthEnv(const spec::ServiceSpec& spec, std::map<std::string, std:
 // One abstract datagram socket for every service: no file to clean up, no
 // permissions to get right for services that run as other users.
 void Runner::OpenNotifySocket() {
-  std::string name = "@tend/notify/" + std::to_string(getpid()) + "/" +
-                     std::to_string(os::WallMillis());
+  std::string name =
+      "@tend/notify/" + std::to_string(getpid()) + "/" + std::to_string(os::WallMillis());
   auto sock = os::NotifySocket::Open(name);
   if (!sock) {
-    Log(core::LogLevel::kError, "notify socket: " + sock.Err().Describe() +
-                                    "; READY=1 and WATCHDOG=1 cannot be received");
+    Log(core::LogLevel::kError,
+        "notify socket: " + sock.Err().Describe() + "; READY=1 and WATCHDOG=1 cannot be received");
     return;
   }
   notify_socket_ = std::move(*sock);
@@ -181,7 +182,7 @@ void Runner::OnNotifySocket() {
 size_t Runner::SenderService(const os::NotifyDatagram& d) const {
   if (d.pid <= 0) return kNoService;  // no credentials: anyone
   if (auto i = ServiceOfPid(d.pid)) return *i;
-  if (kill(d.pid, 0) < 0 && errno == ESRCH) return GoneSender(d.uid).value_or(kNoService);
+  if (!os::ProcessExists(d.pid)) return GoneSender(d.uid).value_or(kNoService);
   return kNoService;
 }
 

@@ -3,6 +3,8 @@
 // event loop already holds and a few reads of /proc.
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "app/runner.h"
 #include "ctl/protocol.h"
 #include "http/metrics.h"
@@ -63,9 +65,10 @@ http::Response Runner::Answer(const http::Request& r) {
 
 // The same verdict as `tendctl health`, with the same per-service detail.
 http::Response Runner::Readyz(bool all) {
-  std::string body = HealthReply(HealthSet({}, all));
-  bool healthy = body.find("\"healthy\":true") != std::string::npos;
-  return Json(healthy ? 200 : 503, std::move(body));
+  std::vector<size_t> which = HealthSet({}, all);
+  bool healthy =
+      std::all_of(which.begin(), which.end(), [this](size_t i) { return Unhealthy(i).empty(); });
+  return Json(healthy ? 200 : 503, HealthReply(which));
 }
 
 http::TendMetrics Runner::GatherMetrics() const {
@@ -86,8 +89,8 @@ http::TendMetrics Runner::GatherMetrics() const {
     sm.restarts = s.Restarts();
     if (s.last_exit) sm.last_exit_code = s.last_exit->AsExitCode();
     if (sm.up) {
-      sm.start_time_seconds =
-          Seconds(wall - std::chrono::duration_cast<base::milliseconds>(now - s.started_at).count());
+      sm.start_time_seconds = Seconds(
+          wall - std::chrono::duration_cast<base::milliseconds>(now - s.started_at).count());
       AddProcessStats(i, sm);
     }
     m.services.push_back(std::move(sm));

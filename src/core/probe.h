@@ -22,10 +22,10 @@ const char* ProbeStatusName(ProbeStatus status);
 struct Probe {
   bool active = false;  // the service is up: the probe is scheduled
   bool in_flight = false;
-  uint64_t run = 0;                // id of the current (or last) run
-  base::TimePoint next_at{};       // when idle: the next run
-  base::TimePoint deadline{};      // when in flight: the timeout
-  base::TimePoint began{};         // when in flight: when it was started
+  uint64_t run = 0;                 // id of the current (or last) run
+  base::TimePoint next_at{};        // when idle: the next run
+  base::TimePoint deadline{};       // when in flight: the timeout
+  base::TimePoint began{};          // when in flight: when it was started
   int successes = 0, failures = 0;  // in a row
   ProbeStatus status = ProbeStatus::kUnknown;
   std::string detail;  // why the last run failed

@@ -208,8 +208,8 @@ void Supervisor::OnScanned(const Event& e, base::TimePoint now) {
   const std::string& rule = s.spec.match.Describe();
   if (s.state == State::kDown) {  // the look after a stop during its start command
     if (e.found > 0) {
-      Log(LogLevel::kInfo, s.spec.name + ": stopping the daemon its start command left (pid " +
-                               e.detail + ")");
+      Log(LogLevel::kInfo,
+          s.spec.name + ": stopping the daemon its start command left (pid " + e.detail + ")");
       out_.push_back(Action::Release(e.service, s.spec.stop_signal));
     }
     return;

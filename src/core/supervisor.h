@@ -25,11 +25,11 @@ enum class ProbeKind { kLiveness, kReadiness };
 
 // What a service said about itself (sd_notify, or s6's notification fd).
 struct Notice {
-  bool ready = false;             // READY=1, or a line on its notify_fd
-  bool via_fd = false;            // it came through notify_fd
-  bool watchdog = false;          // WATCHDOG=1
-  bool watchdog_trigger = false;  // WATCHDOG=trigger: it asks to be restarted
-  bool stopping = false;          // STOPPING=1
+  bool ready = false;                 // READY=1, or a line on its notify_fd
+  bool via_fd = false;                // it came through notify_fd
+  bool watchdog = false;              // WATCHDOG=1
+  bool watchdog_trigger = false;      // WATCHDOG=trigger: it asks to be restarted
+  bool stopping = false;              // STOPPING=1
   std::optional<std::string> status;  // STATUS=...
 };
 
@@ -255,9 +255,9 @@ struct ServiceRuntime {
   std::optional<spec::ServiceSpec> replacement;  // changed by a reload: start this once down
 
   // Health (supervisor_health.cc).
-  bool ready = false;        // with readiness defined: it got ready since it came up
-  bool ever_ready = false;   // it was ready once since its first start
-  bool start_failed = false;  // not ready within start_timeout; reported
+  bool ready = false;                // with readiness defined: it got ready since it came up
+  bool ever_ready = false;           // it was ready once since its first start
+  bool start_failed = false;         // not ready within start_timeout; reported
   base::TimePoint start_deadline{};  // first start + start_timeout
   base::TimePoint ready_at{};        // up + ready_after
   base::TimePoint watchdog_at{};     // the last WATCHDOG=1 + watchdog

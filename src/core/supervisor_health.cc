@@ -10,9 +10,7 @@
 namespace core {
 namespace {
 
-const char* ProbeName(ProbeKind p) {
-  return p == ProbeKind::kLiveness ? "liveness" : "readiness";
-}
+const char* ProbeName(ProbeKind p) { return p == ProbeKind::kLiveness ? "liveness" : "readiness"; }
 
 bool Serving(State state) { return state == State::kRunning || state == State::kAdopted; }
 
@@ -101,8 +99,7 @@ void Supervisor::HealthTick(base::TimePoint now) {
       MarkReady(i, "up for " + base::FormatDuration(*s.spec.ready_after), now);
     }
     if (s.spec.watchdog && Serving(s.state) && !s.health_kill && s.watchdog_at <= now) {
-      HealthKill(i,
-                 "watchdog: no WATCHDOG=1 for " + base::FormatDuration(*s.spec.watchdog), now);
+      HealthKill(i, "watchdog: no WATCHDOG=1 for " + base::FormatDuration(*s.spec.watchdog), now);
     }
     if (s.health_kill && !s.kill_sent && s.kill_at <= now) {
       s.kill_sent = true;
@@ -177,8 +174,9 @@ void Supervisor::OnNotify(const Event& e, base::TimePoint now) {
   }
   if (n.watchdog && s.spec.watchdog) s.watchdog_at = now + *s.spec.watchdog;
   if (n.ready) {
-    MarkReady(e.service, n.via_fd ? "notified on fd " + std::to_string(s.spec.notify_fd.value_or(0))
-                                : std::string("READY=1"),
+    MarkReady(e.service,
+              n.via_fd ? "notified on fd " + std::to_string(s.spec.notify_fd.value_or(0))
+                       : std::string("READY=1"),
               now);
   }
   if (n.stopping && s.ready) {
@@ -195,9 +193,8 @@ void Supervisor::MarkReady(size_t i, const std::string& why, base::TimePoint now
   if (s.ready || !ProbesRun(s.state)) return;
   s.ready = true;
   s.ever_ready = true;
-  Log(LogLevel::kInfo,
-      s.spec.name + ": ready (" + why + ") " + base::FormatDuration(now - s.started_at) +
-          " after its start");
+  Log(LogLevel::kInfo, s.spec.name + ": ready (" + why + ") " +
+                           base::FormatDuration(now - s.started_at) + " after its start");
 }
 
 // Stops a service for its health; when it ends, the restart policy applies

@@ -148,12 +148,14 @@ TEST(Health, LivenessFailuresRestartWithBackoffLoggedOnce) {
   auto stops = Only(log, Kind::kSignalService);
   ASSERT_EQ(stops.size(), 1u);
   EXPECT_EQ(stops[0].signal, SIGTERM);
-  EXPECT_TRUE(Logged(log, "a: liveness probe (tcp 127.0.0.1:80) failed 3 times in a row (refused)"));
+  EXPECT_TRUE(
+      Logged(log, "a: liveness probe (tcp 127.0.0.1:80) failed 3 times in a row (refused)"));
   // It ends; the restart policy treats it as a failure. It ran 20 s, past
   // the backoff's reset, so it starts again at once.
   auto acts = h.Feed(Event::Exited(0, ExitStatus::Signal(SIGTERM)));
-  EXPECT_TRUE(Logged(acts, "a: liveness probe (tcp 127.0.0.1:80) failed 3 times in a row "
-                           "(refused); killed by SIGTERM after 20.0s; restarting now"));
+  EXPECT_TRUE(Logged(acts,
+                     "a: liveness probe (tcp 127.0.0.1:80) failed 3 times in a row "
+                     "(refused); killed by SIGTERM after 20.0s; restarting now"));
   EXPECT_EQ(h.svc(0).state, State::kRunning);
   EXPECT_EQ(h.svc(0).Restarts(), 1);
   EXPECT_EQ(h.svc(0).liveness.failures, 0);  // counting starts afresh

@@ -14,7 +14,7 @@ namespace core::testing {
 using Kind = Action::Kind;
 
 inline spec::ServiceSpec Spec(std::string name,
-                       spec::RestartPolicy restart = spec::RestartPolicy::kAlways) {
+                              spec::RestartPolicy restart = spec::RestartPolicy::kAlways) {
   spec::ServiceSpec s;
   s.name = std::move(name);
   s.command = spec::SplitCommandLine("/bin/" + s.name).command;

@@ -13,11 +13,11 @@ struct Known {
   const char* name;
   Command cmd;
 };
-constexpr Known kCommands[] = {
-    {"status", Command::kStatus},     {"start", Command::kStart},   {"stop", Command::kStop},
-    {"restart", Command::kRestart},   {"signal", Command::kSignal}, {"reload", Command::kReload},
-    {"shutdown", Command::kShutdown}, {"logs", Command::kLogs},     {"wait", Command::kWait},
-    {"health", Command::kHealth}};
+constexpr Known kCommands[] = {{"status", Command::kStatus},     {"start", Command::kStart},
+                               {"stop", Command::kStop},         {"restart", Command::kRestart},
+                               {"signal", Command::kSignal},     {"reload", Command::kReload},
+                               {"shutdown", Command::kShutdown}, {"logs", Command::kLogs},
+                               {"wait", Command::kWait},         {"health", Command::kHealth}};
 
 bool NeedsNames(Command c) {
   return c == Command::kStart || c == Command::kStop || c == Command::kRestart ||
@@ -40,7 +40,7 @@ std::string Names(const json& j, Request& r) {
 }
 
 std::string Options(const json& j, Request& r) {
-  static const char* const kAllowed[] = {"v",     "cmd",    "names",  "signal",
+  static const char* const kAllowed[] = {"v",     "cmd",    "names",   "signal",
                                          "lines", "follow", "timeout", "all"};
   for (auto it = j.begin(); it != j.end(); ++it) {
     bool known = false;

@@ -13,7 +13,18 @@ namespace ctl {
 inline constexpr int kVersion = 1;
 inline constexpr size_t kMaxRequest = 64 * 1024;  // bytes in one request line
 
-enum class Command { kStatus, kStart, kStop, kRestart, kSignal, kReload, kShutdown, kLogs, kWait, kHealth };
+enum class Command {
+  kStatus,
+  kStart,
+  kStop,
+  kRestart,
+  kSignal,
+  kReload,
+  kShutdown,
+  kLogs,
+  kWait,
+  kHealth
+};
 
 struct Request {
   Command cmd = Command::kStatus;

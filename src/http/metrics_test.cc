@@ -34,8 +34,9 @@ TendMetrics Small() {
 }
 
 TEST(HttpMetrics, RendersTheExactText) {
-  EXPECT_EQ(RenderMetrics(Small()),
-            R"(# HELP tend_service_up Whether the service's process (or adopted daemon) is running (1) or not (0).
+  EXPECT_EQ(
+      RenderMetrics(Small()),
+      R"(# HELP tend_service_up Whether the service's process (or adopted daemon) is running (1) or not (0).
 # TYPE tend_service_up gauge
 tend_service_up{service="web"} 1
 tend_service_up{service="job"} 0

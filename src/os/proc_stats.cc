@@ -70,7 +70,7 @@ std::optional<StatFields> ParseStat(std::string_view text) {
     if (!n) return std::nullopt;
     (field == 14 ? f.utime_ticks : field == 15 ? f.stime_ticks : f.starttime_ticks) = *n;
   }
-  NextField(rest);  // 23 vsize
+  NextField(rest);                       // 23 vsize
   f.rss_pages = ToU64(NextField(rest));  // 24 rss: one read gives both
   return f;
 }

@@ -15,7 +15,7 @@ struct StatFields {
   char state = '?';
   uint64_t utime_ticks = 0;
   uint64_t stime_ticks = 0;
-  uint64_t starttime_ticks = 0;  // since boot
+  uint64_t starttime_ticks = 0;       // since boot
   std::optional<uint64_t> rss_pages;  // field 24, where the line has it
 };
 

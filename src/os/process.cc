@@ -85,4 +85,6 @@ void SignalDescendants(int sig) {
   }
 }
 
+bool ProcessExists(int pid) { return kill(pid, 0) == 0 || errno != ESRCH; }
+
 }  // namespace os

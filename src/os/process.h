@@ -11,6 +11,9 @@ namespace os {
 // Makes tend adopt orphaned descendants when it is not PID 1.
 base::Status BecomeSubreaper();
 
+// Whether process `pid` exists (kill(pid, 0) did not say ESRCH).
+bool ProcessExists(int pid);
+
 // Signals the process group led by `pid`, falling back to the process itself
 // (through its pidfd) when it left that group. Callers pass only a pid they
 // have not reaped yet, so the group cannot belong to anyone else.

@@ -291,13 +291,19 @@ exec = "true"
 success_threshold = 2
 )");
   std::string e = p.Errors();
-  EXPECT_NE(e.find("t.toml:3:15: http_listen: port 99999 out of range (1-65535)"), std::string::npos) << e;
+  EXPECT_NE(e.find("t.toml:3:15: http_listen: port 99999 out of range (1-65535)"),
+            std::string::npos)
+      << e;
   EXPECT_NE(e.find("'notify_fd' must be between 3 and 1023, got 1"), std::string::npos) << e;
   EXPECT_NE(e.find("'liveness' needs exactly one of exec"), std::string::npos) << e;
   EXPECT_NE(e.find("'readiness.http': "), std::string::npos) << e;
-  EXPECT_NE(e.find("'readiness.failure_threshold' must be between 1 and 1000, got 0"), std::string::npos) << e;
-  EXPECT_NE(e.find("unknown key 'readiness.perod' (did you mean 'period'?)"), std::string::npos) << e;
-  EXPECT_NE(e.find("'liveness.success_threshold' must be 1 (as in Kubernetes)"), std::string::npos) << e;
+  EXPECT_NE(e.find("'readiness.failure_threshold' must be between 1 and 1000, got 0"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find("unknown key 'readiness.perod' (did you mean 'period'?)"), std::string::npos)
+      << e;
+  EXPECT_NE(e.find("'liveness.success_threshold' must be 1 (as in Kubernetes)"), std::string::npos)
+      << e;
 }
 
 }  // namespace

@@ -11,7 +11,7 @@ namespace spec {
 namespace {
 
 constexpr const char* kValuedOptions[] = {"grace",    "restart", "scan-interval", "config",
-                                          "procfile", "cfe-csv", "control", "http-listen"};
+                                          "procfile", "cfe-csv", "control",       "http-listen"};
 
 struct Parsed {
   Options opts;

@@ -142,9 +142,7 @@ struct ServiceSpec {
   // first start.
   base::Duration start_timeout = base::seconds(60);
 
-  bool DefinesReadiness() const {
-    return ready_after || notify_fd || notify_systemd || readiness;
-  }
+  bool DefinesReadiness() const { return ready_after || notify_fd || notify_systemd || readiness; }
   // Whether tend gives it a NOTIFY_SOCKET.
   bool SpeaksSdNotify() const { return notify_systemd || watchdog; }
 

@@ -54,6 +54,7 @@ depends_on = ["db"]
 """)
     t = tend("--config", cfg)
     t.out.wait_for(r"web up")
+    t.err.wait_for(r"web: started")  # stderr is read by another thread than stdout
     started = [l.split(":")[1].strip() for l in t.err.matching(r": started \(pid")]
     assert started == ["db", "cache", "web"]  # in dependency order, not file order
     t.signal(signal.SIGTERM)

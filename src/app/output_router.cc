@@ -32,8 +32,8 @@ bool NeedsPipe(const spec::OutputSpec& o) {
 
 }  // namespace
 
-OutputRouter::OutputRouter(os::Epoll& epoll, OutputStyle style, bool any_inherit, TagFn tag)
-    : epoll_(epoll), style_(style), tag_(tag) {
+OutputRouter::OutputRouter(os::Epoll& epoll, OutputStyle style, bool any_inherit)
+    : epoll_(epoll), style_(style) {
   // When a service shares tend's stdout/stderr, that open file must stay
   // blocking for it; tend then writes blocking too (its lines are few).
   for (int k = 0; k < 2; ++k) {
@@ -42,7 +42,9 @@ OutputRouter::OutputRouter(os::Epoll& epoll, OutputStyle style, bool any_inherit
   }
   // Regular files and /dev/null cannot be polled (EPERM) and never block.
   for (int k = 0; k < 2; ++k) {
-    pollable_[k] = !any_inherit && epoll_.Add(writers_[k]->Fd(), 0, tag_(kWriterTag, 0, k)).Ok();
+    if (any_inherit) continue;
+    auto watch = epoll_.Add(writers_[k]->Fd(), 0, [this, k](uint32_t) { OnWritable(k); });
+    if (watch) writer_watch_[k] = std::move(*watch);
   }
   null_.Reset(open("/dev/null", O_RDWR | O_CLOEXEC));
   prefixer_ = std::make_unique<logs::Prefixer>(
@@ -64,8 +66,11 @@ base::Status OutputRouter::Prepare(size_t i, const spec::ServiceSpec& spec,
     if (NeedsPipe(st.spec) && !st.pipe.read_end) {
       auto pipe = os::MakeOutputPipe();
       if (!pipe) return pipe.Err();
+      auto watch =
+          epoll_.Add(pipe->read_end.Get(), EPOLLIN, [this, i, k](uint32_t) { OnReadable(i, k); });
+      if (!watch) return watch.Err();
       st.pipe = std::move(*pipe);
-      if (auto r = epoll_.Add(st.pipe.read_end.Get(), EPOLLIN, tag_(kPipeTag, i, k)); !r) return r;
+      st.watch = std::move(*watch);
     }
     if (st.spec.mode == spec::OutputSpec::Mode::kFile) {
       st.file = std::make_unique<os::RotatingFile>(st.spec.path, st.spec.max_size, st.spec.keep);
@@ -93,9 +98,9 @@ std::array<int, 2> OutputRouter::ChildFds(size_t i) const {
 void OutputRouter::OnReadable(size_t i, int k) {
   Stream& st = services_[i].streams[static_cast<size_t>(k)];
   bool to_tend = st.spec.mode == spec::OutputSpec::Mode::kPrefix;
-  if (to_tend && writers_[k]->Full() && pollable_[k]) {
+  if (to_tend && writers_[k]->Full() && writer_watch_[k]) {
     st.paused = true;  // back-pressure: the service blocks on its full pipe
-    (void)epoll_.Modify(st.pipe.read_end.Get(), 0, tag_(kPipeTag, i, k));
+    (void)st.watch.Modify(0);
     return;
   }
   // Up to four chunks per wake-up: fewer wake-ups, still fair to others.
@@ -202,25 +207,53 @@ void OutputRouter::Drain(size_t i) {
 void OutputRouter::Append(int k, std::string_view bytes) {
   writers_[k]->Append(bytes);
   Watch(k);
+  CheckBroken(k);
 }
 
 void OutputRouter::Watch(int k) {
-  bool want = writers_[k]->Pending() && pollable_[k];
-  if (want == waiting_[k]) return;
-  waiting_[k] = want;
-  (void)epoll_.Modify(writers_[k]->Fd(), want ? uint32_t{EPOLLOUT} : 0u, tag_(kWriterTag, 0, k));
+  (void)writer_watch_[k].Modify(writers_[k]->Pending() ? uint32_t{EPOLLOUT} : 0u);
 }
 
+// Also called on EPOLLERR (the reader went away): the write then fails
+// and the writer breaks; the loop takes the fd out of epoll after this.
 void OutputRouter::OnWritable(int k) {
   writers_[k]->Flush();
   Watch(k);
-  if (!writers_[k]->Drained()) return;
-  for (size_t i = 0; i < services_.size(); ++i) {
-    Stream& st = services_[i].streams[static_cast<size_t>(k)];
+  CheckBroken(k);
+  if (writers_[k]->Drained()) Resume(k);
+}
+
+// A stream that cannot be written any more is dropped, once: tend stops
+// watching it, lets the services it held back go on, and says so on the
+// other stream (if that one still works).
+void OutputRouter::CheckBroken(int k) {
+  if (!writers_[k]->Broken() || announced_[k]) return;
+  announced_[k] = true;
+  writer_watch_[k].Reset();
+  Resume(k);
+  std::string text = std::string("tend's ") + kStreamNames[k] + " cannot be written (" +
+                     writers_[k]->broken_reason() +
+                     "); its output is dropped from now on, services go on";
+  batch_.clear();
+  prefixer_->FormatOwn(LevelName(core::LogLevel::kError), text,
+                       style_.json || style_.timestamps ? Now() : "", batch_);
+  writers_[1 - k]->Append(batch_);
+  Watch(1 - k);
+}
+
+void OutputRouter::Resume(int k) {
+  for (ServiceStreams& s : services_) {
+    Stream& st = s.streams[static_cast<size_t>(k)];
     if (!st.paused) continue;
     st.paused = false;
-    (void)epoll_.Modify(st.pipe.read_end.Get(), EPOLLIN, tag_(kPipeTag, i, k));
+    (void)st.watch.Modify(EPOLLIN);
   }
+}
+
+void OutputRouter::Forget(size_t i) {
+  if (i >= services_.size()) return;
+  for (Stream& st : services_[i].streams) st.watch.Reset();  // before the pipes close
+  services_[i] = ServiceStreams();
 }
 
 void OutputRouter::Log(core::LogLevel level, const std::string& text) {
@@ -231,8 +264,19 @@ void OutputRouter::Log(core::LogLevel level, const std::string& text) {
   Append(1, batch_);
 }
 
-void OutputRouter::Finish() {
-  for (auto& w : writers_) w->Finish();
+void OutputRouter::Finish(base::Duration max_wait) {
+  base::TimePoint deadline = os::Now() + max_wait;
+  size_t dropped = writers_[0]->Finish(max_wait);
+  auto left = std::max(base::Duration::zero(), deadline - os::Now());
+  if (dropped > 0) {
+    Log(core::LogLevel::kWarn, "shutdown: " + std::to_string(dropped) +
+                                   " bytes of output could not be written in time; dropped");
+  }
+  if (size_t lost = writers_[1]->Finish(left); lost > 0 && !writers_[0]->Broken()) {
+    std::string text = "tend: " + std::to_string(lost) + " bytes of stderr dropped at exit\n";
+    writers_[0]->Append(text);
+    writers_[0]->Finish(base::Duration::zero());
+  }
 }
 
 std::string OutputRouter::Now() const { return base::FormatUtc(os::WallMillis()); }

@@ -7,7 +7,9 @@
 // tend's stdout/stderr are written without blocking: when a writer holds
 // more than its high mark, the pipes that feed it leave epoll until it
 // drains (back-pressure), and it asks for EPOLLOUT only while it holds
-// unwritten bytes.
+// unwritten bytes. When one of them fails for good (its reader is gone),
+// tend says so once on the other and drops that stream's output from then
+// on; services are never held back by a dead reader.
 #pragma once
 
 #include <array>
@@ -39,12 +41,7 @@ struct OutputStyle {
 
 class OutputRouter {
  public:
-  // Tags this router's fds carry in epoll: kind, service, stream.
-  using TagFn = uint64_t (*)(int kind, size_t service, int stream);
-  static constexpr int kPipeTag = 4;
-  static constexpr int kWriterTag = 5;
-
-  OutputRouter(os::Epoll& epoll, OutputStyle style, bool any_inherit, TagFn tag);
+  OutputRouter(os::Epoll& epoll, OutputStyle style, bool any_inherit);
 
   // Makes service i's streams match its spec (pipes, files) and refreshes
   // the name column. Call before each start of the service.
@@ -53,8 +50,9 @@ class OutputRouter {
   // The fds the child gets as stdout and stderr (-1: tend's own).
   std::array<int, 2> ChildFds(size_t i) const;
 
-  void OnReadable(size_t i, int stream);
-  void OnWritable(int stream);
+  // Closes service i's pipes and files and forgets its lines: its slot is
+  // free (a service removed by a reload, once it is down).
+  void Forget(size_t i);
   // Reads what service i wrote so far and flushes partial lines: before
   // its exit is logged, so its last words come first.
   void Drain(size_t i);
@@ -71,13 +69,15 @@ class OutputRouter {
     wants_line_ = std::move(wants);
     on_line_ = std::move(fn);
   }
-  void Finish();  // at exit: write everything left, blocking
+  // At exit: writes what is left, waiting at most `max_wait` in all.
+  void Finish(base::Duration max_wait);
 
  private:
   struct Stream {
     spec::OutputSpec spec;
     os::Pipe pipe;  // prefix and file modes
     logs::LineSplitter splitter;
+    os::IoWatch watch;  // after pipe: unregistered before the pipe closes
     std::unique_ptr<os::RotatingFile> file;
     bool paused = false;
   };
@@ -92,6 +92,10 @@ class OutputRouter {
     size_t ring_bytes = 0;
   };
 
+  void OnReadable(size_t i, int k);
+  void OnWritable(int k);
+  void CheckBroken(int k);
+  void Resume(int k);
   size_t Read(size_t i, int k, size_t max);
   void Emit(size_t i, int k, std::string_view line, std::string& batch);
   void Append(int k, std::string_view bytes);
@@ -104,13 +108,12 @@ class OutputRouter {
 
   os::Epoll& epoll_;
   OutputStyle style_;
-  TagFn tag_ = nullptr;
   std::vector<ServiceStreams> services_;
   std::vector<std::string> names_;
   std::unique_ptr<logs::Prefixer> prefixer_;
   std::unique_ptr<os::FdWriter> writers_[2];
-  bool pollable_[2] = {false, false};
-  bool waiting_[2] = {false, false};
+  os::IoWatch writer_watch_[2];         // unset where the fd cannot be polled
+  bool announced_[2] = {false, false};  // its failure was reported
   base::UniqueFd null_;
   std::string scratch_, batch_;
   std::string batch_time_;  // the timestamp of the batch being formatted

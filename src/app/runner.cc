@@ -2,11 +2,15 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
 
+#include "app/fd_budget.h"
+#include "os/acceptor.h"
+#include "os/proc_stats.h"
 #include "os/process.h"
 #include "os/reaper.h"
 #include "os/spawn.h"
@@ -15,32 +19,7 @@ extern char** environ;
 
 namespace app {
 
-uint64_t Runner::Tag(int kind, size_t service, int low) {
-  return (static_cast<uint64_t>(kind) << 56) | (static_cast<uint64_t>(service) << 32) |
-         static_cast<uint32_t>(low);
-}
-
 namespace {
-
-enum Kind : uint64_t {
-  kSignalFd = 1,
-  kTimerFd = 2,
-  kPidFd = 3,
-  kPipe = OutputRouter::kPipeTag,
-  kWriter = OutputRouter::kWriterTag,
-  kDaemonFd = Runner::kDaemonTag,
-  kCtlListen = ctl::Server::kListenTag,
-  kCtlClient = ctl::Server::kClientTag,
-  kNotifyPipe = Runner::kNotifyPipeTag,
-  kNotifySocket = Runner::kNotifySocketTag,
-  kProbeSocket = Runner::kProbeTag,
-  kHttpListen = http::Server::kListenTag,
-  kHttpClient = http::Server::kClientTag,
-};
-
-Kind TagKind(uint64_t tag) { return static_cast<Kind>(tag >> 56); }
-size_t TagService(uint64_t tag) { return (tag >> 32) & 0xFFFFFF; }
-int TagLow(uint64_t tag) { return static_cast<int>(tag & 0xFFFFFFFF); }
 
 bool WantColour() {
   const char* no_colour = std::getenv("NO_COLOR");
@@ -87,10 +66,10 @@ base::Result<std::unique_ptr<Runner>> Runner::Create(Plan plan, spec::Options op
 
 Runner::Runner(Plan plan, spec::Options options, spec::EnvLookup env, os::Epoll epoll,
                os::SignalFd signals, os::TimerFd timer)
-    : plan_(std::move(plan)),
+    : epoll_(std::move(epoll)),
+      plan_(std::move(plan)),
       options_(std::move(options)),
       env_(std::move(env)),
-      epoll_(std::move(epoll)),
       signals_(std::move(signals)),
       timer_(std::move(timer)),
       supervisor_(plan_.services, SettingsFrom(plan_, HasFiles(options_))) {}
@@ -99,13 +78,22 @@ base::Status Runner::Init() {
   if (getpid() != 1) {
     if (auto st = os::BecomeSubreaper(); !st) return st;
   }
+  nofile_at_start_ = os::RaiseFdLimit();
+  if (auto shortage = FdShortage(plan_.services, false)) return base::Error{*shortage};
   // For tests of the fallback taken on kernels without pidfd_open.
   if (const char* v = std::getenv("TEND_NO_PIDFD"); v && *v == '1') {
     pidfds_ = false;
     no_pidfd_reason_ = "TEND_NO_PIDFD=1";
   }
-  if (auto st = epoll_.Add(signals_.Fd(), EPOLLIN, Tag(kSignalFd)); !st) return st;
-  if (auto st = epoll_.Add(timer_.Fd(), EPOLLIN, Tag(kTimerFd)); !st) return st;
+  auto signals = epoll_.Add(signals_.Fd(), EPOLLIN, [this](uint32_t) { OnSignals(); });
+  if (!signals) return signals.Err();
+  signals_watch_ = std::move(*signals);
+  auto timer = epoll_.Add(timer_.Fd(), EPOLLIN, [this](uint32_t) {
+    timer_.Acknowledge();
+    queue_.push_back(core::Event::Timer());
+  });
+  if (!timer) return timer.Err();
+  timer_watch_ = std::move(*timer);
   dev_null_ = base::UniqueFd(open("/dev/null", O_RDWR | O_CLOEXEC));
   OutputStyle style;
   style.colour = WantColour() && plan_.log_format == spec::LogFormat::kPlain;
@@ -114,9 +102,7 @@ base::Status Runner::Init() {
   style.threshold = options_.verbosity == spec::Verbosity::kVerbose ? core::LogLevel::kDebug
                     : options_.verbosity == spec::Verbosity::kQuiet ? core::LogLevel::kWarn
                                                                     : core::LogLevel::kInfo;
-  output_ = std::make_unique<OutputRouter>(
-      epoll_, style, AnyInherit(plan_),
-      [](int kind, size_t service, int stream) { return Tag(kind, service, stream); });
+  output_ = std::make_unique<OutputRouter>(epoll_, style, AnyInherit(plan_));
   std::vector<std::string> names = Names();
   for (size_t i = 0; i < plan_.services.size(); ++i) {
     if (auto st = output_->Prepare(i, plan_.services[i], names); !st) return st;
@@ -130,7 +116,6 @@ base::Status Runner::Init() {
 int Runner::Run() {
   Feed(core::Event::StartAll());
   ProcessEvents();
-  std::vector<epoll_event> events;
   while (!exit_code_) {
     std::optional<base::TimePoint> deadline = supervisor_.NextDeadline();
     if (control_) {
@@ -147,38 +132,17 @@ int Runner::Run() {
       Log(core::LogLevel::kError, st.Err().Describe());
     }
     start_table_.reset();
-    if (auto st = epoll_.Wait(events); !st) {
-      Log(core::LogLevel::kError, st.Err().Describe() + " (continuing)");
+    if (auto n = epoll_.Dispatch(); !n) {
+      Log(core::LogLevel::kError, n.Err().Describe() + " (continuing)");
       continue;
     }
     ++loop_iterations_;
-    for (const epoll_event& ev : events) Dispatch(ev);
     ProcessEvents();
   }
-  output_->Finish();
+  // Bounded: output nobody reads (a FIFO, a stalled `docker logs`) must
+  // not keep tend from exiting; what is left after the grace is dropped.
+  output_->Finish(plan_.grace);
   return *exit_code_;
-}
-
-void Runner::Dispatch(const epoll_event& ev) {
-  uint64_t tag = ev.data.u64;
-  switch (TagKind(tag)) {
-    case kSignalFd: OnSignals(); break;
-    case kTimerFd:
-      timer_.Acknowledge();
-      queue_.push_back(core::Event::Timer());
-      break;
-    case kPidFd: Reap(); break;
-    case kPipe: output_->OnReadable(TagService(tag), TagLow(tag)); break;
-    case kWriter: output_->OnWritable(TagLow(tag)); break;
-    case kDaemonFd: OnDaemonFd(TagService(tag), TagLow(tag)); break;
-    case kCtlListen: control_->OnListen(os::Now()); break;
-    case kCtlClient: control_->OnClient(TagService(tag), ev.events, os::Now()); break;
-    case kNotifyPipe: OnNotifyPipe(TagService(tag)); break;
-    case kNotifySocket: OnNotifySocket(); break;
-    case kProbeSocket: OnProbeSocket(TagService(tag), TagLow(tag), ev.events); break;
-    case kHttpListen: http_->OnListen(os::Now()); break;
-    case kHttpClient: http_->OnClient(TagService(tag), ev.events, os::Now()); break;
-  }
 }
 
 void Runner::OnSignals() {
@@ -221,7 +185,7 @@ void Runner::Reap() {
       continue;
     }
     output_->Drain(i);  // everything it wrote is logged before its exit
-    if (io_[i].pidfd) epoll_.Remove(io_[i].pidfd.Get());
+    io_[i].pidfd_watch.Reset();
     io_[i].pidfd.Reset();
     io_[i].pid = 0;
     queue_.push_back(core::Event::Exited(i, status));
@@ -241,9 +205,33 @@ void Runner::Reload() {
                                     " error(s); the running services are unchanged");
     return;
   }
+  // All or nothing: a reload that would run out of fds half-way is refused.
+  if (auto shortage = FdShortage(r.plan.services, true)) {
+    reload_ok_ = false;
+    reload_error_ = *shortage;
+    Log(core::LogLevel::kError,
+        "reload rejected: " + *shortage + "; the running services are unchanged");
+    return;
+  }
   for (const core::Action& a : supervisor_.Reload(r.plan.services, os::Now(), os::WallMillis())) {
     Execute(a);
   }
+}
+
+// Whether the services of `next` fit in the fds tend has left; with
+// `only_new`, just those not in the table yet (the others hold theirs).
+std::optional<std::string> Runner::FdShortage(const std::vector<spec::ServiceSpec>& next,
+                                              bool only_new) const {
+  std::vector<const spec::ServiceSpec*> added;
+  for (const spec::ServiceSpec& spec : next) {
+    bool known = false;
+    for (const core::ServiceRuntime& s : supervisor_.services()) {
+      known = known || (!s.retired && s.spec.name == spec.name);
+    }
+    if (!only_new || !known) added.push_back(&spec);
+  }
+  size_t open = static_cast<size_t>(os::CountOwnOpenFds().value_or(0));
+  return CheckFdBudget(added, open, os::FdLimit());
 }
 
 void Runner::ProcessEvents() {
@@ -271,12 +259,30 @@ void Runner::Execute(const core::Action& a) {
     case core::Action::Kind::kExit: exit_code_ = a.code; break;
     case core::Action::Kind::kProbe: DoProbe(a); break;
     case core::Action::Kind::kCancelProbe: CancelProbe(ProbeKey{a.service, a.probe}); break;
+    case core::Action::Kind::kFree: DoFree(a.service); break;
   }
 }
 
+// A service a reload removed is down: every fd and buffer it had goes now,
+// so that reloads cost nothing in the long run (its slot is reused).
+void Runner::DoFree(size_t i) {
+  if (i >= io_.size()) return;
+  CancelProbe(ProbeKey{i, core::ProbeKind::kLiveness});
+  CancelProbe(ProbeKey{i, core::ProbeKind::kReadiness});
+  Unwatch(i);
+  CloseNotifyFd(i);
+  io_[i].pidfd_watch.Reset();  // before its pidfd closes
+  io_[i] = ServiceIo();
+  output_->Forget(i);
+}
+
+// Indexed like the services; a removed one has no name, so that it no
+// longer widens the name column.
 std::vector<std::string> Runner::Names() const {
   std::vector<std::string> names;
-  for (const core::ServiceRuntime& s : supervisor_.services()) names.push_back(s.spec.name);
+  for (const core::ServiceRuntime& s : supervisor_.services()) {
+    names.push_back(s.retired ? std::string() : s.spec.name);
+  }
   return names;
 }
 
@@ -308,6 +314,9 @@ os::SpawnRequest Runner::Request(const spec::ServiceSpec& spec, const spec::Comm
   req.working_dir = spec.working_dir;
   req.umask = spec.umask;
   req.rlimits = spec.rlimits;
+  bool sets_nofile = std::any_of(spec.rlimits.begin(), spec.rlimits.end(),
+                                 [](const spec::Rlimit& l) { return l.resource == RLIMIT_NOFILE; });
+  if (!sets_nofile && nofile_at_start_.hard > 0) req.rlimits.push_back(nofile_at_start_);
   req.nice = spec.nice;
   req.credentials = spec.credentials;
   return req;
@@ -335,7 +344,10 @@ void Runner::DoSpawn(size_t i) {
   io_[i].pid = child->pid;
   io_[i].pgid = child->pid;
   io_[i].pidfd = std::move(child->pidfd);
-  if (io_[i].pidfd) (void)epoll_.Add(io_[i].pidfd.Get(), EPOLLIN, Tag(kPidFd, i));
+  if (io_[i].pidfd) {
+    auto watch = epoll_.Add(io_[i].pidfd.Get(), EPOLLIN, [this](uint32_t) { Reap(); });
+    if (watch) io_[i].pidfd_watch = std::move(*watch);
+  }
   queue_.push_back(core::Event::Spawned(i, child->pid));
 }
 

@@ -1,7 +1,7 @@
 // Runner: tend's one event loop. It owns every fd (signalfd, timerfd, the
-// services' pidfds and output pipes through the OutputRouter), turns what
-// epoll reports into core events, and carries out the Supervisor's actions
-// through os/. It decides nothing itself.
+// services' pidfds and output pipes through the OutputRouter), each
+// registered in the os::Epoll with the handler that turns its readiness
+// into core events, and carries out the Supervisor's actions through os/.
 #pragma once
 
 #include <sys/epoll.h>
@@ -43,27 +43,27 @@ class Runner {
   // Runs until the Supervisor says exit; returns the exit status.
   int Run();
 
-  // An epoll tag: what kind of fd it is (8 bits), for which service or
-  // client (24 bits), and a stream number or a daemon's pid (32 bits).
-  static uint64_t Tag(int kind, size_t service = 0, int low = 0);
-  static constexpr int kDaemonTag = 6;
-  static constexpr int kNotifyPipeTag = 9;
-  static constexpr int kNotifySocketTag = 10;
-  static constexpr int kProbeTag = 11;
-
  private:
+  // First, so that it outlives every watch registered with it.
+  os::Epoll epoll_;
+
+  // Each fd below is declared before its watch, so that the watch (and
+  // with it the epoll registration) goes first.
   struct Watched {  // one adopted daemon process
     int pid = 0;
     base::UniqueFd pidfd;  // invalid in the rescan fallback
-    bool root = false;     // a main process, not one of its workers
+    os::IoWatch watch;
+    bool root = false;  // a main process, not one of its workers
   };
   struct ServiceIo {
     std::vector<Watched> daemons;
     base::UniqueFd pidfd;
+    os::IoWatch pidfd_watch;
     int pid = 0;
     int pgid = 0;     // the group of its last start, kept after that process ends
     int mainpid = 0;  // MAINPID= it sent: its daemon, when the command exits
     std::unique_ptr<os::NotifyPipe> notify;  // s6's notification fd, until used
+    os::IoWatch notify_watch;
   };
   struct ProbeKey {
     size_t service;
@@ -76,6 +76,7 @@ class Runner {
     uint64_t run = 0;
     int pid = 0;                          // exec probes
     std::unique_ptr<os::ProbeConn> conn;  // tcp and http probes
+    os::IoWatch watch;                    // conn's
   };
   static constexpr size_t kNoService = static_cast<size_t>(-1);
 
@@ -83,10 +84,11 @@ class Runner {
          os::SignalFd signals, os::TimerFd timer);
   base::Status Init();
 
-  void Dispatch(const epoll_event& ev);
   void OnSignals();
   void Reap();
   void Reload();
+  std::optional<std::string> FdShortage(const std::vector<spec::ServiceSpec>& next,
+                                        bool only_new) const;
 
   void ProcessEvents();
   void Feed(const core::Event& e);
@@ -94,6 +96,7 @@ class Runner {
   void DoSpawn(size_t i);
   void DoRunStop(size_t i);
   void DoSignalService(size_t i, int sig);
+  void DoFree(size_t i);
   os::SpawnRequest Request(const spec::ServiceSpec& spec, const spec::CommandLine& command,
                            size_t i);
   const spec::ServiceSpec& Spec(size_t i) const { return supervisor_.services()[i].spec; }
@@ -113,7 +116,7 @@ class Runner {
   void DoProbe(const core::Action& a);
   void StartExecProbe(ProbeKey key, const spec::ProbeSpec& probe);
   void StartSocketProbe(ProbeKey key, const spec::ProbeSpec& probe);
-  void OnProbeSocket(size_t i, int low, uint32_t events);
+  void OnProbeSocket(ProbeKey key, uint32_t events);
   void ProbeDone(ProbeKey key, bool ok, std::string why);
   void CancelProbe(ProbeKey key);
   bool ReapProbe(int pid, const core::ExitStatus& status);
@@ -129,6 +132,7 @@ class Runner {
   std::map<ProbeKey, ProbeRun> probes_;
   std::map<int, ProbeKey> probe_pids_;  // exec probe pid -> its run (kNoService: cancelled)
   std::optional<os::NotifySocket> notify_socket_;
+  os::IoWatch notify_socket_watch_;
   base::UniqueFd dev_null_;
   uint64_t loop_iterations_ = 0;
 
@@ -158,9 +162,9 @@ class Runner {
   Plan plan_;
   spec::Options options_;
   spec::EnvLookup env_;
-  os::Epoll epoll_;
   os::SignalFd signals_;
   os::TimerFd timer_;
+  os::IoWatch signals_watch_, timer_watch_;
   core::Supervisor supervisor_;
   std::unique_ptr<OutputRouter> output_;
   std::unique_ptr<ctl::Server> control_;
@@ -169,8 +173,9 @@ class Runner {
   std::deque<core::Event> queue_;
   std::optional<std::vector<core::ProcInfo>> start_table_;  // see DoScan
   std::optional<int> exit_code_;
-  bool pidfds_ = true;           // false: no pidfd_open here; rescan instead
-  std::string no_pidfd_reason_;  // logged once, the first time it matters
+  spec::Rlimit nofile_at_start_;  // services get it back (tend raised its own)
+  bool pidfds_ = true;            // false: no pidfd_open here; rescan instead
+  std::string no_pidfd_reason_;   // logged once, the first time it matters
 };
 
 }  // namespace app

@@ -94,12 +94,7 @@ void Runner::StartControl() {
   };
   host.recent = [this](const std::string& name, int n) { return Recent(name, n); };
   host.log = [this](const std::string& text) { Log(core::LogLevel::kWarn, text); };
-  control_ = std::make_unique<ctl::Server>(
-      epoll_,
-      [](int kind, size_t id, int) {
-        return (static_cast<uint64_t>(kind) << 56) | (static_cast<uint64_t>(id) << 32);
-      },
-      config, host);
+  control_ = std::make_unique<ctl::Server>(epoll_, config, host);
   if (auto st = control_->Listen(); !st) {
     // A read-only filesystem, say: tend runs on without tendctl.
     Log(core::LogLevel::kWarn, "control socket disabled: " + st.Err().Describe() +

@@ -85,7 +85,9 @@ void Runner::Watch(size_t i, std::vector<int> pids, const std::vector<core::Proc
     if (std::any_of(ds.begin(), ds.end(), [pid](const Watched& w) { return w.pid == pid; })) {
       continue;
     }
-    Watched w{pid, {}, roots.count(pid) > 0};
+    Watched w;
+    w.pid = pid;
+    w.root = roots.count(pid) > 0;
     if (pidfds_) {
       auto fd = os::PidfdOpen(pid);
       if (!fd && fd.Err().err == ESRCH) continue;  // gone since the scan
@@ -97,7 +99,9 @@ void Runner::Watch(size_t i, std::vector<int> pids, const std::vector<core::Proc
         continue;
       } else {
         w.pidfd = std::move(*fd);
-        (void)epoll_.Add(w.pidfd.Get(), EPOLLIN, Tag(kDaemonTag, i, pid));
+        auto watch =
+            epoll_.Add(w.pidfd.Get(), EPOLLIN, [this, i, pid](uint32_t) { OnDaemonFd(i, pid); });
+        if (watch) w.watch = std::move(*watch);
       }
     }
     ds.push_back(std::move(w));
@@ -112,10 +116,7 @@ void Runner::Watch(size_t i, std::vector<int> pids, const std::vector<core::Proc
 
 void Runner::Unwatch(size_t i) {
   if (i >= io_.size()) return;
-  for (Watched& w : io_[i].daemons) {
-    if (w.pidfd) epoll_.Remove(w.pidfd.Get());
-  }
-  io_[i].daemons.clear();
+  io_[i].daemons.clear();  // each watch goes before its pidfd
 }
 
 // Drops one watched daemon process; reports the service's daemon gone when
@@ -124,7 +125,6 @@ bool Runner::ForgetDaemon(size_t i, int pid, std::optional<core::ExitStatus> sta
   auto& ds = io_[i].daemons;
   auto it = std::find_if(ds.begin(), ds.end(), [pid](const Watched& w) { return w.pid == pid; });
   if (it == ds.end()) return false;
-  if (it->pidfd) epoll_.Remove(it->pidfd.Get());
   bool root = it->root;
   ds.erase(it);
   bool roots_left = std::any_of(ds.begin(), ds.end(), [](const Watched& w) { return w.root; });
@@ -135,7 +135,10 @@ bool Runner::ForgetDaemon(size_t i, int pid, std::optional<core::ExitStatus> sta
 }
 
 void Runner::DoRelease(size_t i, int sig) {
-  for (const Watched& w : io_[i].daemons) os::SignalDaemon(w.pid, w.pidfd.Get(), sig);
+  for (const Watched& w : io_[i].daemons) {
+    os::SignalDaemon(w.pid, w.pidfd.Get(), sig);
+    if (sig != SIGKILL) os::SignalDaemon(w.pid, w.pidfd.Get(), SIGCONT);  // see SendStop
+  }
   Unwatch(i);
 }
 

@@ -73,23 +73,18 @@ void Runner::StartSocketProbe(ProbeKey key, const spec::ProbeSpec& probe) {
   }
   ProbeRun& run = probes_[key];
   run.conn = std::make_unique<os::ProbeConn>(std::move(*conn));
-  int low = static_cast<int>(key.kind);
-  if (auto st =
-          epoll_.Add(run.conn->fd(), run.conn->WantEvents(), Tag(kProbeTag, key.service, low));
-      !st) {
-    ProbeDone(key, false, st.Err().Describe());
-  }
+  auto watch = epoll_.Add(run.conn->fd(), run.conn->WantEvents(),
+                          [this, key](uint32_t events) { OnProbeSocket(key, events); });
+  if (!watch) return ProbeDone(key, false, watch.Err().Describe());
+  run.watch = std::move(*watch);
 }
 
-void Runner::OnProbeSocket(size_t i, int low, uint32_t events) {
-  ProbeKey key{i, static_cast<core::ProbeKind>(low)};
+void Runner::OnProbeSocket(ProbeKey key, uint32_t events) {
   auto it = probes_.find(key);
   if (it == probes_.end() || !it->second.conn) return;
   os::ProbeConn& conn = *it->second.conn;
   switch (conn.OnEvents(events)) {
-    case os::ProbeConn::Outcome::kPending:
-      (void)epoll_.Modify(conn.fd(), conn.WantEvents(), Tag(kProbeTag, i, low));
-      return;
+    case os::ProbeConn::Outcome::kPending: (void)it->second.watch.Modify(conn.WantEvents()); return;
     case os::ProbeConn::Outcome::kHealthy: ProbeDone(key, true, ""); return;
     case os::ProbeConn::Outcome::kUnhealthy: ProbeDone(key, false, conn.detail()); return;
   }
@@ -110,7 +105,7 @@ void Runner::CancelProbe(ProbeKey key) {
   auto it = probes_.find(key);
   if (it == probes_.end()) return;
   ProbeRun& run = it->second;
-  if (run.conn) epoll_.Remove(run.conn->fd());
+  run.watch.Reset();  // before its socket closes
   if (run.pid > 0) {
     (void)os::SignalGroup(run.pid, -1, SIGKILL);
     probe_pids_[run.pid] = ProbeKey{kNoService, key.kind};
@@ -155,7 +150,8 @@ void Runner::OpenNotifySocket() {
     return;
   }
   notify_socket_ = std::move(*sock);
-  (void)epoll_.Add(notify_socket_->fd(), EPOLLIN, Tag(kNotifySocketTag));
+  auto watch = epoll_.Add(notify_socket_->fd(), EPOLLIN, [this](uint32_t) { OnNotifySocket(); });
+  if (watch) notify_socket_watch_ = std::move(*watch);
 }
 
 void Runner::OnNotifySocket() {
@@ -236,12 +232,12 @@ void Runner::PrepareNotifyFd(size_t i, os::SpawnRequest& req) {
   io_[i].notify = std::make_unique<os::NotifyPipe>(std::move(*pipe));
   req.extra_fd = io_[i].notify->child_end();
   req.extra_target = *spec.notify_fd;
-  (void)epoll_.Add(io_[i].notify->fd(), EPOLLIN, Tag(kNotifyPipeTag, i));
+  auto watch = epoll_.Add(io_[i].notify->fd(), EPOLLIN, [this, i](uint32_t) { OnNotifyPipe(i); });
+  if (watch) io_[i].notify_watch = std::move(*watch);
 }
 
 void Runner::CloseNotifyFd(size_t i) {
-  if (!io_[i].notify) return;
-  epoll_.Remove(io_[i].notify->fd());
+  io_[i].notify_watch.Reset();  // before its fd closes
   io_[i].notify.reset();
 }
 

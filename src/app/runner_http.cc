@@ -40,12 +40,8 @@ base::Status Runner::StartHttp() {
   http::ServerConfig config;
   config.listen = plan_.http_listen;
   config.log = [this](const std::string& text) { Log(core::LogLevel::kWarn, "http: " + text); };
-  http_ = std::make_unique<http::Server>(
-      epoll_,
-      [](int kind, size_t id, int) {
-        return (static_cast<uint64_t>(kind) << 56) | (static_cast<uint64_t>(id) << 32);
-      },
-      config, [this](const http::Request& r) { return Answer(r); });
+  http_ = std::make_unique<http::Server>(epoll_, config,
+                                         [this](const http::Request& r) { return Answer(r); });
   if (auto st = http_->Listen(); !st) {
     return base::Error{"http_listen " + plan_.http_listen + ": " + st.Err().Describe() +
                        " (choose another port, or set http_listen = \"\" to turn it off)"};

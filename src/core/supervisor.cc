@@ -105,7 +105,7 @@ void Supervisor::Apply(size_t i, Input input, base::TimePoint now) {
       if (s.spec.stop_command) {
         out_.push_back(Action::RunStop(i));
       } else {
-        out_.push_back(Action::SignalService(i, s.spec.stop_signal));
+        SendStop(i, s.spec.stop_signal);
       }
       break;
     case Effect::kInvalid: break;
@@ -528,7 +528,10 @@ void Supervisor::Advance(base::TimePoint now) {
   if (phase_ == Phase::kRunning) {
     for (size_t i = 0; i < services_.size(); ++i) {
       ServiceRuntime& s = services_[i];
-      if (s.state == State::kDown && s.replacement) {
+      if (s.state == State::kDown && s.retired && !s.freed) {
+        s.freed = true;  // a removed service's pipes and fds go once it is down
+        out_.push_back(Action::Free(i));
+      } else if (s.state == State::kDown && s.replacement) {
         spec::ServiceSpec next = std::move(*s.replacement);
         Install(i, std::move(next));  // changed by a reload: start afresh
       } else if (s.state == State::kDown && s.restart_pending) {
@@ -550,6 +553,7 @@ void Supervisor::Advance(base::TimePoint now) {
     phase_ = Phase::kOrphans;
     Log(LogLevel::kInfo, "services are down; sending SIGTERM to leftover processes");
     out_.push_back(Action::SignalAll(SIGTERM));
+    out_.push_back(Action::SignalAll(SIGCONT));  // a stopped process must see it
     return;
   }
   if (children_) return;
@@ -574,9 +578,14 @@ std::vector<Action> Supervisor::Reload(std::vector<spec::ServiceSpec> specs, bas
     });
     if (it == services_.end()) {
       ++added;
-      services_.emplace_back();
-      kept.push_back(true);
-      Install(services_.size() - 1, std::move(spec));
+      size_t slot = FreeSlot();
+      if (slot == services_.size()) {
+        services_.emplace_back();
+        kept.push_back(false);
+      }
+      kept[slot] = true;
+      services_[slot].held = false;  // a new service, whatever the slot held
+      Install(slot, std::move(spec));
       continue;
     }
     size_t i = static_cast<size_t>(it - services_.begin());
@@ -655,6 +664,15 @@ std::vector<Action> Supervisor::Control(ControlOp op, size_t i, int sig, base::T
   return std::move(out_);
 }
 
+// A slot a removed service left (so that reloads do not grow the table),
+// or services_.size() for a new one.
+size_t Supervisor::FreeSlot() const {
+  for (size_t i = 0; i < services_.size(); ++i) {
+    if (services_[i].retired && services_[i].freed) return i;
+  }
+  return services_.size();
+}
+
 bool Supervisor::AnyHeld() const {
   return std::any_of(services_.begin(), services_.end(),
                      [](const ServiceRuntime& s) { return s.held && !s.retired; });
@@ -665,6 +683,14 @@ bool Supervisor::AllDown() const {
     if (s.state != State::kDown) return false;
   }
   return true;
+}
+
+// The stop signal, then SIGCONT, as runit, s6 and systemd do: a stopped
+// (SIGSTOP, ^Z) process would otherwise hold its signal pending until the
+// grace is over and SIGKILL ends it.
+void Supervisor::SendStop(size_t i, int sig) {
+  out_.push_back(Action::SignalService(i, sig));
+  if (sig != SIGKILL && sig != SIGCONT) out_.push_back(Action::SignalService(i, SIGCONT));
 }
 
 void Supervisor::Log(LogLevel level, std::string text) {

@@ -138,6 +138,7 @@ struct Action {
     kExit,           // exit tend with `code`
     kProbe,          // run `probe` of service; answer kProbed with `run`
     kCancelProbe,    // stop `probe` of service's run in flight (timed out or down)
+    kFree,           // service was removed and is down: close its fds, forget it
   };
   Kind kind = Kind::kLog;
   size_t service = 0;
@@ -199,6 +200,11 @@ struct Action {
     a.run = run;
     return a;
   }
+  static Action Free(size_t i) {
+    Action a = Spawn(i);
+    a.kind = Kind::kFree;
+    return a;
+  }
   static Action Exit(int code) {
     Action a;
     a.kind = Kind::kExit;
@@ -251,6 +257,7 @@ struct ServiceRuntime {
   bool begun = false;            // its first start is under way (a look for its daemon first)
   bool held = false;             // stopped on request: not started by dependencies or reload
   bool retired = false;          // removed by a reload: its slot stays, unused
+  bool freed = false;            // retired and down: resources gone, the slot reusable
   bool restart_pending = false;  // restart requested: start again once down
   std::optional<spec::ServiceSpec> replacement;  // changed by a reload: start this once down
 
@@ -345,6 +352,8 @@ class Supervisor {
   void NoteReadiness();
   void StopProbes();
   bool AnyHeld() const;
+  void SendStop(size_t i, int sig);
+  size_t FreeSlot() const;
   void Log(LogLevel level, std::string text);
   void Finish(int code);
 

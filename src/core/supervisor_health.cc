@@ -207,7 +207,7 @@ void Supervisor::HealthKill(size_t i, const std::string& why, base::TimePoint no
   s.kill_at = now + s.spec.stop_timeout.value_or(settings_.grace);
   s.kill_sent = false;
   Log(LogLevel::kWarn, s.spec.name + ": " + why + "; stopping it to restart");
-  out_.push_back(Action::SignalService(i, s.spec.stop_signal));
+  SendStop(i, s.spec.stop_signal);
 }
 
 // Its dependents waiting for it will not start: they fail, loudly (and a

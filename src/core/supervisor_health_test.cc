@@ -143,9 +143,9 @@ TEST(Health, LivenessFailuresRestartWithBackoffLoggedOnce) {
   h.Feed(Event::StartAll());
   std::vector<Action> log;
   RunProbes(h, 2, false, &log);
-  EXPECT_TRUE(Only(log, Kind::kSignalService).empty());
+  EXPECT_TRUE(Signals(log).empty());
   RunProbes(h, 1, false, &log);
-  auto stops = Only(log, Kind::kSignalService);
+  auto stops = Signals(log);
   ASSERT_EQ(stops.size(), 1u);
   EXPECT_EQ(stops[0].signal, SIGTERM);
   EXPECT_TRUE(
@@ -182,7 +182,7 @@ TEST(Health, LivenessKillEscalatesToSigkill) {
   h.Feed(Event::StartAll());
   RunProbes(h, 1, false);
   h.Advance(seconds(3));
-  auto kills = Only(Tick(h), Kind::kSignalService);
+  auto kills = Signals(Tick(h));
   ASSERT_EQ(kills.size(), 1u);
   EXPECT_EQ(kills[0].signal, SIGKILL);
 }
@@ -203,7 +203,7 @@ TEST(Health, ReadinessProbeTogglesReadyAndLogsChangesOnly) {
   RunProbes(h, 4, false, &log);
   EXPECT_FALSE(h.sup().Ready(0));
   EXPECT_EQ(Only(log, Kind::kLog).size(), 1u);
-  EXPECT_TRUE(Only(log, Kind::kSignalService).empty());  // readiness never restarts
+  EXPECT_TRUE(Signals(log).empty());  // readiness never restarts
   RunProbes(h, 1, true);
   EXPECT_TRUE(h.sup().Ready(0));
 }
@@ -229,12 +229,12 @@ TEST(Health, WatchdogRestartsAServiceThatStopsPinging) {
   ping.watchdog = true;
   for (int k = 0; k < 3; ++k) {
     h.Advance(seconds(8));
-    EXPECT_TRUE(Only(Tick(h), Kind::kSignalService).empty());
+    EXPECT_TRUE(Signals(Tick(h)).empty());
     h.Feed(Event::Notified(0, ping));
   }
   h.Advance(seconds(10));
   auto acts = Tick(h);
-  ASSERT_EQ(Only(acts, Kind::kSignalService).size(), 1u);
+  ASSERT_EQ(Signals(acts).size(), 1u);
   EXPECT_TRUE(Logged(acts, "watchdog: no WATCHDOG=1 for 10.0s"));
 }
 
@@ -248,7 +248,7 @@ TEST(Health, ProbesStopAtShutdown) {
   auto acts = h.Feed(Event::Signal(SIGTERM));
   EXPECT_EQ(Only(acts, Kind::kCancelProbe).size(), 1u);
   acts = h.Feed(Event::Probed(0, ProbeKind::kLiveness, probes[0].run, false, "refused"));
-  EXPECT_TRUE(Only(acts, Kind::kSignalService).empty());
+  EXPECT_TRUE(Signals(acts).empty());
 }
 
 }  // namespace

@@ -114,8 +114,9 @@ TEST(Supervisor, LeftoverProcessesGetSigtermBeforeExit) {
   h.Feed(Event::StartAll());
   auto acts = h.Feed(Event::Exited(0, ExitStatus::Code(6)));  // orphans remain
   auto all = Only(acts, Kind::kSignalAll);
-  ASSERT_EQ(all.size(), 1u);
+  ASSERT_EQ(all.size(), 2u);
   EXPECT_EQ(all[0].signal, SIGTERM);
+  EXPECT_EQ(all[1].signal, SIGCONT);  // stopped leftovers too
   acts = h.Feed(Event::NoChildren());
   ASSERT_EQ(Only(acts, Kind::kExit).size(), 1u);
   EXPECT_EQ(Only(acts, Kind::kExit)[0].code, 6);
@@ -125,7 +126,7 @@ TEST(Supervisor, GracefulShutdownExitsZeroWhenServicesEndOnSigterm) {
   Harness h({Spec("a"), Spec("b")});
   h.Feed(Event::StartAll());
   auto acts = h.Feed(Event::Signal(SIGTERM));
-  auto sigs = Only(acts, Kind::kSignalService);
+  auto sigs = Signals(acts);
   ASSERT_EQ(sigs.size(), 2u);
   EXPECT_EQ(sigs[0].signal, SIGTERM);
   EXPECT_TRUE(Logged(acts, "received SIGTERM; stopping 2 services (grace 8.0s)"));
@@ -193,7 +194,7 @@ TEST(Supervisor, BackoffServiceGoesStraightDownOnShutdown) {
   h.Feed(Event::Exited(0, ExitStatus::Code(1)));  // now in backoff
   ASSERT_EQ(h.sup().services()[0].state, State::kBackoff);
   auto acts = h.Feed(Event::Signal(SIGTERM));
-  EXPECT_TRUE(Only(acts, Kind::kSignalService).empty());
+  EXPECT_TRUE(Signals(acts).empty());
   EXPECT_EQ(h.sup().services()[0].state, State::kDown);
   EXPECT_EQ(Only(h.Feed(Event::NoChildren()), Kind::kExit).size(), 1u);
 }
@@ -326,7 +327,7 @@ TEST(SupervisorDaemons, ShutdownStopsAdoptedDaemons) {
   h.daemons[0] = 2;
   h.Feed(Event::StartAll());
   auto acts = h.Feed(Event::Signal(SIGTERM));
-  ASSERT_EQ(Only(acts, Kind::kSignalService).size(), 1u);
+  ASSERT_EQ(Signals(acts).size(), 1u);
   EXPECT_EQ(h.svc(0).state, State::kStopping);
   h.Feed(Event::DaemonGone(0, 77, std::nullopt));
   EXPECT_EQ(h.svc(0).state, State::kDown);
@@ -393,11 +394,11 @@ TEST(SupervisorDependencies, StartInOrderAndStopInReverse) {
   EXPECT_EQ(spawns[0].service, 1u);  // db first, although listed second
   EXPECT_EQ(spawns[1].service, 0u);
   acts = h.Feed(Event::Signal(SIGTERM));
-  auto sigs = Only(acts, Kind::kSignalService);
+  auto sigs = Signals(acts);
   ASSERT_EQ(sigs.size(), 1u);
   EXPECT_EQ(sigs[0].service, 0u);  // web first; db waits for it
   acts = h.Feed(Event::Exited(0, ExitStatus::Signal(SIGTERM)));
-  sigs = Only(acts, Kind::kSignalService);
+  sigs = Signals(acts);
   ASSERT_EQ(sigs.size(), 1u);
   EXPECT_EQ(sigs[0].service, 1u);
 }
@@ -406,7 +407,7 @@ TEST(SupervisorControl, StoppedStaysDownAndStartBringsItBack) {
   Harness h({Spec("a"), Spec("b")});
   h.Feed(Event::StartAll());
   auto acts = h.sup().Control(Supervisor::ControlOp::kStop, 0, 0, h.now());
-  EXPECT_EQ(Only(acts, Kind::kSignalService).size(), 1u);
+  EXPECT_EQ(Signals(acts).size(), 1u);
   h.Feed(Event::Exited(0, ExitStatus::Signal(SIGTERM)));
   EXPECT_EQ(h.svc(0).state, State::kDown);
   EXPECT_TRUE(h.svc(0).held);
@@ -423,6 +424,51 @@ TEST(SupervisorControl, StartWhileStoppingStartsOnceDown) {
   auto acts = h.Feed(Event::Exited(0, ExitStatus::Signal(SIGTERM)));
   EXPECT_EQ(Only(acts, Kind::kSpawn).size(), 1u);
   EXPECT_TRUE(Only(acts, Kind::kExit).empty());
+}
+
+TEST(SupervisorStop, StopSignalIsFollowedBySigcont) {
+  Harness h({Spec("a")});
+  h.Feed(Event::StartAll());
+  auto acts = Only(h.Feed(Event::Signal(SIGTERM)), Kind::kSignalService);
+  ASSERT_EQ(acts.size(), 2u);
+  EXPECT_EQ(acts[0].signal, SIGTERM);
+  EXPECT_EQ(acts[1].signal, SIGCONT);  // a SIGSTOPped service sees its SIGTERM now
+  EXPECT_EQ(acts[1].service, 0u);
+}
+
+TEST(SupervisorStop, SigkillNeedsNoSigcont) {
+  spec::ServiceSpec s = Spec("a");
+  s.stop_signal = SIGKILL;
+  Harness h({s});
+  h.Feed(Event::StartAll());
+  auto acts = Only(h.Feed(Event::Signal(SIGTERM)), Kind::kSignalService);
+  ASSERT_EQ(acts.size(), 1u);
+  EXPECT_EQ(acts[0].signal, SIGKILL);
+}
+
+// Defect: every reload that removed services kept their slots (and the
+// runner their pipes) forever. A removed service is freed once down, and
+// its slot serves the next service a reload adds.
+TEST(SupervisorReload, RemovedServicesAreFreedAndTheirSlotsReused) {
+  Harness h({Spec("a"), Spec("b"), Spec("c")});
+  h.Feed(Event::StartAll());
+  size_t frees = 0;
+  for (int round = 0; round < 500; ++round) {
+    bool odd = round % 2 == 0;
+    std::vector<spec::ServiceSpec> next = {Spec("a"), Spec(odd ? "d" : "b"), Spec(odd ? "e" : "c")};
+    auto acts = h.sup().Reload(next, h.now(), h.wall_ms);
+    frees += Only(acts, Kind::kFree).size();  // those that were not running yet
+    // The removed ones that ran got their stop signal; they exit, and are freed.
+    for (const Action& a : Signals(acts)) {
+      frees +=
+          Only(h.Feed(Event::Exited(a.service, ExitStatus::Signal(SIGTERM))), Kind::kFree).size();
+    }
+  }
+  EXPECT_EQ(frees, 1000u);
+  EXPECT_LE(h.sup().services().size(), 5u);
+  size_t live = 0;
+  for (const ServiceRuntime& s : h.sup().services()) live += s.retired ? 0 : 1;
+  EXPECT_EQ(live, 3u);
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 // and scans the way the runner would. Shared by the Supervisor's tests.
 #pragma once
 
+#include <signal.h>
+
 #include <map>
 #include <optional>
 #include <string>
@@ -66,6 +68,16 @@ inline std::vector<Action> Only(const std::vector<Action>& actions, Kind kind) {
   std::vector<Action> out;
   for (const Action& a : actions) {
     if (a.kind == kind) out.push_back(a);
+  }
+  return out;
+}
+
+// The signals sent to services, without the SIGCONT that follows each stop
+// signal (SupervisorStop.StopSignalIsFollowedBySigcont checks that one).
+inline std::vector<Action> Signals(const std::vector<Action>& actions) {
+  std::vector<Action> out;
+  for (const Action& a : actions) {
+    if (a.kind == Kind::kSignalService && a.signal != SIGCONT) out.push_back(a);
   }
   return out;
 }

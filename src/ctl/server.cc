@@ -3,78 +3,121 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include "os/timer_fd.h"
 #include "os/unix_socket.h"
 
 namespace ctl {
 
-Server::Server(os::Epoll& epoll, TagFn tag, ServerConfig config, Host host)
+Server::Server(os::Epoll& epoll, ServerConfig config, Host host)
     : epoll_(epoll),
-      tag_(tag),
       config_(std::move(config)),
       host_(std::move(host)),
+      next_id_(config_.first_client_id),
       self_uid_(getuid()) {}
 
 Server::~Server() {
-  if (listen_) os::RemoveSocket(config_.path);
+  if (acceptor_) os::RemoveOwnSocket(config_.path, socket_id_);
 }
 
 base::Status Server::Listen() {
   auto fd = os::ListenUnix(config_.path, config_.group ? 0660 : 0600);
   if (!fd) return fd.Err();
-  listen_ = std::move(*fd);
-  return epoll_.Add(listen_.Get(), EPOLLIN, tag_(kListenTag, 0, 0));
+  socket_id_ = os::SocketIdentity(config_.path);
+  os::AcceptPolicy policy;
+  policy.max_clients = config_.max_clients;
+  os::Acceptor::Owner owner;
+  owner.clients = [this] { return clients_.size(); };
+  owner.make_room = [this] { return EvictIdlest(); };
+  owner.admit = [this](base::UniqueFd client) { Admit(std::move(client)); };
+  owner.refuse = [](base::UniqueFd client) {
+    std::string reply = ErrorReply("tend is busy (too many control clients); try again");
+    (void)os::SendSome(client.Get(), reply.data(), reply.size());
+  };
+  owner.log = [this](const std::string& text) { host_.log("control: " + text); };
+  acceptor_.emplace(epoll_, policy, std::move(owner));
+  return acceptor_->Start(std::move(*fd));
 }
 
-void Server::OnListen(base::TimePoint now) {
-  for (int n = 0; n < 64; ++n) {
-    base::UniqueFd fd = os::AcceptClient(listen_.Get());
-    if (!fd) return;
-    auto cred = os::PeerCredentials(fd.Get());
-    bool allowed = cred && (cred->uid == 0 || cred->uid == self_uid_ ||
-                            (config_.group && (cred->gid == *config_.group ||
-                                               os::UserInGroup(cred->uid, *config_.group))));
-    if (!allowed) {
-      std::string who =
-          cred ? "uid " + std::to_string(cred->uid) + " (pid " + std::to_string(cred->pid) + ")"
-               : "an unknown peer";
-      host_.log("control: refused " + who + ": not allowed to control tend");
-      std::string reply = ErrorReply("permission denied: only root, tend's user" +
-                                     std::string(config_.group ? " or its control group" : "") +
-                                     " may control tend");
-      (void)os::SendSome(fd.Get(), reply.data(), reply.size());
-      continue;  // closed here
+bool Server::Allowed(int fd) {
+  auto cred = os::PeerCredentials(fd);
+  bool allowed = cred && (cred->uid == 0 || cred->uid == self_uid_ ||
+                          (config_.group && (cred->gid == *config_.group ||
+                                             os::UserInGroup(cred->uid, *config_.group))));
+  if (allowed) return true;
+  std::string who =
+      cred ? "uid " + std::to_string(cred->uid) + " (pid " + std::to_string(cred->pid) + ")"
+           : "an unknown peer";
+  host_.log("control: refused " + who + ": not allowed to control tend");
+  std::string reply =
+      ErrorReply("permission denied: only root, tend's user" +
+                 std::string(config_.group ? " or its control group" : "") + " may control tend");
+  (void)os::SendSome(fd, reply.data(), reply.size());
+  return false;
+}
+
+void Server::Admit(base::UniqueFd fd) {
+  if (!Allowed(fd.Get())) return;  // closed here
+  size_t id = next_id_++;
+  auto watch = epoll_.Add(fd.Get(), EPOLLIN, [this, id](uint32_t events) { OnClient(id, events); });
+  if (!watch) return;
+  Client& c = clients_[id];
+  c.fd = std::move(fd);
+  c.watch = std::move(*watch);
+  c.last_active = os::Now();
+}
+
+// Makes room for a newcomer: the client idle longest goes, unless every
+// client is waiting or following (those are busy, not stalled).
+bool Server::EvictIdlest() {
+  auto victim = clients_.end();
+  for (auto it = clients_.begin(); it != clients_.end(); ++it) {
+    if (it->second.waiting) continue;
+    if (victim == clients_.end() || it->second.last_active < victim->second.last_active) {
+      victim = it;
     }
-    size_t id = next_id_++;
-    Client& c = clients_[id];
-    c.fd = std::move(fd);
-    c.last_active = now;
-    (void)epoll_.Add(c.fd.Get(), EPOLLIN, tag_(kClientTag, id, 0));
   }
+  if (victim == clients_.end()) return false;
+  host_.log("control: too many clients (" + std::to_string(clients_.size()) +
+            "); dropped the one idle longest");
+  Drop(victim->first);
+  return true;
 }
 
-void Server::OnClient(size_t id, uint32_t events, base::TimePoint now) {
+void Server::OnClient(size_t id, uint32_t events) {
   auto it = clients_.find(id);
   if (it == clients_.end()) return;
   Client& c = it->second;
+  base::TimePoint now = os::Now();
   if (events & EPOLLOUT) Flush(id, c);
-  if (clients_.count(id) && (events & (EPOLLIN | EPOLLHUP | EPOLLERR))) ReadFrom(id, c, now);
+  if (!clients_.count(id)) return;
+  if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) ReadFrom(id, c, now);
+  // A hang-up is final (the loop stops watching the fd): nothing more
+  // will come, and nobody is left to read what we would send.
+  if (clients_.count(id) && (events & (EPOLLHUP | EPOLLERR))) Drop(id);
 }
 
 void Server::ReadFrom(size_t id, Client& c, base::TimePoint now) {
-  char buf[16384];
-  ssize_t n = read(c.fd.Get(), buf, sizeof buf);
-  if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-    Drop(id);
+  auto n = os::ReceiveSome(c.fd.Get(), c.in, 16384);
+  if (!n) {
+    Drop(id);  // EOF or an error: the client is gone
     return;
   }
-  if (n < 0) return;
+  if (*n == 0) return;
+  if (c.in.size() == *n) c.request_since = now;
   c.last_active = now;
-  c.in.append(buf, static_cast<size_t>(n));
+  ServeBuffered(id, c, now);
+}
+
+// Serves the complete lines in `in`, one at a time: while a reply is still
+// being sent, the next request waits (and so does reading: back-pressure).
+void Server::ServeBuffered(size_t id, Client& c, base::TimePoint now) {
   size_t nl;
-  while (clients_.count(id) && !c.closing && (nl = c.in.find('\n')) != std::string::npos) {
+  while (clients_.count(id) && !c.closing && c.out.empty() &&
+         (nl = c.in.find('\n')) != std::string::npos) {
     std::string line = c.in.substr(0, nl);
     c.in.erase(0, nl + 1);
     if (!line.empty() && line.back() == '\r') line.pop_back();
+    c.request_since = now;
     if (!line.empty()) Serve(id, c, line, now);
   }
   if (clients_.count(id) && c.in.size() > kMaxRequest) {
@@ -141,7 +184,9 @@ void Server::Broadcast(const std::string& service, const std::string& json_line)
   }
   for (size_t id : ids) {
     auto it = clients_.find(id);
-    if (it != clients_.end()) Send(id, it->second, "{\"v\":1,\"line\":" + json_line + "}\n");
+    if (it != clients_.end()) {
+      Send(id, it->second, "{\"v\":1,\"line\":" + json_line + "}\n", false);
+    }
   }
 }
 
@@ -167,12 +212,21 @@ void Server::Poll(base::TimePoint now) {
       continue;
     }
     bool following = c.waiting && c.waiting->cmd == Command::kLogs;
-    if (!following && now - c.last_active >= config_.idle_timeout) Drop(id);
+    if (!following && now >= IdleDeadline(c)) Drop(id);
   }
+  if (acceptor_) acceptor_->Poll(now);
+}
+
+// Idle clients go after idle_timeout; one that started a request line and
+// never ends it (slowloris) goes after request_timeout.
+base::TimePoint Server::IdleDeadline(const Client& c) const {
+  base::TimePoint idle = c.last_active + config_.idle_timeout;
+  if (c.in.empty()) return idle;
+  return std::min(idle, c.request_since + config_.request_timeout);
 }
 
 std::optional<base::TimePoint> Server::NextDeadline() const {
-  std::optional<base::TimePoint> next;
+  std::optional<base::TimePoint> next = acceptor_ ? acceptor_->NextDeadline() : std::nullopt;
   for (const auto& [id, c] : clients_) {
     base::TimePoint t;
     if (c.waiting && c.waiting->cmd == Command::kWait) {
@@ -180,15 +234,15 @@ std::optional<base::TimePoint> Server::NextDeadline() const {
     } else if (c.waiting) {
       continue;  // a follower stays as long as it reads
     } else {
-      t = c.last_active + config_.idle_timeout;
+      t = IdleDeadline(c);
     }
     if (!next || t < *next) next = t;
   }
   return next;
 }
 
-void Server::Send(size_t id, Client& c, const std::string& data) {
-  if (c.out.size() + data.size() > config_.max_output) {
+void Server::Send(size_t id, Client& c, const std::string& data, bool reply) {
+  if (!reply && c.out.size() + data.size() > config_.max_output) {
     host_.log("control: dropped a client that does not read its replies");
     Drop(id);
     return;
@@ -211,22 +265,24 @@ void Server::Flush(size_t id, Client& c) {
     Drop(id);
     return;
   }
-  Watch(id, c);
+  Watch(c);
+  // The reply is out: requests that queued up behind it are next.
+  if (c.out.empty() && !c.waiting && c.in.find('\n') != std::string::npos) {
+    ServeBuffered(id, c, os::Now());
+  }
 }
 
-void Server::Watch(size_t id, Client& c) {
-  bool want = !c.out.empty();
-  if (want == c.want_write) return;
-  c.want_write = want;
-  (void)epoll_.Modify(c.fd.Get(), EPOLLIN | (want ? uint32_t{EPOLLOUT} : 0u),
-                      tag_(kClientTag, id, 0));
+// While a reply is unsent, only writability matters: reading more
+// requests would only grow what the client does not take.
+void Server::Watch(Client& c) {
+  (void)c.watch.Modify(c.out.empty() ? uint32_t{EPOLLIN} : uint32_t{EPOLLOUT});
 }
 
 void Server::Drop(size_t id) {
   auto it = clients_.find(id);
   if (it == clients_.end()) return;
-  epoll_.Remove(it->second.fd.Get());
-  clients_.erase(it);
+  clients_.erase(it);  // the watch goes before the fd (member order)
+  if (acceptor_) acceptor_->Resume();
 }
 
 }  // namespace ctl

@@ -4,6 +4,11 @@
 // is full, and never blocks tend or the others. Every connection's peer
 // credentials are checked: root, tend's own user and, where configured,
 // one group may control; anyone else gets a refusal, which is logged.
+// Accepting follows os::Acceptor's policy (fd headroom, pause on EMFILE,
+// a client cap that evicts the longest-idle client that is not waiting).
+// A reply to a request is sent whole however long (`logs -n` is bounded by
+// the ring), and the client's next request is not read until it is taken;
+// lines pushed to followers are what `max_output` bounds.
 #pragma once
 
 #include <sys/types.h>
@@ -18,7 +23,9 @@
 #include "base/result.h"
 #include "base/unique_fd.h"
 #include "ctl/protocol.h"
+#include "os/acceptor.h"
 #include "os/epoll.h"
+#include "os/unix_socket.h"
 
 namespace ctl {
 
@@ -26,7 +33,10 @@ struct ServerConfig {
   std::string path = "/run/tend.sock";
   std::optional<gid_t> group;  // members may control too
   base::Duration idle_timeout = base::seconds(60);
-  size_t max_output = 1024 * 1024;  // bytes queued for one client before it is dropped
+  base::Duration request_timeout = base::seconds(10);  // a started request line must end
+  size_t max_output = 1024 * 1024;  // bytes queued for a follower before it is dropped
+  size_t max_clients = 64;
+  uint64_t first_client_id = 1;  // tests start at old wrap points (2^24, 2^32)
 };
 
 // What the server asks of tend. Replies are whole JSON lines.
@@ -42,18 +52,12 @@ struct Host {
 
 class Server {
  public:
-  using TagFn = uint64_t (*)(int kind, size_t id, int unused);
-  static constexpr int kListenTag = 7;
-  static constexpr int kClientTag = 8;
-
-  Server(os::Epoll& epoll, TagFn tag, ServerConfig config, Host host);
+  Server(os::Epoll& epoll, ServerConfig config, Host host);
   ~Server();  // removes the socket file it created
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
   base::Status Listen();
 
-  void OnListen(base::TimePoint now);
-  void OnClient(size_t id, uint32_t events, base::TimePoint now);
   // Whether some client follows `service`'s output (logs -f).
   bool Follows(const std::string& service) const;
   // A new output line of `service`, as a JSON object, for followers.
@@ -65,29 +69,38 @@ class Server {
  private:
   struct Client {
     base::UniqueFd fd;
+    os::IoWatch watch;  // after fd: unregistered before it closes
     std::string in, out;
     base::TimePoint last_active{};
-    bool closing = false;            // close once `out` is written
-    std::optional<Request> waiting;  // a wait or a follow in progress
+    base::TimePoint request_since{};  // when `in` got its first byte
+    bool closing = false;             // close once `out` is written
+    std::optional<Request> waiting;   // a wait or a follow in progress
     base::TimePoint wait_deadline{};
-    bool want_write = false;
   };
 
+  bool Allowed(int fd);
+  void Admit(base::UniqueFd fd);
+  bool EvictIdlest();
+  void OnClient(size_t id, uint32_t events);
   void ReadFrom(size_t id, Client& c, base::TimePoint now);
+  void ServeBuffered(size_t id, Client& c, base::TimePoint now);
   void Serve(size_t id, Client& c, const std::string& line, base::TimePoint now);
-  void Send(size_t id, Client& c, const std::string& data);
+  // `reply`: the answer to a request, always queued whole; else a pushed
+  // line, which drops a client that has more than max_output unread.
+  void Send(size_t id, Client& c, const std::string& data, bool reply = true);
   void Flush(size_t id, Client& c);
   void Drop(size_t id);
-  void Watch(size_t id, Client& c);
+  void Watch(Client& c);
+  base::TimePoint IdleDeadline(const Client& c) const;
 
   os::Epoll& epoll_;
-  TagFn tag_;
   ServerConfig config_;
   Host host_;
-  base::UniqueFd listen_;
   std::map<size_t, Client> clients_;
-  size_t next_id_ = 1;
+  uint64_t next_id_ = 1;                  // 64 bits: never wraps, so ids never collide
+  std::optional<os::Acceptor> acceptor_;  // last: closes first
   uid_t self_uid_;
+  os::SocketId socket_id_;  // what we bound, so that we remove only that
 };
 
 }  // namespace ctl

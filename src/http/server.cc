@@ -7,24 +7,20 @@
 #include <cerrno>
 
 #include "os/tcp_listen.h"
+#include "os/timer_fd.h"
 #include "os/unix_socket.h"
 
 namespace http {
 namespace {
 
-// The runner's tag packs an id into 24 bits, so ids wrap below that.
-constexpr size_t kMaxId = (size_t{1} << 24) - 1;
-// How long accepting pauses after accept4 fails (EMFILE...): the listening
-// socket stays readable, so retrying at once would spin the loop.
-constexpr base::Duration kAcceptPause = base::seconds(1);
 // What a client may still send after its response before it is cut off.
 constexpr size_t kMaxDrain = size_t{64} * 1024;
 constexpr uint32_t kReadEvents = EPOLLIN | EPOLLRDHUP;
 
 }  // namespace
 
-Server::Server(os::Epoll& epoll, TagFn tag, ServerConfig config, Handler handler)
-    : epoll_(epoll), tag_(tag), config_(std::move(config)), handler_(std::move(handler)) {}
+Server::Server(os::Epoll& epoll, ServerConfig config, Handler handler)
+    : epoll_(epoll), config_(std::move(config)), handler_(std::move(handler)) {}
 
 base::Status Server::Listen() {
   auto fd = os::ListenTcp(config_.listen);
@@ -33,80 +29,68 @@ base::Status Server::Listen() {
 }
 
 base::Status Server::Listen(base::UniqueFd listen_fd) {
-  listen_ = std::move(listen_fd);
-  return epoll_.Add(listen_.Get(), EPOLLIN, tag_(kListenTag, 0, 0));
+  os::AcceptPolicy policy;
+  policy.max_clients = config_.max_clients;
+  os::Acceptor::Owner owner;
+  owner.clients = [this] { return clients_.size(); };
+  owner.make_room = [this] { return EvictOldest(); };
+  owner.admit = [this](base::UniqueFd fd) { Admit(std::move(fd)); };
+  owner.log = config_.log;
+  acceptor_.emplace(epoll_, policy, std::move(owner));
+  return acceptor_->Start(std::move(listen_fd));
 }
 
 std::optional<int> Server::Port() const {
-  if (!listen_) return std::nullopt;
-  auto port = os::BoundPort(listen_.Get());
+  if (!acceptor_) return std::nullopt;
+  auto port = os::BoundPort(acceptor_->fd());
   if (!port) return std::nullopt;
   return port.Value();
 }
 
-void Server::OnListen(base::TimePoint now) {
-  // Bounded per wakeup so a connection flood cannot starve the rest of
-  // the loop; level-triggered epoll calls again for the remainder.
-  for (int n = 0; n < 64 && listen_ && !accept_paused_until_; ++n) {
-    auto fd = os::AcceptTcp(listen_.Get());
-    if (!fd) return PauseAccepting(fd.Err(), now);
-    if (!*fd) return;
-    if (clients_.size() >= config_.max_clients) EvictOldest();
-    Admit(std::move(*fd), now);
-  }
-}
-
-void Server::PauseAccepting(const base::Error& error, base::TimePoint now) {
-  epoll_.Remove(listen_.Get());
-  accept_paused_until_ = now + kAcceptPause;
-  if (config_.log) {
-    config_.log("http: " + error.Describe() + "; not accepting connections for " +
-                base::FormatDuration(kAcceptPause));
-  }
-}
-
-size_t Server::NextId() {
-  do {
-    next_id_ = next_id_ % kMaxId + 1;
-  } while (clients_.count(next_id_));
-  return next_id_;
-}
-
-void Server::Admit(base::UniqueFd fd, base::TimePoint now) {
-  size_t id = NextId();
-  if (!epoll_.Add(fd.Get(), kReadEvents, tag_(kClientTag, id, 0))) return;  // closes fd
+void Server::Admit(base::UniqueFd fd) {
+  size_t id = ++next_id_;
+  auto watch =
+      epoll_.Add(fd.Get(), kReadEvents, [this, id](uint32_t events) { OnClient(id, events); });
+  if (!watch) return;  // closes fd
+  base::TimePoint now = os::Now();
   Client& c = clients_[id];
   c.fd = std::move(fd);
+  c.watch = std::move(*watch);
   c.parser = RequestParser(config_.limits);
   c.accepted = now;
   c.deadline = now + config_.request_timeout;
-  c.watching = kReadEvents;
   ++stats_.accepted;
 }
 
-void Server::EvictOldest() {
+bool Server::EvictOldest() {
   auto oldest = clients_.begin();
   for (auto it = clients_.begin(); it != clients_.end(); ++it) {
     if (it->second.accepted < oldest->second.accepted) oldest = it;
   }
-  if (oldest == clients_.end()) return;
+  if (oldest == clients_.end()) return false;
   ++stats_.evicted;
   Drop(oldest->first);
+  return true;
 }
 
-void Server::OnClient(size_t id, uint32_t events, base::TimePoint now) {
+void Server::OnClient(size_t id, uint32_t events) {
   auto it = clients_.find(id);
   if (it == clients_.end()) return;  // dropped earlier in this batch
   Client& c = it->second;
+  base::TimePoint now = os::Now();
   if (events & EPOLLERR) return Drop(id);
   switch (c.phase) {
     case Phase::kReading:
-      return ReadRequest(id, c, now);  // reads to EOF first: a half-close may follow a request
+      ReadRequest(id, c, now);  // reads to EOF first: a half-close may follow a request
+      break;
     case Phase::kWriting:
       if (events & EPOLLHUP) return Drop(id);
-      return Flush(id, c, now);
-    case Phase::kLingering: return Drain(id, c);
+      Flush(id, c, now);
+      break;
+    case Phase::kLingering: Drain(id, c); break;
   }
+  // A hang-up is final: the loop stops watching the fd after this call.
+  if (events & EPOLLHUP) Drop(id);
 }
 
 void Server::ReadRequest(size_t id, Client& c, base::TimePoint now) {
@@ -145,6 +129,8 @@ void Server::Respond(size_t id, Client& c, base::TimePoint now) {
       c.parser.state() == RequestParser::State::kDone && c.parser.request().method == "HEAD";
   c.out = Serialize(Answer(c.parser), head_only);
   c.phase = Phase::kWriting;
+  // From when the response is ready: making a large one takes time too.
+  now = std::max(now, os::Now());
   c.deadline = now + config_.write_timeout;
   ++stats_.answered;
   Flush(id, c, now);
@@ -155,7 +141,7 @@ void Server::Flush(size_t id, Client& c, base::TimePoint now) {
     // MSG_NOSIGNAL inside: a peer that left gives EPIPE, not SIGPIPE.
     ssize_t n = os::SendSome(c.fd.Get(), c.out.data() + c.sent, c.out.size() - c.sent);
     if (n < 0) return Drop(id);
-    if (n == 0) return Watch(id, c, EPOLLOUT);
+    if (n == 0) return Watch(c, EPOLLOUT);
     c.sent += static_cast<size_t>(n);
   }
   // Half-close: the client sees the end of the response, and we keep
@@ -164,7 +150,7 @@ void Server::Flush(size_t id, Client& c, base::TimePoint now) {
   c.out = std::string();
   c.phase = Phase::kLingering;
   c.deadline = now + config_.linger;
-  Watch(id, c, kReadEvents);
+  Watch(c, kReadEvents);
   Drain(id, c);
 }
 
@@ -186,10 +172,7 @@ void Server::Drain(size_t id, Client& c) {
 }
 
 void Server::Poll(base::TimePoint now) {
-  if (accept_paused_until_ && now >= *accept_paused_until_) {
-    accept_paused_until_.reset();
-    (void)epoll_.Add(listen_.Get(), EPOLLIN, tag_(kListenTag, 0, 0));
-  }
+  if (acceptor_) acceptor_->Poll(now);
   std::vector<size_t> expired;
   for (auto& [id, c] : clients_) {
     if (now >= c.deadline) expired.push_back(id);
@@ -209,24 +192,20 @@ void Server::Expire(size_t id, Client& c) {
 }
 
 std::optional<base::TimePoint> Server::NextDeadline() const {
-  std::optional<base::TimePoint> next = accept_paused_until_;
+  std::optional<base::TimePoint> next = acceptor_ ? acceptor_->NextDeadline() : std::nullopt;
   for (const auto& [id, c] : clients_) {
     if (!next || c.deadline < *next) next = c.deadline;
   }
   return next;
 }
 
-void Server::Watch(size_t id, Client& c, uint32_t events) {
-  if (events == c.watching) return;
-  c.watching = events;
-  (void)epoll_.Modify(c.fd.Get(), events, tag_(kClientTag, id, 0));
-}
+void Server::Watch(Client& c, uint32_t events) { (void)c.watch.Modify(events); }
 
 void Server::Drop(size_t id) {
   auto it = clients_.find(id);
   if (it == clients_.end()) return;
-  epoll_.Remove(it->second.fd.Get());
-  clients_.erase(it);
+  clients_.erase(it);  // the watch goes before the fd (member order)
+  if (acceptor_) acceptor_->Resume();
 }
 
 }  // namespace http

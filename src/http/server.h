@@ -12,6 +12,7 @@
 // for up to `linger`, because closing with unread input makes the kernel
 // send a RST that can destroy the response before the client reads it.
 //
+// Accepting follows os::Acceptor's policy (fd headroom, pause on EMFILE).
 // When `max_clients` connections are open, a new one evicts the oldest:
 // a real probe finishes in milliseconds, so the longest-open connection is
 // almost surely stalled, and refusing newcomers instead would let 64 idle
@@ -29,6 +30,7 @@
 #include "base/unique_fd.h"
 #include "http/request_parser.h"
 #include "http/response.h"
+#include "os/acceptor.h"
 #include "os/epoll.h"
 
 namespace http {
@@ -55,11 +57,7 @@ struct ServerStats {
 
 class Server {
  public:
-  using TagFn = uint64_t (*)(int kind, size_t id, int unused);
-  static constexpr int kListenTag = 12;
-  static constexpr int kClientTag = 13;
-
-  Server(os::Epoll& epoll, TagFn tag, ServerConfig config, Handler handler);
+  Server(os::Epoll& epoll, ServerConfig config, Handler handler);
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
@@ -70,8 +68,6 @@ class Server {
   // The bound port, once listening.
   std::optional<int> Port() const;
 
-  void OnListen(base::TimePoint now);
-  void OnClient(size_t id, uint32_t events, base::TimePoint now);
   // Enforces deadlines and resumes accepting after a pause.
   void Poll(base::TimePoint now);
   std::optional<base::TimePoint> NextDeadline() const;
@@ -83,6 +79,7 @@ class Server {
   enum class Phase { kReading, kWriting, kLingering };
   struct Client {
     base::UniqueFd fd;
+    os::IoWatch watch;  // after fd: unregistered before it closes
     RequestParser parser;
     Phase phase = Phase::kReading;
     std::string out;
@@ -90,31 +87,27 @@ class Server {
     size_t drained = 0;
     base::TimePoint accepted{};
     base::TimePoint deadline{};
-    uint32_t watching = 0;  // epoll events asked for
   };
 
-  size_t NextId();
-  void Admit(base::UniqueFd fd, base::TimePoint now);
-  void EvictOldest();
-  void PauseAccepting(const base::Error& error, base::TimePoint now);
+  void Admit(base::UniqueFd fd);
+  bool EvictOldest();
+  void OnClient(size_t id, uint32_t events);
   void ReadRequest(size_t id, Client& c, base::TimePoint now);
   Response Answer(const RequestParser& parser);
   void Respond(size_t id, Client& c, base::TimePoint now);
   void Flush(size_t id, Client& c, base::TimePoint now);
   void Drain(size_t id, Client& c);
   void Expire(size_t id, Client& c);
-  void Watch(size_t id, Client& c, uint32_t events);
+  void Watch(Client& c, uint32_t events);
   void Drop(size_t id);
 
   os::Epoll& epoll_;
-  TagFn tag_;
   ServerConfig config_;
   Handler handler_;
-  base::UniqueFd listen_;
-  std::optional<base::TimePoint> accept_paused_until_;
   std::map<size_t, Client> clients_;
-  size_t next_id_ = 0;
+  uint64_t next_id_ = 0;  // 64 bits: never wraps, so ids never collide
   ServerStats stats_;
+  std::optional<os::Acceptor> acceptor_;  // last: closes first
 };
 
 }  // namespace http

@@ -18,10 +18,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-uint64_t Tag(int kind, size_t id, int) {
-  return (static_cast<uint64_t>(kind) << 56) | (static_cast<uint64_t>(id) << 32);
-}
-
 Response Handle(const Request& r) {
   if (r.path == "/healthz") return Response{200, "text/plain", "ok\n", {}};
   if (r.path == "/big") return Response{200, "text/plain", std::string(16 << 20, 'x'), {}};
@@ -29,14 +25,14 @@ Response Handle(const Request& r) {
 }
 
 // A server on 127.0.0.1:<free port>, and the loop driven by hand as tend's
-// runner does: wait, dispatch by tag, then Poll for deadlines.
+// runner does: wait and dispatch, then Poll for deadlines.
 class HttpServer : public ::testing::Test {
  protected:
   void Start(ServerConfig config = {}) {
     auto epoll = os::Epoll::Create();
     ASSERT_TRUE(epoll);
     epoll_.emplace(std::move(*epoll));
-    server_ = std::make_unique<Server>(*epoll_, Tag, std::move(config), Handle);
+    server_ = std::make_unique<Server>(*epoll_, std::move(config), Handle);
     auto fd = os::ListenTcp(os::ListenAddress{"127.0.0.1", false, 0});
     ASSERT_TRUE(fd) << fd.Err().Describe();
     ASSERT_TRUE(server_->Listen(std::move(*fd)));
@@ -50,19 +46,7 @@ class HttpServer : public ::testing::Test {
       auto until = std::chrono::ceil<std::chrono::milliseconds>(*next - base::Clock::now());
       timeout = std::clamp(static_cast<int>(until.count()), 0, max_ms);
     }
-    std::vector<epoll_event> events;
-    ASSERT_TRUE(epoll_->Wait(events, timeout));
-    base::TimePoint now = base::Clock::now();
-    for (const epoll_event& e : events) {
-      int kind = static_cast<int>(e.data.u64 >> 56);
-      size_t id = (e.data.u64 >> 32) & 0xffffff;
-      if (kind == Server::kListenTag)
-        server_->OnListen(now);
-      else if (kind == Server::kClientTag)
-        server_->OnClient(id, e.events, now);
-      else
-        ADD_FAILURE() << "unknown tag kind " << kind;
-    }
+    ASSERT_TRUE(epoll_->Dispatch(timeout));
     server_->Poll(base::Clock::now());
   }
 
@@ -276,7 +260,7 @@ TEST_F(HttpServer, ListenReportsABadAddress) {
   ASSERT_TRUE(epoll);
   ServerConfig config;
   config.listen = "example.com:80";
-  Server server(*epoll, Tag, config, Handle);
+  Server server(*epoll, config, Handle);
   base::Status st = server.Listen();
   ASSERT_FALSE(st);
   EXPECT_NE(st.Err().Describe().find("not a numeric IP"), std::string::npos);

@@ -1,10 +1,14 @@
 #include "os/fd_writer.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
+
+#include "os/timer_fd.h"
 
 namespace os {
 
@@ -16,7 +20,7 @@ FdWriter::FdWriter(int fd, bool nonblocking, size_t high_mark) : fd_(fd), high_m
   if (saved_flags_ >= 0) fcntl(fd, F_SETFL, saved_flags_ | O_NONBLOCK);
 }
 
-FdWriter::~FdWriter() { Finish(); }
+FdWriter::~FdWriter() { Finish(base::Duration::zero()); }
 
 void FdWriter::Append(std::string_view bytes) {
   if (broken_) return;
@@ -26,7 +30,7 @@ void FdWriter::Append(std::string_view bytes) {
 
 void FdWriter::Flush() {
   size_t done = 0;
-  while (done < buffer_.size()) {
+  while (done < buffer_.size() && !broken_) {
     ssize_t n = write(fd_, buffer_.data() + done, buffer_.size() - done);
     if (n > 0) {
       done += static_cast<size_t>(n);
@@ -36,19 +40,35 @@ void FdWriter::Flush() {
       break;
     } else {
       broken_ = true;  // closed or failing output: nothing we can do but drop
-      buffer_.clear();
-      return;
+      broken_reason_ = n < 0 ? std::strerror(errno) : "write returned 0";
     }
+  }
+  if (broken_) {
+    buffer_ = std::string();
+    return;
   }
   buffer_.erase(0, done);
 }
 
-void FdWriter::Finish() {
-  if (saved_flags_ >= 0) {
-    fcntl(fd_, F_SETFL, saved_flags_);
-    saved_flags_ = -1;
-  }
+size_t FdWriter::Finish(base::Duration max_wait) {
+  // Stay non-blocking while waiting: poll bounds the wait, write never does.
+  int flags = fcntl(fd_, F_GETFL);
+  if (flags >= 0 && !(flags & O_NONBLOCK)) fcntl(fd_, F_SETFL, flags | O_NONBLOCK);
+  base::TimePoint deadline = Now() + max_wait;
   Flush();
+  while (Pending() && !broken_) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Now()).count();
+    if (left <= 0) break;
+    pollfd p{fd_, POLLOUT, 0};
+    if (poll(&p, 1, static_cast<int>(left)) < 0 && errno != EINTR) break;
+    Flush();
+  }
+  size_t dropped = buffer_.size();
+  buffer_ = std::string();
+  int restore = saved_flags_ >= 0 ? saved_flags_ : flags;
+  if (restore >= 0) fcntl(fd_, F_SETFL, restore);
+  saved_flags_ = -1;
+  return dropped;
 }
 
 }  // namespace os

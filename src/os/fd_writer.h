@@ -2,11 +2,17 @@
 // event loop. Data that cannot be written now waits in a buffer; once that
 // buffer passes its high mark the writer reports Full(), and the loop stops
 // reading service pipes (back-pressure) until it drains below the low mark.
+//
+// When the fd fails for good (EPIPE: the reader is gone; EIO, ENOSPC...)
+// the writer is broken: it drops what it holds and everything after, and
+// says why once through broken_reason(). tend goes on supervising.
 #pragma once
 
 #include <cstddef>
 #include <string>
 #include <string_view>
+
+#include "base/clock.h"
 
 namespace os {
 
@@ -21,18 +27,23 @@ class FdWriter {
   int Fd() const { return fd_; }
   void Append(std::string_view bytes);  // queues and writes what it can
   void Flush();                         // on EPOLLOUT
-  bool Full() const { return buffer_.size() >= high_mark_; }
+  bool Full() const { return !broken_ && buffer_.size() >= high_mark_; }
   bool Drained() const { return buffer_.size() <= high_mark_ / 4; }
   bool Pending() const { return !buffer_.empty(); }
-  // Writes everything left, blocking, and restores the fd's flags. For exit.
-  void Finish();
+  bool Broken() const { return broken_; }
+  const std::string& broken_reason() const { return broken_reason_; }
+  // For exit: writes what is left, waiting at most `max_wait` for the fd
+  // to take it (a FIFO nobody reads must not hold tend forever), then
+  // restores the fd's flags. Returns the bytes it had to drop.
+  size_t Finish(base::Duration max_wait);
 
  private:
   int fd_;
   int saved_flags_ = -1;
   size_t high_mark_;
   std::string buffer_;
-  bool broken_ = false;  // EPIPE or similar: nobody reads; drop output
+  bool broken_ = false;
+  std::string broken_reason_;
 };
 
 }  // namespace os

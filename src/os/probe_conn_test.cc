@@ -48,18 +48,16 @@ spec::ProbeTarget Target(int port, std::string path = "") {
 Outcome Drive(ProbeConn& conn, int timeout_ms = 2000) {
   auto ep = Epoll::Create();
   EXPECT_TRUE(ep.Ok());
-  uint32_t want = conn.WantEvents();
-  EXPECT_TRUE(ep->Add(conn.fd(), want, 1).Ok());
-  std::vector<epoll_event> events;
+  Outcome o = Outcome::kPending;
+  auto watch =
+      ep->Add(conn.fd(), conn.WantEvents(), [&](uint32_t events) { o = conn.OnEvents(events); });
+  EXPECT_TRUE(watch.Ok());
   while (true) {
-    EXPECT_TRUE(ep->Wait(events, timeout_ms).Ok());
-    if (events.empty()) return Outcome::kPending;
-    Outcome o = conn.OnEvents(events[0].events);
+    auto n = ep->Dispatch(timeout_ms);
+    EXPECT_TRUE(n.Ok());
+    if (*n == 0) return Outcome::kPending;
     if (o != Outcome::kPending) return o;
-    if (conn.WantEvents() != want) {
-      want = conn.WantEvents();
-      EXPECT_TRUE(ep->Modify(conn.fd(), want, 1).Ok());
-    }
+    EXPECT_TRUE(watch->Modify(conn.WantEvents()).Ok());
   }
 }
 

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -35,6 +36,17 @@ int ParentOf(int pid) {
 }
 
 }  // namespace
+
+spec::Rlimit RaiseFdLimit() {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) < 0) return {RLIMIT_NOFILE, 0, 0};
+  spec::Rlimit original{RLIMIT_NOFILE, rl.rlim_cur, rl.rlim_max};
+  if (rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    (void)setrlimit(RLIMIT_NOFILE, &rl);  // best effort: tend works within the old one too
+  }
+  return original;
+}
 
 base::Status BecomeSubreaper() {
   if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) return base::Errno("prctl(PR_SET_CHILD_SUBREAPER)");

@@ -5,11 +5,17 @@
 #include <vector>
 
 #include "base/result.h"
+#include "spec/service_spec.h"
 
 namespace os {
 
 // Makes tend adopt orphaned descendants when it is not PID 1.
 base::Status BecomeSubreaper();
+
+// Raises the soft RLIMIT_NOFILE to the hard limit (tend holds a few fds per
+// service) and returns the limits tend was started with, which services
+// get back: some programs loop over every possible fd, or use select().
+spec::Rlimit RaiseFdLimit();
 
 // Whether process `pid` exists (kill(pid, 0) did not say ESRCH).
 bool ProcessExists(int pid);

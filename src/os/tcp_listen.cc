@@ -85,25 +85,4 @@ base::Result<int> BoundPort(int fd) {
   return base::Error{"getsockname: not a TCP socket", EAFNOSUPPORT};
 }
 
-base::Result<base::UniqueFd> AcceptTcp(int listen_fd) {
-  int fd = accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-  if (fd >= 0) return base::UniqueFd(fd);
-  switch (errno) {
-    case EAGAIN:
-    case EINTR:
-    // A connection that failed between SYN and accept (accept(2) asks to
-    // treat these like EAGAIN).
-    case ECONNABORTED:
-    case EPROTO:
-    case ENETDOWN:
-    case ENOPROTOOPT:
-    case EHOSTDOWN:
-    case ENONET:
-    case EHOSTUNREACH:
-    case EOPNOTSUPP:
-    case ENETUNREACH: return base::UniqueFd();
-    default: return base::Errno("accept4");
-  }
-}
-
 }  // namespace os

@@ -23,10 +23,4 @@ base::Result<base::UniqueFd> ListenTcp(const ListenAddress& address);
 // The local port `fd` is bound to (to learn what port 0 picked).
 base::Result<int> BoundPort(int fd);
 
-// Accepts one client, non-blocking and close-on-exec. An invalid fd means
-// none is waiting (or it gave up before we got to it); an error means
-// accepting is failing (EMFILE, ENFILE, ENOBUFS...) and the caller should
-// back off instead of spinning on a listening socket that stays readable.
-base::Result<base::UniqueFd> AcceptTcp(int listen_fd);
-
 }  // namespace os

@@ -6,6 +6,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "os/acceptor.h"
+
 namespace os {
 namespace {
 
@@ -68,7 +70,7 @@ TEST(TcpListen, BindsPortZeroAndReportsThePort) {
   EXPECT_TRUE(fcntl(fd->Get(), F_GETFL) & O_NONBLOCK);
   EXPECT_TRUE(fcntl(fd->Get(), F_GETFD) & FD_CLOEXEC);
 
-  auto none = AcceptTcp(fd->Get());
+  auto none = Accept(fd->Get());
   ASSERT_TRUE(none);
   EXPECT_FALSE(*none);  // nobody waiting: no fd, no error
 
@@ -78,7 +80,7 @@ TEST(TcpListen, BindsPortZeroAndReportsThePort) {
   a.sin_port = htons(static_cast<uint16_t>(*port));
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   ASSERT_EQ(connect(client.Get(), reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-  auto accepted = AcceptTcp(fd->Get());
+  auto accepted = Accept(fd->Get());
   ASSERT_TRUE(accepted);
   ASSERT_TRUE(*accepted);
   EXPECT_TRUE(fcntl(accepted->Get(), F_GETFL) & O_NONBLOCK);

@@ -24,6 +24,31 @@ base::Result<sockaddr_un> Address(const std::string& path) {
   return addr;
 }
 
+// What is at `path` before tend binds there: nothing, or a socket left by
+// an earlier tend in this container (connecting is refused), is fine.
+base::Status ClearStale(const std::string& path, const sockaddr_un& addr) {
+  struct stat st {};
+  if (lstat(path.c_str(), &st) < 0) return base::OkStatus();
+  if (!S_ISSOCK(st.st_mode)) {
+    return base::Error{path +
+                           " exists and is not a socket; not replacing it (choose another "
+                           "control socket path)",
+                       EEXIST};
+  }
+  // Non-blocking: a live listener with a full backlog says EAGAIN, not hang.
+  base::UniqueFd probe(socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  bool live =
+      probe && (connect(probe.Get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0 ||
+                errno == EAGAIN);
+  if (live) {
+    return base::Error{"another process (a tend?) is listening at " + path +
+                           "; not taking its socket (choose another control socket path)",
+                       EADDRINUSE};
+  }
+  unlink(path.c_str());  // stale: its tend is gone
+  return base::OkStatus();
+}
+
 }  // namespace
 
 base::Result<base::UniqueFd> ListenUnix(const std::string& path, mode_t mode) {
@@ -31,7 +56,7 @@ base::Result<base::UniqueFd> ListenUnix(const std::string& path, mode_t mode) {
   if (!addr) return addr.Err();
   base::UniqueFd fd(socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd) return base::Errno("socket");
-  unlink(path.c_str());  // a socket left by an earlier tend in this container
+  if (auto st = ClearStale(path, *addr); !st) return st.Err();
   if (bind(fd.Get(), reinterpret_cast<sockaddr*>(&*addr), sizeof *addr) < 0) {
     return base::Errno("bind " + path);
   }
@@ -40,10 +65,30 @@ base::Result<base::UniqueFd> ListenUnix(const std::string& path, mode_t mode) {
   return fd;
 }
 
-void RemoveSocket(const std::string& path) { unlink(path.c_str()); }
+SocketId SocketIdentity(const std::string& path) {
+  struct stat st {};
+  if (lstat(path.c_str(), &st) < 0) return {};
+  return {st.st_dev, st.st_ino};
+}
 
-base::UniqueFd AcceptClient(int listen_fd) {
-  return base::UniqueFd(accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+void RemoveOwnSocket(const std::string& path, SocketId id) {
+  struct stat st {};
+  if (lstat(path.c_str(), &st) < 0 || !S_ISSOCK(st.st_mode)) return;
+  if (st.st_dev != id.dev || st.st_ino != id.ino) return;  // someone else's by now
+  unlink(path.c_str());
+}
+
+std::optional<size_t> ReceiveSome(int fd, std::string& out, size_t max) {
+  size_t old = out.size();
+  out.resize(old + max);
+  ssize_t n;
+  do {
+    n = recv(fd, out.data() + old, max, MSG_DONTWAIT);
+  } while (n < 0 && errno == EINTR);
+  out.resize(old + (n > 0 ? static_cast<size_t>(n) : 0));
+  if (n > 0) return static_cast<size_t>(n);
+  if (n < 0 && errno == EAGAIN) return 0;
+  return std::nullopt;
 }
 
 base::Result<PeerCred> PeerCredentials(int fd) {

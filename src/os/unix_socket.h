@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 
 #include "base/result.h"
@@ -17,18 +18,30 @@ struct PeerCred {
   gid_t gid = 0;
 };
 
-// Binds and listens at `path` (a stale socket there is replaced), chmod
-// `mode`; the fd is non-blocking and close-on-exec.
+// Binds and listens at `path`, chmod `mode`; the fd is non-blocking and
+// close-on-exec. A stale socket there (nobody accepts on it) is replaced;
+// anything else is an error: a file that is no socket is never removed,
+// and a socket someone still listens on (a second tend) is left alone.
 base::Result<base::UniqueFd> ListenUnix(const std::string& path, mode_t mode);
-void RemoveSocket(const std::string& path);
-// Accepts one client, non-blocking; invalid fd when none is waiting.
-base::UniqueFd AcceptClient(int listen_fd);
+
+// Which file a path is, so that tend removes at exit only the socket it
+// bound itself (not one a later tend put there).
+struct SocketId {
+  dev_t dev = 0;
+  ino_t ino = 0;
+};
+SocketId SocketIdentity(const std::string& path);
+void RemoveOwnSocket(const std::string& path, SocketId id);
 base::Result<PeerCred> PeerCredentials(int fd);
 // Connects (blocking) to `path`.
 base::Result<base::UniqueFd> ConnectUnix(const std::string& path);
 // Whether `uid` belongs to group `gid` (primary or supplementary), from
 // /etc/passwd and /etc/group.
 bool UserInGroup(uid_t uid, gid_t gid);
+
+// Non-blocking receive of up to `max` bytes appended to `out`: the count
+// (0 when nothing is there now), or nullopt at EOF or on an error.
+std::optional<size_t> ReceiveSome(int fd, std::string& out, size_t max);
 
 // Non-blocking send; returns bytes written, 0 when it would block, -1 when
 // the peer is gone.

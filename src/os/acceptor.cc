@@ -53,9 +53,19 @@ void Acceptor::Pause(const std::string& why, bool timed) {
   paused_ = true;
   if (timed) resume_at_ = Now() + policy_.pause;
   (void)watch_.Modify(0);
-  if (!why.empty() && owner_.log) {
-    owner_.log(why + "; not accepting connections for a while");
+  if (why.empty() || !owner_.log) return;
+  // Once per cause and minute: while the trouble lasts, pauses follow each
+  // other every `pause`, and each would say the same.
+  base::TimePoint now = Now();
+  if (why == last_why_ && now < next_log_) {
+    ++suppressed_;
+    return;
   }
+  std::string more = suppressed_ ? " (" + std::to_string(suppressed_) + " more pauses)" : "";
+  owner_.log(why + "; not accepting connections for a while" + more);
+  last_why_ = why;
+  next_log_ = now + base::seconds(60);
+  suppressed_ = 0;
 }
 
 void Acceptor::Poll(base::TimePoint now) {

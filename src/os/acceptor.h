@@ -12,7 +12,7 @@
 //   asked to make room (evict its oldest idle client); if it cannot,
 //   accepting pauses until one leaves. New connections wait in the
 //   kernel's backlog meanwhile.
-// Each trouble is logged once per pause, never once per connection.
+// Each trouble is logged once a minute at most, never once per connection.
 #pragma once
 
 #include <functional>
@@ -68,6 +68,9 @@ class Acceptor {
   bool paused_ = false;
   std::optional<base::TimePoint> resume_at_;
   uint64_t refused_ = 0;
+  std::string last_why_;  // what was logged last, and when it may be again
+  base::TimePoint next_log_{};
+  uint64_t suppressed_ = 0;
 };
 
 // Accepts one connection (non-blocking, close-on-exec). An invalid fd when

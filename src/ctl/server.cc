@@ -37,7 +37,11 @@ void Server::OnListen(base::TimePoint now) {
       std::string who =
           cred ? "uid " + std::to_string(cred->uid) + " (pid " + std::to_string(cred->pid) + ")"
                : "an unknown peer";
-      host_.log("control: refused " + who + ": not allowed to control tend");
+      for (const std::string& line :
+           refusals_.Admit("control: refused peers",
+                           "control: refused " + who + ": not allowed to control tend", now)) {
+        host_.log(line);
+      }
       std::string reply = ErrorReply("permission denied: only root, tend's user" +
                                      std::string(config_.group ? " or its control group" : "") +
                                      " may control tend");

@@ -3,7 +3,8 @@
 // or sends half a request) is dropped after a timeout or when its buffer
 // is full, and never blocks tend or the others. Every connection's peer
 // credentials are checked: root, tend's own user and, where configured,
-// one group may control; anyone else gets a refusal, which is logged.
+// one group may control; anyone else gets a refusal, which is logged (a
+// few lines per 10 s at most: a local user can connect in a loop).
 #pragma once
 
 #include <sys/types.h>
@@ -18,6 +19,7 @@
 #include "base/result.h"
 #include "base/unique_fd.h"
 #include "ctl/protocol.h"
+#include "logs/log_limiter.h"
 #include "os/epoll.h"
 
 namespace ctl {
@@ -88,6 +90,7 @@ class Server {
   std::map<size_t, Client> clients_;
   size_t next_id_ = 1;
   uid_t self_uid_;
+  logs::LogLimiter refusals_;
 };
 
 }  // namespace ctl

@@ -229,7 +229,10 @@ int ClientMain(const std::vector<std::string>& args) {
     std::fprintf(stderr, "tendctl: unreadable reply from tend\n");
     return kUnreachable;
   }
-  if (a.as_json) std::puts(line.c_str());
+  if (a.as_json) {
+    std::puts(line.c_str());
+    std::fflush(stdout);  // with -f, the next line may be long in coming
+  }
   if (!reply.value("ok", false)) {
     std::string error = reply.value("error", "unknown error");
     if (!a.as_json) std::fprintf(stderr, "tendctl: %s\n", error.c_str());

@@ -131,10 +131,28 @@ void OutputRouter::Emit(size_t i, int k, std::string_view line, std::string& bat
     std::string text = style_.timestamps ? Now() + " " : "";
     text.append(line);
     text += '\n';
-    st.file->Write(text);
+    WriteFile(i, k, text);
     return;
   }
   prefixer_->Format(i, kStreamNames[k], line, batch_time_, batch);
+}
+
+// A file that cannot be written (a full disk, a missing directory) costs
+// the line, never tend; it is said (rate-limited), and so is the recovery.
+void OutputRouter::WriteFile(size_t i, int k, std::string_view text) {
+  Stream& st = services_[i].streams[static_cast<size_t>(k)];
+  base::Status written = st.file->Write(text);
+  if (written && st.lost == 0) return;
+  std::string what =
+      (i < names_.size() ? names_[i] : "?") + ": " + kStreamNames[k] + " file " + st.file->path();
+  if (!written) {
+    ++st.lost;
+    Warn(what, what + ": " + written.Err().Describe() + "; line dropped");
+  } else if (st.lost > 0) {
+    Log(core::LogLevel::kWarn,
+        what + ": written again; " + std::to_string(st.lost) + " line(s) were dropped");
+    st.lost = 0;
+  }
 }
 
 std::string OutputRouter::LineJson(const std::string& name, int k, std::string_view time,
@@ -258,10 +276,21 @@ void OutputRouter::Forget(size_t i) {
 
 void OutputRouter::Log(core::LogLevel level, const std::string& text) {
   if (level < style_.threshold) return;
-  batch_.clear();
-  prefixer_->FormatOwn(LevelName(level), text, style_.json || style_.timestamps ? Now() : "",
-                       batch_);
-  Append(1, batch_);
+  // Not batch_: a file's write error is logged while a batch is formatted.
+  std::string out;
+  std::string time = style_.json || style_.timestamps ? Now() : "";
+  // Counts of warnings held back in windows that have ended, on the way.
+  for (const std::string& summary : warnings_.Expire(os::Now())) {
+    prefixer_->FormatOwn(LevelName(core::LogLevel::kWarn), summary, time, out);
+  }
+  prefixer_->FormatOwn(LevelName(level), text, time, out);
+  Append(1, out);
+}
+
+void OutputRouter::Warn(const std::string& cause, const std::string& text) {
+  for (const std::string& line : warnings_.Admit(cause, text, os::Now())) {
+    Log(core::LogLevel::kWarn, line);
+  }
 }
 
 void OutputRouter::Finish(base::Duration max_wait) {

@@ -23,6 +23,7 @@
 #include "base/result.h"
 #include "core/supervisor.h"
 #include "logs/line_splitter.h"
+#include "logs/log_limiter.h"
 #include "logs/prefixer.h"
 #include "os/epoll.h"
 #include "os/fd_writer.h"
@@ -57,6 +58,9 @@ class OutputRouter {
   // its exit is logged, so its last words come first.
   void Drain(size_t i);
   void Log(core::LogLevel level, const std::string& text);
+  // A warning that may come in floods: at most a few lines per `cause` per
+  // window, then a count (logs::LogLimiter).
+  void Warn(const std::string& cause, const std::string& text);
 
   // Every line a service writes, as a JSON object, also goes to a bounded
   // ring (for `tendctl logs`) and to this callback (for `logs -f`).
@@ -79,6 +83,7 @@ class OutputRouter {
     logs::LineSplitter splitter;
     os::IoWatch watch;  // after pipe: unregistered before the pipe closes
     std::unique_ptr<os::RotatingFile> file;
+    uint64_t lost = 0;  // lines the file could not take since it last could
     bool paused = false;
   };
   struct ServiceStreams {
@@ -98,6 +103,7 @@ class OutputRouter {
   void Resume(int k);
   size_t Read(size_t i, int k, size_t max);
   void Emit(size_t i, int k, std::string_view line, std::string& batch);
+  void WriteFile(size_t i, int k, std::string_view text);
   void Append(int k, std::string_view bytes);
   void Watch(int k);
   std::string Now() const;
@@ -120,6 +126,7 @@ class OutputRouter {
   std::function<void(size_t, const std::string&)> on_line_;
   std::function<bool(size_t)> wants_line_;
   std::string chunk_;  // this batch's lines, for the ring
+  logs::LogLimiter warnings_;
 };
 
 }  // namespace app

@@ -158,8 +158,9 @@ void Runner::OnNotifySocket() {
   for (const os::NotifyDatagram& d : notify_socket_->ReceiveAll()) {
     size_t i = SenderService(d);
     if (i == kNoService || !Spec(i).SpeaksSdNotify()) {
-      Log(core::LogLevel::kWarn, "notify message from pid " + std::to_string(d.pid) +
-                                     ", which is no process of a service using sd_notify; ignored");
+      output_->Warn("notify: foreign messages",  // rate-limited: anyone may send floods
+                    "notify message from pid " + std::to_string(d.pid) +
+                        ", which is no process of a service using sd_notify; ignored");
       continue;
     }
     core::NotifyMessage m = core::ParseNotify(d.text);

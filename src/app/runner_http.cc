@@ -39,7 +39,11 @@ base::Status Runner::StartHttp() {
   if (plan_.http_listen.empty()) return base::OkStatus();
   http::ServerConfig config;
   config.listen = plan_.http_listen;
-  config.log = [this](const std::string& text) { Log(core::LogLevel::kWarn, "http: " + text); };
+  // Each line names its source once: the server's own lines say "http: "
+  // already, lines from shared socket code do not.
+  config.log = [this](const std::string& text) {
+    Log(core::LogLevel::kWarn, text.rfind("http: ", 0) == 0 ? text : "http: " + text);
+  };
   http_ = std::make_unique<http::Server>(epoll_, config,
                                          [this](const http::Request& r) { return Answer(r); });
   if (auto st = http_->Listen(); !st) {

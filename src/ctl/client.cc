@@ -211,7 +211,9 @@ int ClientMain(const std::vector<std::string>& args) {
     std::fprintf(stderr, "tendctl: cannot reach tend: %s\n", fd.Err().Describe().c_str());
     return kUnreachable;
   }
-  std::string request = a.request.dump() + "\n";
+  // Names come from argv, which may be any bytes: the same U+FFFD rule as
+  // tend's own JSON (docs/protocol.md), rather than dump()'s exception.
+  std::string request = a.request.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
   // A failed send is not the end: tend may have answered (a refusal) and
   // hung up before reading it. Its reply says why.
   bool sent = os::SendSome(fd->Get(), request.data(), request.size()) ==
@@ -227,7 +229,10 @@ int ClientMain(const std::vector<std::string>& args) {
     std::fprintf(stderr, "tendctl: unreadable reply from tend\n");
     return kUnreachable;
   }
-  if (a.as_json) std::puts(line.c_str());
+  if (a.as_json) {
+    std::puts(line.c_str());
+    std::fflush(stdout);  // with -f, the next line may be long in coming
+  }
   if (!reply.value("ok", false)) {
     std::string error = reply.value("error", "unknown error");
     if (!a.as_json) std::fprintf(stderr, "tendctl: %s\n", error.c_str());

@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "logs/prefixer.h"
+#include "logs/json_string.h"
 
 namespace ctl {
 namespace {

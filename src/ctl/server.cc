@@ -47,7 +47,11 @@ bool Server::Allowed(int fd) {
   std::string who =
       cred ? "uid " + std::to_string(cred->uid) + " (pid " + std::to_string(cred->pid) + ")"
            : "an unknown peer";
-  host_.log("control: refused " + who + ": not allowed to control tend");
+  for (const std::string& line :
+       refusals_.Admit("control: refused peers",
+                       "control: refused " + who + ": not allowed to control tend", os::Now())) {
+    host_.log(line);
+  }
   std::string reply =
       ErrorReply("permission denied: only root, tend's user" +
                  std::string(config_.group ? " or its control group" : "") + " may control tend");

@@ -23,6 +23,7 @@
 #include "base/result.h"
 #include "base/unique_fd.h"
 #include "ctl/protocol.h"
+#include "logs/log_limiter.h"
 #include "os/acceptor.h"
 #include "os/epoll.h"
 #include "os/unix_socket.h"
@@ -98,9 +99,10 @@ class Server {
   Host host_;
   std::map<size_t, Client> clients_;
   uint64_t next_id_ = 1;                  // 64 bits: never wraps, so ids never collide
-  std::optional<os::Acceptor> acceptor_;  // last: closes first
+  std::optional<os::Acceptor> acceptor_;  // after clients_: goes first
   uid_t self_uid_;
   os::SocketId socket_id_;  // what we bound, so that we remove only that
+  logs::LogLimiter refusals_;
 };
 
 }  // namespace ctl

@@ -1,5 +1,7 @@
 #include "logs/line_splitter.h"
 
+#include "logs/utf8.h"
+
 namespace logs {
 
 void LineSplitter::Feed(std::string_view bytes, const Sink& sink) {
@@ -10,7 +12,7 @@ void LineSplitter::Feed(std::string_view bytes, const Sink& sink) {
       size_t take = std::min(bytes.size(), room);
       partial_.append(bytes.substr(0, take));
       bytes.remove_prefix(take);
-      if (partial_.size() >= max_line_) Flush(sink);
+      if (partial_.size() >= max_line_) Cut(sink);
       continue;
     }
     if (partial_.empty()) {
@@ -22,6 +24,17 @@ void LineSplitter::Feed(std::string_view bytes, const Sink& sink) {
     }
     bytes.remove_prefix(nl + 1);
   }
+}
+
+// A full line is cut between characters: the last 1 to 3 bytes of a
+// multi-byte character that has not ended yet start the next piece, so
+// each piece of valid UTF-8 stays valid.
+void LineSplitter::Cut(const Sink& sink) {
+  size_t keep = Utf8IncompleteTail(partial_);
+  if (keep >= partial_.size()) keep = 0;  // max_line under 4: cut anyway
+  size_t head = partial_.size() - keep;
+  sink(std::string_view(partial_).substr(0, head));
+  partial_.erase(0, head);
 }
 
 void LineSplitter::Flush(const Sink& sink) {

@@ -1,7 +1,8 @@
 // LineSplitter: turns the byte chunks read from a service's pipe into whole
 // lines. A partial line waits for its end (or Flush, when the service exits);
 // a line longer than max_line is cut into pieces rather than dropped, so a
-// service can never make tend hold unbounded memory.
+// service can never make tend hold unbounded memory. The cut falls between
+// UTF-8 characters (at most 3 bytes earlier), so valid text stays valid.
 #pragma once
 
 #include <cstddef>
@@ -22,6 +23,8 @@ class LineSplitter {
   size_t Pending() const { return partial_.size(); }
 
  private:
+  void Cut(const Sink& sink);
+
   size_t max_line_;
   std::string partial_;
 };

@@ -34,6 +34,31 @@ TEST(LineSplitter, SplitsOverlongLinesWithoutLosingBytes) {
   EXPECT_EQ(c.lines, (std::vector<std::string>{"abcd", "efgh", "ij", "kl"}));
 }
 
+TEST(LineSplitter, CutsOverlongLinesBetweenUtf8Characters) {
+  LineSplitter s(8);
+  Collect c;
+  // "é" is C3 A9: an even cut would split the fourth one.
+  s.Feed("a\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\n", c.Sink());
+  EXPECT_EQ(c.lines, (std::vector<std::string>{"a\xC3\xA9\xC3\xA9\xC3\xA9", "\xC3\xA9"}));
+  c.lines.clear();
+  // 4-byte characters fed a byte at a time: never more than 3 bytes back.
+  std::string emoji = "\xF0\x9F\x98\x80";
+  for (char b : "x" + emoji + emoji + "\n") s.Feed(std::string_view(&b, 1), c.Sink());
+  EXPECT_EQ(c.lines, (std::vector<std::string>{"x" + emoji, emoji}));
+}
+
+// Latin-1 0xE9 could begin a 3-byte character, so it moves to the next
+// piece; whatever comes, no piece is shorter than max_line - 3.
+TEST(LineSplitter, CutsInvalidBytesAtMostThreeBack) {
+  LineSplitter s(4);
+  Collect c;
+  s.Feed("abc\xE9\xE9\xE9\xE9\xE9\n", c.Sink());
+  EXPECT_EQ(c.lines, (std::vector<std::string>{"abc", "\xE9\xE9\xE9", "\xE9\xE9"}));
+  c.lines.clear();
+  s.Feed("\x80\x80\x80\x80\x80\n", c.Sink());  // continuation bytes only: no start
+  EXPECT_EQ(c.lines, (std::vector<std::string>{"\x80\x80\x80\x80", "\x80"}));
+}
+
 TEST(LineSplitter, FlushOfNothingEmitsNothing) {
   LineSplitter s;
   Collect c;

@@ -1,7 +1,8 @@
 #include "logs/prefixer.h"
 
 #include <algorithm>
-#include <cstdio>
+
+#include "logs/json_string.h"
 
 namespace logs {
 namespace {
@@ -12,28 +13,6 @@ constexpr const char* kColours[] = {"\033[36m", "\033[33m", "\033[32m", "\033[35
 constexpr const char* kReset = "\033[0m";
 
 }  // namespace
-
-void AppendJsonString(std::string& out, std::string_view s) {
-  out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);  // UTF-8 passes through
-        }
-    }
-  }
-  out += '"';
-}
 
 Prefixer::Prefixer(const std::vector<std::string>& names, LineStyle style)
     : style_(style), names_(names) {

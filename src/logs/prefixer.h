@@ -35,9 +35,6 @@ class Prefixer {
   std::vector<std::string> heads_;  // "name    | " with colour codes, ready to copy
 };
 
-// Appends `s` as a JSON string literal, quotes included.
-void AppendJsonString(std::string& out, std::string_view s);
-
 // Appends one log line as a JSON object (no newline):
 // {"time":...,"service":...,"stream":...[,"level":...],"line":...}
 void AppendJsonLine(std::string& out, std::string_view time, std::string_view service,

@@ -45,6 +45,16 @@ TEST(Prefixer, JsonLinesAreEscapedObjects) {
                 "\",\"service\":\"tend\",\"stream\":\"log\",\"level\":\"warn\",\"line\":\"x\"}\n");
 }
 
+// JSON must stay valid whatever a service writes; plain text keeps its bytes.
+TEST(Prefixer, InvalidUtf8IsReplacedInJsonOnly) {
+  std::string out;
+  Prefixer({"a"}, {false, true, false}).Format(0, "stdout", "caf\xE9", kTime, out);
+  EXPECT_NE(out.find("\"line\":\"caf\xEF\xBF\xBD\"}"), std::string::npos) << out;
+  out.clear();
+  Prefixer({"a"}, {}).Format(0, "stdout", "caf\xE9", kTime, out);
+  EXPECT_EQ(out, "a | caf\xE9\n");
+}
+
 TEST(Prefixer, OwnLinesSayTend) {
   Prefixer p({}, {});
   std::string out;

@@ -4,8 +4,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "base/clock.h"
+#include "os/files.h"
+#include "os/process.h"
 #include "os/timer_fd.h"
 
 namespace app {
@@ -30,7 +33,32 @@ bool NeedsPipe(const spec::OutputSpec& o) {
   return o.mode == spec::OutputSpec::Mode::kPrefix || o.mode == spec::OutputSpec::Mode::kFile;
 }
 
+bool WantColour() {
+  const char* no_colour = std::getenv("NO_COLOR");
+  const char* term = std::getenv("TERM");
+  return os::IsTerminal(STDOUT_FILENO) && !(no_colour && *no_colour) &&
+         !(term && std::string(term) == "dumb");
+}
+
 }  // namespace
+
+OutputStyle StyleFor(spec::LogFormat format, bool timestamps, spec::Verbosity verbosity) {
+  OutputStyle style;
+  style.colour = WantColour() && format == spec::LogFormat::kPlain;
+  style.json = format == spec::LogFormat::kJson;
+  style.timestamps = timestamps;
+  style.threshold = verbosity == spec::Verbosity::kVerbose ? core::LogLevel::kDebug
+                    : verbosity == spec::Verbosity::kQuiet ? core::LogLevel::kWarn
+                                                           : core::LogLevel::kInfo;
+  return style;
+}
+
+bool AnyInherit(const std::vector<spec::ServiceSpec>& services) {
+  return std::any_of(services.begin(), services.end(), [](const spec::ServiceSpec& s) {
+    return s.out.mode == spec::OutputSpec::Mode::kInherit ||
+           s.err.mode == spec::OutputSpec::Mode::kInherit;
+  });
+}
 
 OutputRouter::OutputRouter(os::Epoll& epoll, OutputStyle style, bool any_inherit)
     : epoll_(epoll), style_(style) {
@@ -46,7 +74,7 @@ OutputRouter::OutputRouter(os::Epoll& epoll, OutputStyle style, bool any_inherit
     auto watch = epoll_.Add(writers_[k]->Fd(), 0, [this, k](uint32_t) { OnWritable(k); });
     if (watch) writer_watch_[k] = std::move(*watch);
   }
-  null_.Reset(open("/dev/null", O_RDWR | O_CLOEXEC));
+  null_ = os::OpenDevNull();
   prefixer_ = std::make_unique<logs::Prefixer>(
       names_, logs::LineStyle{style.colour, style.json, style.timestamps});
 }

@@ -29,6 +29,8 @@
 #include "os/fd_writer.h"
 #include "os/pipe.h"
 #include "os/rotating_file.h"
+#include "spec/config.h"
+#include "spec/options.h"
 #include "spec/service_spec.h"
 
 namespace app {
@@ -39,6 +41,12 @@ struct OutputStyle {
   bool timestamps = false;
   core::LogLevel threshold = core::LogLevel::kInfo;
 };
+
+// Colours only on a terminal, and not with NO_COLOR or TERM=dumb; the
+// threshold from -v/-q.
+OutputStyle StyleFor(spec::LogFormat format, bool timestamps, spec::Verbosity verbosity);
+// Whether some service shares tend's own stdout or stderr.
+bool AnyInherit(const std::vector<spec::ServiceSpec>& services);
 
 class OutputRouter {
  public:

@@ -169,4 +169,14 @@ std::string DescribePlan(const Plan& p) {
   return out;
 }
 
+core::Settings SupervisorSettings(const Plan& plan, const spec::Options& options) {
+  core::Settings s;
+  s.grace = plan.grace;
+  s.scan_interval = plan.scan_interval;
+  const spec::Options& o = options;
+  s.reload_on_hup =
+      !o.config.empty() || !o.procfile.empty() || !o.cfe_csv.empty() || o.services.empty();
+  return s;
+}
+
 }  // namespace app

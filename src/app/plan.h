@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/supervisor.h"
 #include "spec/config.h"
 #include "spec/options.h"
 
@@ -34,6 +35,10 @@ inline constexpr const char* kDefaultConfig = "/etc/tend/tend.toml";
 inline constexpr const char* kDefaultConfigDir = "/etc/tend/conf.d";
 
 PlanResult LoadPlan(const spec::Options& options, const spec::EnvLookup& env);
+
+// The Supervisor's settings for this plan. SIGHUP re-reads configuration
+// files; with none (services given as arguments), it is forwarded.
+core::Settings SupervisorSettings(const Plan& plan, const spec::Options& options);
 
 // The resolved services, one block each, for `tend --check`.
 std::string DescribePlan(const Plan& plan);

@@ -9,46 +9,15 @@
 #include <cstdlib>
 
 #include "app/fd_budget.h"
+#include "app/spawn_request.h"
 #include "os/acceptor.h"
+#include "os/files.h"
 #include "os/proc_stats.h"
 #include "os/process.h"
 #include "os/reaper.h"
 #include "os/spawn.h"
 
-extern char** environ;
-
 namespace app {
-
-namespace {
-
-bool WantColour() {
-  const char* no_colour = std::getenv("NO_COLOR");
-  const char* term = std::getenv("TERM");
-  return isatty(STDOUT_FILENO) && !(no_colour && *no_colour) &&
-         !(term && std::string(term) == "dumb");
-}
-
-core::Settings SettingsFrom(const Plan& p, bool reloadable) {
-  core::Settings s;
-  s.grace = p.grace;
-  s.scan_interval = p.scan_interval;
-  s.reload_on_hup = reloadable;
-  return s;
-}
-
-bool AnyInherit(const Plan& p) {
-  return std::any_of(p.services.begin(), p.services.end(), [](const spec::ServiceSpec& s) {
-    return s.out.mode == spec::OutputSpec::Mode::kInherit ||
-           s.err.mode == spec::OutputSpec::Mode::kInherit;
-  });
-}
-
-// SIGHUP re-reads configuration files; with none, it is forwarded.
-bool HasFiles(const spec::Options& o) {
-  return !o.config.empty() || !o.procfile.empty() || !o.cfe_csv.empty() || o.services.empty();
-}
-
-}  // namespace
 
 base::Result<std::unique_ptr<Runner>> Runner::Create(Plan plan, spec::Options options,
                                                      spec::EnvLookup env) {
@@ -72,19 +41,14 @@ Runner::Runner(Plan plan, spec::Options options, spec::EnvLookup env, os::Epoll 
       env_(std::move(env)),
       signals_(std::move(signals)),
       timer_(std::move(timer)),
-      supervisor_(plan_.services, SettingsFrom(plan_, HasFiles(options_))) {}
+      supervisor_(plan_.services, SupervisorSettings(plan_, options_)) {}
 
 base::Status Runner::Init() {
-  if (getpid() != 1) {
+  if (os::SelfPid() != 1) {
     if (auto st = os::BecomeSubreaper(); !st) return st;
   }
   nofile_at_start_ = os::RaiseFdLimit();
   if (auto shortage = FdShortage(plan_.services, false)) return base::Error{*shortage};
-  // For tests of the fallback taken on kernels without pidfd_open.
-  if (const char* v = std::getenv("TEND_NO_PIDFD"); v && *v == '1') {
-    pidfds_ = false;
-    no_pidfd_reason_ = "TEND_NO_PIDFD=1";
-  }
   auto signals = epoll_.Add(signals_.Fd(), EPOLLIN, [this](uint32_t) { OnSignals(); });
   if (!signals) return signals.Err();
   signals_watch_ = std::move(*signals);
@@ -94,23 +58,31 @@ base::Status Runner::Init() {
   });
   if (!timer) return timer.Err();
   timer_watch_ = std::move(*timer);
-  dev_null_ = base::UniqueFd(open("/dev/null", O_RDWR | O_CLOEXEC));
-  OutputStyle style;
-  style.colour = WantColour() && plan_.log_format == spec::LogFormat::kPlain;
-  style.json = plan_.log_format == spec::LogFormat::kJson;
-  style.timestamps = plan_.timestamps;
-  style.threshold = options_.verbosity == spec::Verbosity::kVerbose ? core::LogLevel::kDebug
-                    : options_.verbosity == spec::Verbosity::kQuiet ? core::LogLevel::kWarn
-                                                                    : core::LogLevel::kInfo;
-  output_ = std::make_unique<OutputRouter>(epoll_, style, AnyInherit(plan_));
+  dev_null_ = os::OpenDevNull();
+  tend_env_ = OwnEnvironment();
+  output_ = std::make_unique<OutputRouter>(
+      epoll_, StyleFor(plan_.log_format, plan_.timestamps, options_.verbosity),
+      AnyInherit(plan_.services));
   std::vector<std::string> names = Names();
   for (size_t i = 0; i < plan_.services.size(); ++i) {
     if (auto st = output_->Prepare(i, plan_.services[i], names); !st) return st;
   }
-  io_.resize(plan_.services.size());
+  MakeComponents();
   started_wall_ms_ = os::WallMillis();
   StartControl();
   return StartHttp();
+}
+
+void Runner::MakeComponents() {
+  LoopContext ctx{epoll_, queue_, [this](core::LogLevel l, const std::string& t) { Log(l, t); }};
+  auto reap = [this] { Reap(); };
+  children_ = std::make_unique<Children>(ctx, reap);
+  children_->Resize(plan_.services.size());
+  daemons_ = std::make_unique<DaemonWatch>(ctx, *children_, reap, plan_.scan_interval);
+  probes_ = std::make_unique<ProbeRunner>(ctx);
+  notify_ = std::make_unique<NotifyIntake>(
+      ctx, *children_, *daemons_, supervisor_,
+      [this](const std::string& cause, const std::string& text) { output_->Warn(cause, text); });
 }
 
 int Runner::Run() {
@@ -131,7 +103,7 @@ int Runner::Run() {
     if (auto st = timer_.Arm(deadline); !st) {
       Log(core::LogLevel::kError, st.Err().Describe());
     }
-    start_table_.reset();
+    daemons_->ForgetSnapshot();
     if (auto n = epoll_.Dispatch(); !n) {
       Log(core::LogLevel::kError, n.Err().Describe() + " (continuing)");
       continue;
@@ -157,6 +129,7 @@ void Runner::OnSignals() {
   if (child) Reap();
 }
 
+// The one reaping path: every exited child, whoever it was.
 void Runner::Reap() {
   os::ReapResult r = os::ReapAll();
   // Said first, so that when the last service's exit is handled the
@@ -165,30 +138,16 @@ void Runner::Reap() {
   bool orphans = false;
   for (const os::Reaped& child : r.reaped) {
     auto status = core::ExitStatus::FromWaitStatus(child.wait_status);
-    if (auto stop = stop_commands_.find(child.pid); stop != stop_commands_.end()) {
+    if (auto i = children_->TakeStop(child.pid)) {
       Log(status.Clean() ? core::LogLevel::kInfo : core::LogLevel::kWarn,
-          Spec(stop->second).name + ": stop command " + status.Describe());
-      stop_commands_.erase(stop);
-      continue;
+          Spec(*i).name + ": stop command " + status.Describe());
+    } else if (probes_->Reaped(child.pid, status)) {
+    } else if (auto j = children_->TakeMain(child.pid)) {
+      output_->Drain(*j);  // everything it wrote is logged before its exit
+      queue_.push_back(core::Event::Exited(*j, status));
+    } else if (!daemons_->Forget(child.pid, status)) {
+      orphans = true;
     }
-    if (ReapProbe(child.pid, status)) continue;
-    size_t i = 0;
-    while (i < io_.size() && io_[i].pid != child.pid) ++i;
-    if (i == io_.size()) {
-      // An adopted daemon is tend's child once its parent exited; its death
-      // also makes its pidfd readable. Whichever path sees it first
-      // forgets it, so both agree and it is reported once.
-      bool daemon = false;
-      for (size_t d = 0; d < io_.size() && !daemon; ++d)
-        daemon = ForgetDaemon(d, child.pid, status);
-      orphans = orphans || !daemon;
-      continue;
-    }
-    output_->Drain(i);  // everything it wrote is logged before its exit
-    io_[i].pidfd_watch.Reset();
-    io_[i].pidfd.Reset();
-    io_[i].pid = 0;
-    queue_.push_back(core::Event::Exited(i, status));
   }
   if (orphans) queue_.push_back(core::Event::OrphansReaped());
 }
@@ -249,8 +208,11 @@ void Runner::Feed(const core::Event& e) {
 void Runner::Execute(const core::Action& a) {
   switch (a.kind) {
     case core::Action::Kind::kSpawn: DoSpawn(a.service); break;
-    case core::Action::Kind::kScan: DoScan(a.service); break;
-    case core::Action::Kind::kRelease: DoRelease(a.service, a.signal); break;
+    case core::Action::Kind::kScan:
+      daemons_->Scan(a.service, Spec(a.service),
+                     supervisor_.services()[a.service].state == core::State::kIdle);
+      break;
+    case core::Action::Kind::kRelease: daemons_->Release(a.service, a.signal); break;
     case core::Action::Kind::kRunStop: DoRunStop(a.service); break;
     case core::Action::Kind::kSignalService: DoSignalService(a.service, a.signal); break;
     case core::Action::Kind::kSignalAll: os::SignalDescendants(a.signal); break;
@@ -258,7 +220,7 @@ void Runner::Execute(const core::Action& a) {
     case core::Action::Kind::kLog: Log(a.level, a.text); break;
     case core::Action::Kind::kExit: exit_code_ = a.code; break;
     case core::Action::Kind::kProbe: DoProbe(a); break;
-    case core::Action::Kind::kCancelProbe: CancelProbe(ProbeKey{a.service, a.probe}); break;
+    case core::Action::Kind::kCancelProbe: probes_->Cancel(a.service, a.probe); break;
     case core::Action::Kind::kFree: DoFree(a.service); break;
   }
 }
@@ -266,13 +228,10 @@ void Runner::Execute(const core::Action& a) {
 // A service a reload removed is down: every fd and buffer it had goes now,
 // so that reloads cost nothing in the long run (its slot is reused).
 void Runner::DoFree(size_t i) {
-  if (i >= io_.size()) return;
-  CancelProbe(ProbeKey{i, core::ProbeKind::kLiveness});
-  CancelProbe(ProbeKey{i, core::ProbeKind::kReadiness});
-  Unwatch(i);
-  CloseNotifyFd(i);
-  io_[i].pidfd_watch.Reset();  // before its pidfd closes
-  io_[i] = ServiceIo();
+  probes_->Cancel(i, core::ProbeKind::kLiveness);
+  probes_->Cancel(i, core::ProbeKind::kReadiness);
+  daemons_->Unwatch(i);
+  children_->Free(i);
   output_->Forget(i);
 }
 
@@ -286,94 +245,63 @@ std::vector<std::string> Runner::Names() const {
   return names;
 }
 
-// Everything the child needs, built before fork: its environment is tend's,
-// then the service's env_file and env, then HOME/USER/LOGNAME of its user.
+std::vector<int> Runner::Pids(size_t i) const {
+  std::vector<int> pids;
+  if (children_->Pid(i) > 0) pids.push_back(children_->Pid(i));
+  for (int pid : daemons_->Pids(i)) pids.push_back(pid);
+  return pids;
+}
+
 os::SpawnRequest Runner::Request(const spec::ServiceSpec& spec, const spec::CommandLine& command,
                                  size_t i) {
-  os::SpawnRequest req;
-  req.argv = command.Argv();
-  std::map<std::string, std::string> env;
-  for (char** e = environ; *e; ++e) {
-    std::string kv(*e);
-    size_t eq = kv.find('=');
-    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
-  if (spec.credentials) {
-    env["HOME"] = spec.credentials->home.empty() ? "/" : spec.credentials->home;
-    if (!spec.credentials->user.empty()) env["USER"] = env["LOGNAME"] = spec.credentials->user;
-  }
-  HealthEnv(spec, env);
-  for (const std::string& kv : spec.env) {
-    size_t eq = kv.find('=');
-    env[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
-  for (const auto& [k, v] : env) req.env.push_back(k + "=" + v);
-  auto fds = output_->ChildFds(i);
-  req.stdout_fd = fds[0];
-  req.stderr_fd = fds[1];
-  req.working_dir = spec.working_dir;
-  req.umask = spec.umask;
-  req.rlimits = spec.rlimits;
-  bool sets_nofile = std::any_of(spec.rlimits.begin(), spec.rlimits.end(),
-                                 [](const spec::Rlimit& l) { return l.resource == RLIMIT_NOFILE; });
-  if (!sets_nofile && nofile_at_start_.hard > 0) req.rlimits.push_back(nofile_at_start_);
-  req.nice = spec.nice;
-  req.credentials = spec.credentials;
-  return req;
+  SpawnContext ctx;
+  ctx.tend_env = tend_env_;
+  if (spec.SpeaksSdNotify()) ctx.notify_socket = notify_->SocketName();
+  ctx.fds = output_->ChildFds(i);
+  ctx.nofile = nofile_at_start_;
+  return BuildSpawnRequest(spec, command, ctx);
 }
 
 void Runner::DoSpawn(size_t i) {
-  if (io_.size() < supervisor_.services().size()) io_.resize(supervisor_.services().size());
   const spec::ServiceSpec& spec = Spec(i);
-  Unwatch(i);  // a new start: whatever it watched before is not its daemon
+  daemons_->Unwatch(i);  // a new start: whatever it watched before is not its daemon
   if (auto st = output_->Prepare(i, spec, Names()); !st) {
     Log(core::LogLevel::kError, spec.name + ": " + st.Err().Describe());
   }
-  os::SpawnRequest req = Request(spec, spec.command, i);
-  io_[i].mainpid = 0;
-  PrepareNotifyFd(i, req);
-  auto child = os::Spawn(req);
-  if (io_[i].notify) io_[i].notify->CloseChildEnd();
-  if (!child) {
-    CloseNotifyFd(i);
-    const base::Error& err = child.Err();
-    queue_.push_back(core::Event::ExecFailed(i, core::ExitStatus::Code(os::ExecFailureCode(err)),
-                                             err.Describe()));
-    return;
-  }
-  io_[i].pid = child->pid;
-  io_[i].pgid = child->pid;
-  io_[i].pidfd = std::move(child->pidfd);
-  if (io_[i].pidfd) {
-    auto watch = epoll_.Add(io_[i].pidfd.Get(), EPOLLIN, [this](uint32_t) { Reap(); });
-    if (watch) io_[i].pidfd_watch = std::move(*watch);
-  }
-  queue_.push_back(core::Event::Spawned(i, child->pid));
+  children_->Spawn(i, spec.name, Request(spec, spec.command, i), spec.notify_fd);
 }
 
 // stop_command runs beside the service, as its user, output under its name.
 void Runner::DoRunStop(size_t i) {
   const spec::ServiceSpec& spec = Spec(i);
-  auto child = os::Spawn(Request(spec, *spec.stop_command, i));
-  if (!child) {
-    Log(core::LogLevel::kError, spec.name + ": stop command: " + child.Err().Describe() +
+  if (auto st = children_->RunStop(i, Request(spec, *spec.stop_command, i)); !st) {
+    Log(core::LogLevel::kError, spec.name + ": stop command: " + st.Err().Describe() +
                                     "; sending " + base::SignalName(spec.stop_signal) + " instead");
     DoSignalService(i, spec.stop_signal);
     return;
   }
-  stop_commands_[child->pid] = i;
-  Log(core::LogLevel::kInfo, spec.name + ": running stop command '" + spec.stop_command->line +
-                                 "' (pid " + std::to_string(child->pid) + ")");
+  Log(core::LogLevel::kInfo,
+      spec.name + ": running stop command '" + spec.stop_command->line + "'");
 }
 
 void Runner::DoSignalService(size_t i, int sig) {
-  if (i >= io_.size()) return;
-  if (io_[i].pid > 0) {
-    if (auto st = os::SignalGroup(io_[i].pid, io_[i].pidfd.Get(), sig); !st) {
-      Log(core::LogLevel::kWarn, Spec(i).name + ": " + st.Err().Describe());
-    }
+  if (auto st = children_->Signal(i, sig); !st) {
+    Log(core::LogLevel::kWarn, Spec(i).name + ": " + st.Err().Describe());
   }
-  for (const Watched& w : io_[i].daemons) os::SignalDaemon(w.pid, w.pidfd.Get(), sig);
+  daemons_->Signal(i, sig);
+}
+
+// Exec probes run as the service's user, in its directory and environment,
+// with their output dropped (a failing probe says why by its exit status).
+void Runner::DoProbe(const core::Action& a) {
+  const spec::ProbeSpec* probe = supervisor_.ProbeOf(a.service, a.probe);
+  if (!probe) return;
+  probes_->Start(a.service, a.probe, a.run, *probe, [&] {
+    os::SpawnRequest req = Request(Spec(a.service), probe->command, a.service);
+    req.stdout_fd = req.stderr_fd = dev_null_.Get();
+    req.extra_fd = req.extra_target = -1;
+    return req;
+  });
 }
 
 }  // namespace app

@@ -14,18 +14,18 @@
 #include <string>
 #include <vector>
 
+#include "app/children.h"
+#include "app/daemon_watch.h"
+#include "app/notify_intake.h"
 #include "app/output_router.h"
 #include "app/plan.h"
+#include "app/probe_runner.h"
 #include "base/result.h"
-#include "core/process_match.h"
 #include "core/supervisor.h"
 #include "ctl/server.h"
 #include "http/metrics.h"
 #include "http/server.h"
 #include "os/epoll.h"
-#include "os/notify_pipe.h"
-#include "os/notify_socket.h"
-#include "os/probe_conn.h"
 #include "os/signals.h"
 #include "os/spawn.h"
 #include "os/timer_fd.h"
@@ -47,42 +47,10 @@ class Runner {
   // First, so that it outlives every watch registered with it.
   os::Epoll epoll_;
 
-  // Each fd below is declared before its watch, so that the watch (and
-  // with it the epoll registration) goes first.
-  struct Watched {  // one adopted daemon process
-    int pid = 0;
-    base::UniqueFd pidfd;  // invalid in the rescan fallback
-    os::IoWatch watch;
-    bool root = false;  // a main process, not one of its workers
-  };
-  struct ServiceIo {
-    std::vector<Watched> daemons;
-    base::UniqueFd pidfd;
-    os::IoWatch pidfd_watch;
-    int pid = 0;
-    int pgid = 0;     // the group of its last start, kept after that process ends
-    int mainpid = 0;  // MAINPID= it sent: its daemon, when the command exits
-    std::unique_ptr<os::NotifyPipe> notify;  // s6's notification fd, until used
-    os::IoWatch notify_watch;
-  };
-  struct ProbeKey {
-    size_t service;
-    core::ProbeKind kind;
-    bool operator<(const ProbeKey& o) const {
-      return service != o.service ? service < o.service : kind < o.kind;
-    }
-  };
-  struct ProbeRun {  // one probe run in flight
-    uint64_t run = 0;
-    int pid = 0;                          // exec probes
-    std::unique_ptr<os::ProbeConn> conn;  // tcp and http probes
-    os::IoWatch watch;                    // conn's
-  };
-  static constexpr size_t kNoService = static_cast<size_t>(-1);
-
   Runner(Plan plan, spec::Options options, spec::EnvLookup env, os::Epoll epoll,
          os::SignalFd signals, os::TimerFd timer);
   base::Status Init();
+  void MakeComponents();
 
   void OnSignals();
   void Reap();
@@ -96,44 +64,15 @@ class Runner {
   void DoSpawn(size_t i);
   void DoRunStop(size_t i);
   void DoSignalService(size_t i, int sig);
+  void DoProbe(const core::Action& a);
   void DoFree(size_t i);
   os::SpawnRequest Request(const spec::ServiceSpec& spec, const spec::CommandLine& command,
                            size_t i);
   const spec::ServiceSpec& Spec(size_t i) const { return supervisor_.services()[i].spec; }
   std::vector<std::string> Names() const;
+  // Service i's processes: its main process, then its adopted daemon's.
+  std::vector<int> Pids(size_t i) const;
   void Log(core::LogLevel level, const std::string& text) { output_->Log(level, text); }
-
-  // Adopted daemons (runner_daemons.cc).
-  void DoScan(size_t i);
-  void Watch(size_t i, std::vector<int> pids, const std::vector<core::ProcInfo>& table);
-  void Unwatch(size_t i);
-  core::Ownership OwnershipExcept(size_t i) const;
-  bool ForgetDaemon(size_t i, int pid, std::optional<core::ExitStatus> status);
-  void OnDaemonFd(size_t i, int pid);
-  void DoRelease(size_t i, int sig);
-
-  // Health (runner_health.cc).
-  void DoProbe(const core::Action& a);
-  void StartExecProbe(ProbeKey key, const spec::ProbeSpec& probe);
-  void StartSocketProbe(ProbeKey key, const spec::ProbeSpec& probe);
-  void OnProbeSocket(ProbeKey key, uint32_t events);
-  void ProbeDone(ProbeKey key, bool ok, std::string why);
-  void CancelProbe(ProbeKey key);
-  bool ReapProbe(int pid, const core::ExitStatus& status);
-  void HealthEnv(const spec::ServiceSpec& spec, std::map<std::string, std::string>& env);
-  void OpenNotifySocket();
-  void OnNotifySocket();
-  std::optional<size_t> ServiceOfPid(int pid) const;
-  std::optional<size_t> GoneSender(uid_t uid) const;
-  size_t SenderService(const os::NotifyDatagram& d) const;
-  void PrepareNotifyFd(size_t i, os::SpawnRequest& req);
-  void CloseNotifyFd(size_t i);
-  void OnNotifyPipe(size_t i);
-  std::map<ProbeKey, ProbeRun> probes_;
-  std::map<int, ProbeKey> probe_pids_;  // exec probe pid -> its run (kNoService: cancelled)
-  std::optional<os::NotifySocket> notify_socket_;
-  os::IoWatch notify_socket_watch_;
-  base::UniqueFd dev_null_;
   uint64_t loop_iterations_ = 0;
 
   // The HTTP endpoint (runner_http.cc).
@@ -166,16 +105,18 @@ class Runner {
   os::TimerFd timer_;
   os::IoWatch signals_watch_, timer_watch_;
   core::Supervisor supervisor_;
+  std::deque<core::Event> queue_;  // what the components learned, for the Supervisor
   std::unique_ptr<OutputRouter> output_;
+  // The loop's components; each owns its fds (see docs/architecture.md).
+  std::unique_ptr<Children> children_;
+  std::unique_ptr<DaemonWatch> daemons_;
+  std::unique_ptr<ProbeRunner> probes_;
+  std::unique_ptr<NotifyIntake> notify_;
   std::unique_ptr<ctl::Server> control_;
-  std::vector<ServiceIo> io_;
-  std::map<int, size_t> stop_commands_;  // pid of a running stop_command -> service
-  std::deque<core::Event> queue_;
-  std::optional<std::vector<core::ProcInfo>> start_table_;  // see DoScan
+  base::UniqueFd dev_null_;  // exec probes' output
   std::optional<int> exit_code_;
   spec::Rlimit nofile_at_start_;  // services get it back (tend raised its own)
-  bool pidfds_ = true;            // false: no pidfd_open here; rescan instead
-  std::string no_pidfd_reason_;   // logged once, the first time it matters
+  std::vector<std::string> tend_env_;
 };
 
 }  // namespace app

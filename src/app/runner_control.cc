@@ -133,21 +133,14 @@ std::string Runner::StatusReply(const std::vector<size_t>& which) const {
   base::TimePoint now = os::Now();
   for (size_t k = 0; k < which.size(); ++k) {
     const core::ServiceRuntime& s = supervisor_.services()[which[k]];
-    const ServiceIo* io = which[k] < io_.size() ? &io_[which[k]] : nullptr;
+    std::vector<int> all = Pids(which[k]);
     out += k ? ",{" : "{";
     out += "\"name\":";
     ctl::AppendJson(out, s.spec.name);
     out += ",\"state\":\"" + StateText(s) + "\"";
-    int pid = io && io->pid > 0 ? io->pid : (io && !io->daemons.empty() ? io->daemons[0].pid : 0);
-    out += ",\"pid\":" + std::to_string(pid);
+    out += ",\"pid\":" + std::to_string(all.empty() ? 0 : all[0]);
     out += ",\"pids\":[";
-    if (io) {
-      std::string pids;
-      if (io->pid > 0) pids += std::to_string(io->pid);
-      for (const Watched& w : io->daemons)
-        pids += (pids.empty() ? "" : ",") + std::to_string(w.pid);
-      out += pids;
-    }
+    for (size_t p = 0; p < all.size(); ++p) out += (p ? "," : "") + std::to_string(all[p]);
     out += "]";
     double up = IsUp(s) && s.spec.type != spec::ServiceType::kOneshot
                     ? std::chrono::duration<double>(now - s.started_at).count()

@@ -9,6 +9,7 @@
 #include "ctl/protocol.h"
 #include "http/metrics.h"
 #include "os/proc_stats.h"
+#include "os/process.h"
 
 namespace app {
 namespace {
@@ -95,7 +96,7 @@ http::TendMetrics Runner::GatherMetrics() const {
     }
     m.services.push_back(std::move(sm));
   }
-  os::ProcStats self = os::ReadProcStats(getpid());
+  os::ProcStats self = os::ReadProcStats(os::SelfPid());
   m.rss_bytes = self.rss_bytes.value_or(0);
   m.cpu_seconds = self.cpu_seconds;
   m.open_fds = os::CountOwnOpenFds().value_or(0);
@@ -107,11 +108,7 @@ http::TendMetrics Runner::GatherMetrics() const {
 
 // CPU and memory of its main process and adopted daemons, summed.
 void Runner::AddProcessStats(size_t i, http::ServiceMetrics& sm) const {
-  if (i >= io_.size()) return;
-  std::vector<int> pids;
-  if (io_[i].pid > 0) pids.push_back(io_[i].pid);
-  for (const Watched& w : io_[i].daemons) pids.push_back(w.pid);
-  for (int pid : pids) {
+  for (int pid : Pids(i)) {
     os::ProcStats st = os::ReadProcStats(pid);
     if (st.cpu_seconds) sm.cpu_seconds = sm.cpu_seconds.value_or(0) + *st.cpu_seconds;
     if (st.rss_bytes) sm.rss_bytes = sm.rss_bytes.value_or(0) + *st.rss_bytes;

@@ -87,4 +87,20 @@ bool HasLeftovers(const std::vector<ProcInfo>& table, const Ownership& owned,
   return false;
 }
 
+std::vector<int> PickDaemon(const spec::MatchRule& rule, const std::vector<ProcInfo>& table,
+                            const Ownership& owned, const DaemonHints& hints) {
+  std::vector<int> pids;
+  if (rule.kind == spec::MatchRule::Kind::kPidfile) {
+    int pid = hints.pidfile_pid.value_or(0);
+    if (pid > 0 && !owned.taken.count(pid) && pid != owned.self) pids.push_back(pid);
+  } else {
+    pids = FindDaemon(rule, table, owned);
+  }
+  if (pids.empty() && hints.mainpid > 0 && hints.mainpid_alive &&
+      !owned.taken.count(hints.mainpid) && hints.mainpid != owned.self) {
+    pids.push_back(hints.mainpid);
+  }
+  return pids;
+}
+
 }  // namespace core

@@ -11,6 +11,7 @@
 // own ancestors, whose command lines hold every service's name).
 #pragma once
 
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -53,5 +54,18 @@ std::set<int> DaemonRoots(const std::vector<int>& pids, const std::vector<ProcIn
 // taken: what a daemonizing command leaves behind.
 bool HasLeftovers(const std::vector<ProcInfo>& table, const Ownership& owned,
                   const std::set<int>& main_pids);
+
+// What tend knows of a service's daemon besides the process table.
+struct DaemonHints {
+  std::optional<int> pidfile_pid;  // the pid in its pidfile (match = pidfile)
+  int mainpid = 0;                 // MAINPID= it sent over NOTIFY_SOCKET; 0: none
+  bool mainpid_alive = false;      // that process still exists
+};
+
+// The processes to watch as service's daemon, in order of trust: a pidfile
+// names it; else the match rule finds it in the table; else MAINPID= names
+// it, whatever its name. Never a process someone else owns, nor tend.
+std::vector<int> PickDaemon(const spec::MatchRule& rule, const std::vector<ProcInfo>& table,
+                            const Ownership& owned, const DaemonHints& hints);
 
 }  // namespace core

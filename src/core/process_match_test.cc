@@ -94,5 +94,27 @@ TEST(HasLeftovers, SeesChildrenThatAreNotServices) {
   EXPECT_TRUE(HasLeftovers(table, owned, {}));
 }
 
+// The daemon of `postfix start` is called `master`: no name rule finds it,
+// but its MAINPID= does; a pidfile beats both; nothing owned is taken.
+TEST(PickDaemon, PidfileThenRuleThenMainpid) {
+  std::vector<ProcInfo> table = {P(1, 0, "tend", "tend"), P(40, 1, "master", "master -w"),
+                                 P(50, 1, "php-fpm8.2", "php-fpm: master process")};
+  Ownership owned{1, "", true, {60}, {}};
+  DaemonHints hints;
+  hints.mainpid = 40;
+  hints.mainpid_alive = true;
+  EXPECT_EQ(PickDaemon(Name("postfix"), table, owned, hints), std::vector<int>{40});
+  EXPECT_EQ(PickDaemon(Name("php-fpm8.2"), table, owned, hints), std::vector<int>{50});
+  hints.mainpid_alive = false;
+  EXPECT_EQ(PickDaemon(Name("postfix"), table, owned, hints), std::vector<int>{});
+  spec::MatchRule pidfile{spec::MatchRule::Kind::kPidfile, "/run/x.pid"};
+  hints.pidfile_pid = 50;
+  EXPECT_EQ(PickDaemon(pidfile, table, owned, hints), std::vector<int>{50});
+  hints.pidfile_pid = 60;  // another service's
+  hints.mainpid = 1;       // tend itself
+  hints.mainpid_alive = true;
+  EXPECT_EQ(PickDaemon(pidfile, table, owned, hints), std::vector<int>{});
+}
+
 }  // namespace
 }  // namespace core

@@ -135,10 +135,7 @@ bool ReadLine(int fd, std::string& buffer, std::string& line) {
       buffer.erase(0, nl + 1);
       return true;
     }
-    char chunk[65536];
-    ssize_t n = read(fd, chunk, sizeof chunk);
-    if (n <= 0) return false;
-    buffer.append(chunk, static_cast<size_t>(n));
+    if (os::ReadSome(fd, buffer, 65536) == 0) return false;  // EOF or an error
   }
 }
 

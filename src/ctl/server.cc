@@ -3,6 +3,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include "os/process.h"
 #include "os/timer_fd.h"
 #include "os/unix_socket.h"
 
@@ -13,7 +14,7 @@ Server::Server(os::Epoll& epoll, ServerConfig config, Host host)
       config_(std::move(config)),
       host_(std::move(host)),
       next_id_(config_.first_client_id),
-      self_uid_(getuid()) {}
+      self_uid_(os::SelfUid()) {}
 
 Server::~Server() {
   if (acceptor_) os::RemoveOwnSocket(config_.path, socket_id_);

@@ -94,19 +94,14 @@ void Server::OnClient(size_t id, uint32_t events) {
 }
 
 void Server::ReadRequest(size_t id, Client& c, base::TimePoint now) {
-  char buf[4096];
+  std::string buf;
   // Ends within a few reads: the parser stops after max_head + 1 bytes.
   while (c.parser.state() == RequestParser::State::kNeedMore) {
-    ssize_t n = read(c.fd.Get(), buf, sizeof buf);
-    if (n > 0) {
-      c.parser.Feed(std::string_view(buf, static_cast<size_t>(n)));
-    } else if (n < 0 && errno == EINTR) {
-      continue;
-    } else if (n < 0 && errno == EAGAIN) {
-      return;
-    } else {
-      return Drop(id);  // gone before a whole head: nobody to answer
-    }
+    buf.clear();
+    auto n = os::ReceiveSome(c.fd.Get(), buf, 4096);
+    if (!n) return Drop(id);  // gone before a whole head: nobody to answer
+    if (*n == 0) return;
+    c.parser.Feed(buf);
   }
   Respond(id, c, now);
 }
@@ -146,7 +141,7 @@ void Server::Flush(size_t id, Client& c, base::TimePoint now) {
   }
   // Half-close: the client sees the end of the response, and we keep
   // reading so that input it still sends does not turn into a RST.
-  shutdown(c.fd.Get(), SHUT_WR);
+  os::ShutdownWrite(c.fd.Get());
   c.out = std::string();
   c.phase = Phase::kLingering;
   c.deadline = now + config_.linger;
@@ -155,19 +150,14 @@ void Server::Flush(size_t id, Client& c, base::TimePoint now) {
 }
 
 void Server::Drain(size_t id, Client& c) {
-  char buf[4096];
+  std::string buf;
   for (;;) {
-    ssize_t n = read(c.fd.Get(), buf, sizeof buf);
-    if (n > 0) {
-      c.drained += static_cast<size_t>(n);
-      if (c.drained > kMaxDrain) return Drop(id);
-    } else if (n < 0 && errno == EINTR) {
-      continue;
-    } else if (n < 0 && errno == EAGAIN) {
-      return;
-    } else {
-      return Drop(id);  // EOF: the client is done with us
-    }
+    buf.clear();
+    auto n = os::ReceiveSome(c.fd.Get(), buf, 4096);
+    if (!n) return Drop(id);  // EOF: the client is done with us
+    if (*n == 0) return;
+    c.drained += *n;
+    if (c.drained > kMaxDrain) return Drop(id);
   }
 }
 

@@ -52,4 +52,6 @@ std::vector<std::string> ListDir(const std::string& dir, const std::string& suff
   return out;
 }
 
+base::UniqueFd OpenDevNull() { return base::UniqueFd(open("/dev/null", O_RDWR | O_CLOEXEC)); }
+
 }  // namespace os

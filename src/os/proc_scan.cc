@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "base/unique_fd.h"
+#include "os/proc_stats.h"
 
 namespace os {
 namespace {
@@ -24,20 +25,20 @@ ssize_t ReadAt(int dir_fd, const char* path, char* buf, size_t size) {
   return n;
 }
 
-// Fills pid, ppid, pgrp, state and comm from /proc/PID/stat. comm sits in
-// parentheses and may itself hold spaces and ')', so parse from the last ')'.
-bool ParseStat(int dir_fd, const char* pid_str, core::ProcInfo& p) {
+// Fills ppid, pgrp, state and comm from /proc/PID/stat (os::ParseStat).
+bool ReadStatInto(int dir_fd, const char* pid_str, core::ProcInfo& p) {
   char path[300];
   std::snprintf(path, sizeof path, "%s/stat", pid_str);
-  char buf[512];
-  ssize_t n = ReadAt(dir_fd, path, buf, sizeof buf - 1);
+  char buf[1024];
+  ssize_t n = ReadAt(dir_fd, path, buf, sizeof buf);
   if (n <= 0) return false;
-  buf[n] = '\0';
-  char* open_paren = std::strchr(buf, '(');
-  char* close_paren = std::strrchr(buf, ')');
-  if (!open_paren || !close_paren || close_paren < open_paren) return false;
-  p.comm.assign(open_paren + 1, close_paren);
-  return std::sscanf(close_paren + 1, " %c %d %d", &p.state, &p.ppid, &p.pgrp) == 3;
+  auto f = ParseStat(std::string_view(buf, static_cast<size_t>(n)));
+  if (!f) return false;
+  p.comm = std::move(f->comm);
+  p.state = f->state;
+  p.ppid = f->ppid;
+  p.pgrp = f->pgrp;
+  return true;
 }
 
 void ParseCmdline(int dir_fd, const char* pid_str, core::ProcInfo& p) {
@@ -64,13 +65,13 @@ std::vector<core::ProcInfo> ScanProcesses() {
   std::vector<core::ProcInfo> out;
   base::UniqueFd proc(open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!proc) return out;
-  DIR* dir = fdopendir(dup(proc.Get()));
+  DIR* dir = fdopendir(fcntl(proc.Get(), F_DUPFD_CLOEXEC, 0));
   if (!dir) return out;
   while (dirent* e = readdir(dir)) {
     if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
     core::ProcInfo p;
     p.pid = std::atoi(e->d_name);
-    if (!ParseStat(proc.Get(), e->d_name, p)) continue;
+    if (!ReadStatInto(proc.Get(), e->d_name, p)) continue;
     ParseCmdline(proc.Get(), e->d_name, p);
     out.push_back(std::move(p));
   }

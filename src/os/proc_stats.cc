@@ -51,18 +51,26 @@ std::optional<std::string> ReadProcFile(const std::string& path) {
 }  // namespace
 
 std::optional<StatFields> ParseStat(std::string_view text) {
+  size_t open = text.find('(');
   size_t close = text.rfind(')');
-  if (close == std::string_view::npos || text.find('(') > close) return std::nullopt;
+  if (close == std::string_view::npos || open > close) return std::nullopt;
   std::string_view rest = text.substr(close + 1);
-  // Fields after comm, numbered as in proc(5): 3 state ... 14 utime,
-  // 15 stime ... 22 starttime.
+  // Fields after comm, numbered as in proc(5): 3 state, 4 ppid, 5 pgrp ...
+  // 14 utime, 15 stime ... 22 starttime.
   StatFields f;
+  f.comm = std::string(text.substr(open + 1, close - open - 1));
   for (int field = 3; field <= 22; ++field) {
     std::string_view v = NextField(rest);
     if (v.empty()) return std::nullopt;
     if (field == 3) {
       if (v.size() != 1) return std::nullopt;
       f.state = v[0];
+      continue;
+    }
+    if (field == 4 || field == 5) {
+      auto n = ToU64(v);
+      if (!n) return std::nullopt;
+      (field == 4 ? f.ppid : f.pgrp) = static_cast<int>(*n);
       continue;
     }
     if (field != 14 && field != 15 && field != 22) continue;
@@ -78,6 +86,12 @@ std::optional<StatFields> ParseStat(std::string_view text) {
 std::optional<uint64_t> ParseStatmResident(std::string_view text) {
   if (NextField(text).empty()) return std::nullopt;  // size
   return ToU64(NextField(text));
+}
+
+std::optional<StatFields> ReadStat(int pid) {
+  auto text = ReadProcFile("/proc/" + std::to_string(pid) + "/stat");
+  if (!text) return std::nullopt;
+  return ParseStat(*text);
 }
 
 ProcStats ReadProcStats(int pid) {

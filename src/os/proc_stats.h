@@ -6,13 +6,19 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace os {
 
-// The fields of /proc/PID/stat we use, in clock ticks as the kernel gives them.
+// The fields of /proc/PID/stat tend uses, times in clock ticks as the
+// kernel gives them. This is the one parser of that file: the process scan,
+// ancestry walks and /metrics all read it through here.
 struct StatFields {
+  std::string comm;  // field 2, without its parentheses
   char state = '?';
+  int ppid = 0;
+  int pgrp = 0;
   uint64_t utime_ticks = 0;
   uint64_t stime_ticks = 0;
   uint64_t starttime_ticks = 0;       // since boot
@@ -22,6 +28,8 @@ struct StatFields {
 // Parses a /proc/PID/stat line. comm (field 2) is in parentheses and may
 // hold spaces and ')' itself, so the fields are counted from the LAST ')'.
 std::optional<StatFields> ParseStat(std::string_view text);
+// /proc/PID/stat read and parsed; nullopt when the process is gone.
+std::optional<StatFields> ReadStat(int pid);
 // Resident pages: the second field of /proc/PID/statm.
 std::optional<uint64_t> ParseStatmResident(std::string_view text);
 

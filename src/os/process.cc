@@ -12,30 +12,27 @@
 #include <cstdlib>
 #include <cstring>
 
-namespace os {
-namespace {
+#include "os/proc_stats.h"
 
-// Reads /proc/PID/stat's ppid: the field after the last ')' (comm may hold
-// spaces and parentheses).
+namespace os {
+
+int SelfPid() { return getpid(); }
+uid_t SelfUid() { return getuid(); }
+bool IsTerminal(int fd) { return isatty(fd) == 1; }
+
 int ParentOf(int pid) {
-  char path[32];
-  std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return -1;
-  char buf[512];
-  ssize_t n = read(fd, buf, sizeof buf - 1);
-  close(fd);
-  if (n <= 0) return -1;
-  buf[n] = '\0';
-  char* close_paren = std::strrchr(buf, ')');
-  if (!close_paren) return -1;
-  int ppid = -1;
-  char state;
-  if (std::sscanf(close_paren + 1, " %c %d", &state, &ppid) != 2) return -1;
-  return ppid;
+  auto stat = ReadStat(pid);
+  return stat ? stat->ppid : -1;
 }
 
-}  // namespace
+std::vector<int> Lineage(int pid, int max) {
+  std::vector<int> out;
+  for (int depth = 0; pid > 1 && depth < max; ++depth) {
+    out.push_back(pid);
+    pid = ParentOf(pid);
+  }
+  return out;
+}
 
 spec::Rlimit RaiseFdLimit() {
   rlimit rl{};

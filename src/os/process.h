@@ -2,12 +2,18 @@
 // pid that was recycled, and finding its children in /proc.
 #pragma once
 
+#include <sys/types.h>
+
 #include <vector>
 
 #include "base/result.h"
 #include "spec/service_spec.h"
 
 namespace os {
+
+int SelfPid();
+uid_t SelfUid();
+bool IsTerminal(int fd);
 
 // Makes tend adopt orphaned descendants when it is not PID 1.
 base::Status BecomeSubreaper();
@@ -28,6 +34,13 @@ base::Status SignalGroup(int pid, int pidfd, int sig);
 // Signals an adopted daemon process through its pidfd (by pid in the
 // rescan fallback), and its process group too when it leads one.
 void SignalDaemon(int pid, int pidfd, int sig);
+
+// The parent of `pid` (from /proc/PID/stat), or -1 when it is gone.
+int ParentOf(int pid);
+
+// `pid`, its parent, its parent's parent... up to `max` of them, stopping
+// before PID 1 and where a process is gone.
+std::vector<int> Lineage(int pid, int max = 64);
 
 // Pids whose parent is `parent`, from /proc.
 std::vector<int> ChildrenOf(int parent);

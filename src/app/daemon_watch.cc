@@ -1,0 +1,184 @@
+#include "app/daemon_watch.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+
+#include "os/proc_scan.h"
+#include "os/process.h"
+#include "os/spawn.h"
+
+namespace app {
+
+DaemonWatch::DaemonWatch(LoopContext ctx, const Children& children, std::function<void()> reap,
+                         base::Duration scan_interval)
+    : ctx_(std::move(ctx)),
+      children_(children),
+      reap_(std::move(reap)),
+      scan_interval_(scan_interval) {
+  // For tests of the fallback taken on kernels without pidfd_open.
+  if (const char* v = std::getenv("TEND_NO_PIDFD"); v && *v == '1') {
+    pidfds_ = false;
+    no_pidfd_reason_ = "TEND_NO_PIDFD=1";
+  }
+}
+
+// Every pid and group another service runs or watches: never a candidate
+// for service i's daemon.
+core::Ownership DaemonWatch::OwnershipExcept(size_t i) const {
+  core::Ownership owned;
+  owned.self = os::SelfPid();
+  owned.whole_table = owned.self == 1;
+  for (size_t j = 0; j < children_.size(); ++j) {
+    if (children_.Pid(j) > 0) owned.taken.insert(children_.Pid(j));
+    if (j == i) continue;
+    // Processes left in another service's start group are that service's,
+    // even after its start command exited (a daemon that never setsid()s).
+    if (children_.Pgid(j) > 0) owned.groups.insert(children_.Pgid(j));
+    if (j < daemons_.size()) {
+      for (const Watched& w : daemons_[j]) owned.taken.insert(w.pid);
+    }
+  }
+  return owned;
+}
+
+void DaemonWatch::Scan(size_t i, const spec::ServiceSpec& spec, bool first_look) {
+  if (daemons_.size() <= i) daemons_.resize(i + 1);
+  // Looks before a first start share one snapshot of the process table:
+  // what tend started since is excluded anyway (it is taken), and 100
+  // services then cost one scan, not 100.
+  if (!first_look) snapshot_.reset();  // a later look needs the present
+  if (!snapshot_) snapshot_ = os::ScanProcesses();
+  const std::vector<core::ProcInfo>& table = *snapshot_;
+  core::Ownership owned = OwnershipExcept(i);
+  if (!spec.command.needs_shell) owned.script = spec.command.words[0];
+  core::DaemonHints hints;
+  if (spec.match.kind == spec::MatchRule::Kind::kPidfile) {
+    hints.pidfile_pid = os::ReadPidfile(spec.match.pattern);
+  }
+  hints.mainpid = children_.MainPid(i);
+  hints.mainpid_alive = hints.mainpid > 0 && os::ProcessExists(hints.mainpid);
+  std::vector<int> pids = core::PickDaemon(spec.match, table, owned, hints);
+  std::set<int> mains;
+  for (size_t j = 0; j < children_.size(); ++j) {
+    if (children_.Pid(j) > 0) mains.insert(children_.Pid(j));
+  }
+  bool leftovers = core::HasLeftovers(table, owned, mains);
+  Watch(i, spec.name, pids, table);
+  std::string list;
+  for (const Watched& w : daemons_[i]) list += (list.empty() ? "" : " ") + std::to_string(w.pid);
+  ctx_.events.push_back(
+      core::Event::Scanned(i, static_cast<int>(daemons_[i].size()), list, leftovers, !pidfds_));
+}
+
+// Watches `pids` for service i, on top of those it already watches (a
+// daemon's later processes join the set). Without pidfds the scan is the
+// only truth, so the set is replaced.
+void DaemonWatch::Watch(size_t i, const std::string& name, const std::vector<int>& pids,
+                        const std::vector<core::ProcInfo>& table) {
+  auto& ds = daemons_[i];
+  if (!pidfds_) ds.clear();
+  std::set<int> all(pids.begin(), pids.end());
+  for (const Watched& w : ds) all.insert(w.pid);
+  std::set<int> roots = core::DaemonRoots({all.begin(), all.end()}, table);
+  for (Watched& w : ds) w.root = roots.count(w.pid) > 0;
+  for (int pid : pids) {
+    if (std::any_of(ds.begin(), ds.end(), [pid](const Watched& w) { return w.pid == pid; })) {
+      continue;
+    }
+    Watched w;
+    w.pid = pid;
+    w.root = roots.count(pid) > 0;
+    if (Open(i, name, w)) ds.push_back(std::move(w));
+  }
+  if (!pidfds_ && !no_pidfd_reason_.empty() && !ds.empty()) {
+    ctx_.log(core::LogLevel::kWarn,
+             no_pidfd_reason_ + ": adopted daemons are looked for again every " +
+                 base::FormatDuration(scan_interval_) + " instead (--scan-interval)");
+    no_pidfd_reason_.clear();  // once
+  }
+}
+
+// Opens w's pidfd and watches it; false when the process is already gone
+// or cannot be watched.
+bool DaemonWatch::Open(size_t i, const std::string& name, Watched& w) {
+  if (!pidfds_) return true;
+  auto fd = os::PidfdOpen(w.pid);
+  if (!fd && fd.Err().err == ESRCH) return false;  // gone since the scan
+  if (!fd && fd.Err().err == ENOSYS) {
+    pidfds_ = false;
+    no_pidfd_reason_ = "pidfd_open is not available on this kernel";
+    return true;
+  }
+  if (!fd) {
+    ctx_.log(core::LogLevel::kWarn, name + ": " + fd.Err().Describe());
+    return false;
+  }
+  w.pidfd = std::move(*fd);
+  int pid = w.pid;
+  auto watch = ctx_.epoll.Add(w.pidfd.Get(), EPOLLIN, [this, i, pid](uint32_t) {
+    reap_();  // when the daemon was tend's child, this finds its exit status
+    ForgetIn(i, pid, std::nullopt);
+  });
+  if (watch) w.watch = std::move(*watch);
+  return true;
+}
+
+void DaemonWatch::Unwatch(size_t i) {
+  if (i < daemons_.size()) daemons_[i].clear();  // each watch goes before its pidfd
+}
+
+void DaemonWatch::Release(size_t i, int sig) {
+  Signal(i, sig);
+  if (sig != SIGKILL) Signal(i, SIGCONT);  // a stopped daemon must see it (core SendStop)
+  Unwatch(i);
+}
+
+void DaemonWatch::Signal(size_t i, int sig) const {
+  if (i >= daemons_.size()) return;
+  for (const Watched& w : daemons_[i]) os::SignalDaemon(w.pid, w.pidfd.Get(), sig);
+}
+
+bool DaemonWatch::Forget(int pid, std::optional<core::ExitStatus> status) {
+  // An adopted daemon is tend's child once its parent exited; its death
+  // also makes its pidfd readable. Whichever path sees it first forgets
+  // it, so both agree and it is reported once.
+  for (size_t i = 0; i < daemons_.size(); ++i) {
+    if (ForgetIn(i, pid, status)) return true;
+  }
+  return false;
+}
+
+// Drops one watched daemon process; reports the service's daemon gone when
+// it was the last main one. False when service i did not watch `pid`.
+bool DaemonWatch::ForgetIn(size_t i, int pid, std::optional<core::ExitStatus> status) {
+  auto& ds = daemons_[i];
+  auto it = std::find_if(ds.begin(), ds.end(), [pid](const Watched& w) { return w.pid == pid; });
+  if (it == ds.end()) return false;
+  bool root = it->root;
+  ds.erase(it);
+  bool roots_left = std::any_of(ds.begin(), ds.end(), [](const Watched& w) { return w.root; });
+  if (root && !roots_left) {
+    ctx_.events.push_back(core::Event::DaemonGone(i, pid, status, static_cast<int>(ds.size())));
+  }
+  return true;
+}
+
+std::vector<int> DaemonWatch::Pids(size_t i) const {
+  std::vector<int> pids;
+  if (i < daemons_.size()) {
+    for (const Watched& w : daemons_[i]) pids.push_back(w.pid);
+  }
+  return pids;
+}
+
+void DaemonWatch::Owners(std::map<int, size_t>& out) const {
+  for (size_t i = 0; i < daemons_.size(); ++i) {
+    for (const Watched& w : daemons_[i]) out[w.pid] = i;
+  }
+}
+
+}  // namespace app

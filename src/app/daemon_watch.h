@@ -1,0 +1,69 @@
+// DaemonWatch: the daemons tend adopted for services whose command
+// daemonized. On the Supervisor's request it looks for a service's daemon
+// (core::PickDaemon over a scan of /proc), opens a pidfd for each process
+// found and watches it; when the last main process of a service's daemon
+// is gone it queues DaemonGone. Without pidfd_open (old kernels) the scan
+// is the only truth and the Supervisor asks again every scan_interval.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "app/children.h"
+#include "app/loop_context.h"
+#include "core/process_match.h"
+#include "spec/service_spec.h"
+
+namespace app {
+
+class DaemonWatch {
+ public:
+  DaemonWatch(LoopContext ctx, const Children& children, std::function<void()> reap,
+              base::Duration scan_interval);
+
+  // Looks for service i's daemon and queues Scanned. `first_look`: before
+  // its first start, when looks share one snapshot of the process table.
+  void Scan(size_t i, const spec::ServiceSpec& spec, bool first_look);
+  // Drops the snapshot first looks share (before each wait of the loop).
+  void ForgetSnapshot() { snapshot_.reset(); }
+  // Stops watching service i's daemon (a new start: it is not its daemon).
+  void Unwatch(size_t i);
+  // Sends `sig` to service i's daemon processes (SIGCONT after it unless
+  // it is SIGKILL) and stops watching them.
+  void Release(size_t i, int sig);
+  void Signal(size_t i, int sig) const;
+  // A reaped pid or a pidfd that fired: true when it was a watched process.
+  bool Forget(int pid, std::optional<core::ExitStatus> status);
+  std::vector<int> Pids(size_t i) const;
+  // Every watched pid and its service.
+  void Owners(std::map<int, size_t>& out) const;
+  size_t Count(size_t i) const { return i < daemons_.size() ? daemons_[i].size() : 0; }
+
+ private:
+  struct Watched {  // one adopted daemon process
+    int pid = 0;
+    base::UniqueFd pidfd;  // invalid in the rescan fallback
+    os::IoWatch watch;     // after pidfd: unregistered before it closes
+    bool root = false;     // a main process, not one of its workers
+  };
+
+  core::Ownership OwnershipExcept(size_t i) const;
+  void Watch(size_t i, const std::string& name, const std::vector<int>& pids,
+             const std::vector<core::ProcInfo>& table);
+  bool Open(size_t i, const std::string& name, Watched& w);
+  bool ForgetIn(size_t i, int pid, std::optional<core::ExitStatus> status);
+
+  LoopContext ctx_;
+  const Children& children_;
+  std::function<void()> reap_;
+  base::Duration scan_interval_;
+  std::vector<std::vector<Watched>> daemons_;
+  std::optional<std::vector<core::ProcInfo>> snapshot_;  // see Scan
+  bool pidfds_ = true;           // false: no pidfd_open here; rescan instead
+  std::string no_pidfd_reason_;  // logged once, the first time it matters
+};
+
+}  // namespace app

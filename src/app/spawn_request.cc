@@ -1,0 +1,68 @@
+#include "app/spawn_request.h"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+
+extern char** environ;
+
+namespace app {
+namespace {
+
+using Env = std::map<std::string, std::string>;
+
+void Put(Env& env, const std::string& kv) {
+  size_t eq = kv.find('=');
+  if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+}
+
+void UserEnv(const spec::ServiceSpec& spec, Env& env) {
+  if (!spec.credentials) return;
+  env["HOME"] = spec.credentials->home.empty() ? "/" : spec.credentials->home;
+  if (!spec.credentials->user.empty()) env["USER"] = env["LOGNAME"] = spec.credentials->user;
+}
+
+// What systemd sets for a Type=notify service.
+void NotifyEnv(const spec::ServiceSpec& spec, const std::string& socket, Env& env) {
+  if (!spec.SpeaksSdNotify()) return;
+  if (!socket.empty()) env["NOTIFY_SOCKET"] = socket;
+  if (spec.watchdog) {
+    env["WATCHDOG_USEC"] = std::to_string(
+        std::chrono::duration_cast<std::chrono::microseconds>(*spec.watchdog).count());
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> OwnEnvironment() {
+  std::vector<std::string> out;
+  for (char** e = environ; *e; ++e) out.emplace_back(*e);
+  return out;
+}
+
+os::SpawnRequest BuildSpawnRequest(const spec::ServiceSpec& spec, const spec::CommandLine& command,
+                                   const SpawnContext& ctx) {
+  os::SpawnRequest req;
+  req.argv = command.Argv();
+  Env env;
+  for (const std::string& kv : ctx.tend_env) Put(env, kv);
+  UserEnv(spec, env);
+  NotifyEnv(spec, ctx.notify_socket, env);
+  for (const std::string& kv : spec.env) Put(env, kv);
+  for (const auto& [k, v] : env) req.env.push_back(k + "=" + v);
+  req.stdout_fd = ctx.fds[0];
+  req.stderr_fd = ctx.fds[1];
+  req.working_dir = spec.working_dir;
+  req.umask = spec.umask;
+  req.rlimits = spec.rlimits;
+  bool sets_nofile = std::any_of(spec.rlimits.begin(), spec.rlimits.end(),
+                                 [](const spec::Rlimit& l) { return l.resource == RLIMIT_NOFILE; });
+  if (!sets_nofile && ctx.nofile.hard > 0) req.rlimits.push_back(ctx.nofile);
+  req.nice = spec.nice;
+  req.credentials = spec.credentials;
+  return req;
+}
+
+}  // namespace app

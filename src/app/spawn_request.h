@@ -1,0 +1,32 @@
+// SpawnRequest: everything a service's child process needs, built before
+// fork (os::Spawn does only async-signal-safe work after it): argv, the
+// environment, output fds, directory, umask, limits and user.
+#pragma once
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "os/spawn.h"
+#include "spec/service_spec.h"
+
+namespace app {
+
+struct SpawnContext {
+  std::vector<std::string> tend_env;  // tend's own environment, "KEY=value"
+  std::string notify_socket;          // NOTIFY_SOCKET for sd_notify services; may be empty
+  std::array<int, 2> fds{-1, -1};     // stdout, stderr (-1: tend's own)
+  spec::Rlimit nofile;                // the limits tend was started with
+};
+
+// The environment is tend's, then HOME/USER/LOGNAME of the service's user,
+// NOTIFY_SOCKET and WATCHDOG_USEC where it speaks sd_notify, then its
+// env_file and env. Its RLIMIT_NOFILE is the one tend was started with
+// unless its rlimits say otherwise (tend raised its own).
+os::SpawnRequest BuildSpawnRequest(const spec::ServiceSpec& spec, const spec::CommandLine& command,
+                                   const SpawnContext& ctx);
+
+// tend's environment as "KEY=value" strings.
+std::vector<std::string> OwnEnvironment();
+
+}  // namespace app

@@ -1,0 +1,72 @@
+#include "app/spawn_request.h"
+
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+
+namespace app {
+namespace {
+
+bool Has(const std::vector<std::string>& env, const std::string& kv) {
+  return std::find(env.begin(), env.end(), kv) != env.end();
+}
+
+spec::ServiceSpec Service() {
+  spec::ServiceSpec s;
+  s.name = "web";
+  s.command.words = {"/bin/web", "--port", "80"};
+  return s;
+}
+
+TEST(SpawnRequest, EnvironmentLayersInOrder) {
+  spec::ServiceSpec s = Service();
+  s.credentials = spec::Credentials{};
+  s.credentials->user = "www";
+  s.credentials->home = "/var/www";
+  s.env = {"PATH=/opt/bin", "HOME=/custom"};
+  SpawnContext ctx;
+  ctx.tend_env = {"PATH=/usr/bin", "LANG=C", "HOME=/root"};
+  os::SpawnRequest r = BuildSpawnRequest(s, s.command, ctx);
+  EXPECT_EQ(r.argv, (std::vector<std::string>{"/bin/web", "--port", "80"}));
+  EXPECT_TRUE(Has(r.env, "PATH=/opt/bin"));  // the service's own env wins
+  EXPECT_TRUE(Has(r.env, "LANG=C"));
+  EXPECT_TRUE(Has(r.env, "HOME=/custom"));
+  EXPECT_TRUE(Has(r.env, "USER=www"));
+  EXPECT_TRUE(Has(r.env, "LOGNAME=www"));
+  EXPECT_FALSE(std::any_of(r.env.begin(), r.env.end(), [](const std::string& kv) {
+    return kv.rfind("NOTIFY_SOCKET=", 0) == 0;
+  }));
+}
+
+TEST(SpawnRequest, SdNotifyServicesGetTheSocketAndWatchdog) {
+  spec::ServiceSpec s = Service();
+  s.notify_systemd = true;
+  s.watchdog = base::seconds(3);
+  SpawnContext ctx;
+  ctx.notify_socket = "@tend/notify/1/2";
+  os::SpawnRequest r = BuildSpawnRequest(s, s.command, ctx);
+  EXPECT_TRUE(Has(r.env, "NOTIFY_SOCKET=@tend/notify/1/2"));
+  EXPECT_TRUE(Has(r.env, "WATCHDOG_USEC=3000000"));
+}
+
+// tend raises its own fd limit; services get the one it was started with,
+// unless they set theirs.
+TEST(SpawnRequest, ServicesGetTheOriginalNofileBack) {
+  spec::ServiceSpec s = Service();
+  SpawnContext ctx;
+  ctx.nofile = {RLIMIT_NOFILE, 1024, 524288};
+  ctx.fds = {5, 6};
+  os::SpawnRequest r = BuildSpawnRequest(s, s.command, ctx);
+  ASSERT_EQ(r.rlimits.size(), 1u);
+  EXPECT_EQ(r.rlimits[0], ctx.nofile);
+  EXPECT_EQ(r.stdout_fd, 5);
+  EXPECT_EQ(r.stderr_fd, 6);
+  s.rlimits = {{RLIMIT_NOFILE, 77, 77}};
+  r = BuildSpawnRequest(s, s.command, ctx);
+  ASSERT_EQ(r.rlimits.size(), 1u);
+  EXPECT_EQ(r.rlimits[0].soft, 77u);
+}
+
+}  // namespace
+}  // namespace app

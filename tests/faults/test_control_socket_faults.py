@@ -39,13 +39,16 @@ def test_second_tend_on_the_same_socket_leaves_the_first_ones(tend):
         wait_until(lambda: os.path.exists(ctl.sock), what="control socket")
         assert set(ctl.status()) == {"sleep"}
         second = tend("tail -f /dev/null", env={"TEND_CONTROL": ctl.sock})
-        second.err.wait_for(r"tail: started")
+        # It may refuse to start at all; else it runs without that socket.
+        wait_until(lambda: second.err.matching(r"tail: started") or second.proc.poll() is not None,
+                   what="the second tend started or gone")
         time.sleep(0.3)
         problems = []
         names = set(ctl.status())
         if names != {"sleep"}:
             problems.append(f"while both run, tendctl reaches the second tend ({names})")
-        second.signal(signal.SIGTERM)
+        if second.proc.poll() is None:
+            second.signal(signal.SIGTERM)
         second.wait(timeout=15)
         r = ctl("status")
         if r.returncode != 0:
@@ -70,14 +73,18 @@ def test_logs_n_beyond_the_ring_is_all_or_says_so(tend):
                  env={"TEND_CONTROL": ctl.sock})
         t.out.wait_for(rf"line {LINES}$", timeout=30)
         r = ctl("logs", "sh", "-n", str(ASKED), timeout=30)
+        capped = r"(?i)\b(cap|capped|kept|keeps|only|limit|at most|maximum)\b|\d"
+        if r.returncode != 0:  # a refusal is fine when it says why
+            assert re.search(capped, r.stderr), (
+                f"tendctl logs failed ({r.returncode}) without saying why: {r.stderr.strip()[:300]}")
+            return
         got = r.stdout.splitlines()
         nums = [int(l.rsplit(" ", 1)[1]) for l in got if l.startswith("line ")]
-        assert r.returncode == 0, f"tendctl logs failed ({r.returncode}): {r.stderr.strip()[:300]}"
         assert nums and nums[-1] == LINES and nums == list(range(nums[0], LINES + 1)), (
             f"not the last lines in order: {got[:2]} ... {got[-2:]}")
         if len(nums) < ASKED:
             said = r.stderr.strip()
-            assert re.search(r"(?i)\b(cap|capped|kept|keeps|only|limit|at most)\b|\d", said), (
+            assert re.search(capped, said), (
                 f"{len(nums)} of {ASKED} lines and no word about it (stderr {said!r})")
     finally:
         ctl.close()

@@ -19,14 +19,14 @@ STATUS = b'{"v":1,"cmd":"status"}\n'
 
 class Flood:
     """n non-blocking connections to a Unix socket, driven from one thread.
-    A connect that finds the backlog full (EAGAIN) is retried."""
+    A connect that finds the backlog full (EAGAIN) is retried. With a
+    request, each connection sends it at once, as tendctl does."""
 
-    def __init__(self, path, n, connect_for=30.0):
-        self.path = path
+    def __init__(self, path, n, request=None, connect_for=30.0):
         self.socks = []
-        waiting = n
+        self.got = {}  # socket -> bytes received, or an outcome word
         deadline = time.monotonic() + connect_for
-        while waiting and time.monotonic() < deadline:
+        while len(self.socks) < n and time.monotonic() < deadline:
             s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             s.setblocking(False)
             try:
@@ -36,22 +36,30 @@ class Flood:
                 time.sleep(0.01)
                 continue
             self.socks.append(s)
-            waiting -= 1
-        self.unconnected = waiting
+            if request:
+                self._send(s, request)
+        self.unconnected = n - len(self.socks)
+
+    def _send(self, s, request):
+        try:
+            s.send(request)
+            self.got[s] = b""
+        except (BrokenPipeError, ConnectionResetError):
+            self.got[s] = "reset"
 
     def ask_all(self, request, timeout=60.0):
-        """Sends request on every connection; returns {outcome: count} where an
-        outcome is 'ok', 'error: ...', 'closed' (EOF, no reply), 'reset' or 'hung'."""
-        sel = selectors.DefaultSelector()
-        got = {}
         for s in self.socks:
-            try:
-                s.send(request)
-            except (BrokenPipeError, ConnectionResetError):
-                got[s] = "reset"
-                continue
-            got[s] = b""
-            sel.register(s, selectors.EVENT_READ)
+            self._send(s, request)
+        return self.collect(timeout)
+
+    def collect(self, timeout=60.0):
+        """Reads every reply; returns {outcome: count} where an outcome is
+        'ok', 'error: ...', 'closed' (EOF, no reply), 'reset' or 'hung'."""
+        got = self.got
+        sel = selectors.DefaultSelector()
+        for s, data in got.items():
+            if data == b"":
+                sel.register(s, selectors.EVENT_READ)
         deadline = time.monotonic() + timeout
         while sel.get_map() and time.monotonic() < deadline:
             for key, _ in sel.select(timeout=1):
@@ -69,7 +77,7 @@ class Flood:
                     got[s] = "closed"
         sel.close()
         outcomes = {}
-        for s, data in got.items():
+        for data in got.values():
             if isinstance(data, bytes):
                 if b"\n" not in data:
                     data = "hung"
@@ -87,8 +95,8 @@ class Flood:
 
 def start(tend, ctl, *services, **kw):
     t = tend(*services, env={"TEND_CONTROL": ctl.sock}, **kw)
-    wait_until(lambda: os.path.exists(ctl.sock), what="control socket")
-    ctl.answers(within=5, what="tendctl status at start")
+    # The file appears at bind(), connections are taken from listen() on.
+    wait_until(lambda: ctl("status").returncode == 0, interval=0.05, what="tendctl status at start")
     return t
 
 
@@ -111,11 +119,18 @@ def test_a_thousand_parallel_control_connections(tend, fds_for_a_thousand):
     try:
         t = start(tend, ctl, "sleep 1000")
         fds = faultlib.fd_count(t.host_pid)
+        # A thousand clients that connect and say nothing: tend keeps them or
+        # lets the idlest go, but a fresh client is answered at once.
         flood = Flood(ctl.sock, 1000)
         assert flood.unconnected == 0, f"{flood.unconnected} of 1000 could not connect in 30 s"
-        # With a thousand idle clients connected, a fresh one is answered at once.
         ctl.answers(within=2, what="tendctl status beside 1000 idle clients")
-        outcomes = flood.ask_all(STATUS)
+        flood.close()
+        faultlib.assert_fds_back(t.host_pid, fds, "after 1000 idle control clients closed")
+        # A thousand tendctl-like clients at once: each sends its request on
+        # connecting and gets a reply line, the status or a refusal.
+        flood = Flood(ctl.sock, 1000, request=STATUS)
+        assert flood.unconnected == 0, f"{flood.unconnected} of 1000 could not connect in 30 s"
+        outcomes = flood.collect()
         assert "hung" not in outcomes, f"clients left without an answer: {outcomes}"
         clean = sum(n for k, n in outcomes.items() if k == "ok" or k.startswith("error:"))
         assert clean == 1000, f"not all answered or refused with a reply: {outcomes}"
@@ -137,8 +152,8 @@ def test_control_flood_with_64_fds_does_not_stop_supervision(tend):
     ctl = faultlib.Ctl()
     flood = None
     try:
-        t = start(tend, ctl, "sleep 1000", "sleep 999")
-        resource.prlimit(t.host_pid, resource.RLIMIT_NOFILE, (64, 64))
+        # As `ulimit -n 64; exec tend` would: tend starts under the limit.
+        t = start(tend, ctl, "sleep 1000", "sleep 999", wrap=["prlimit", "--nofile=64:64", "--"])
         flood = Flood(ctl.sock, 200, connect_for=5)
         time.sleep(0.5)
         # Every check runs, so a failure tells all that went wrong.

@@ -60,10 +60,11 @@ def test_reload_beyond_the_fd_limit_is_not_reported_ok(tend, tmp_path):
     try:
         cfg = tmp_path / "tend.toml"
         faultlib.write_config(cfg, {f"s{i}": f'command = "sleep {1000 + i}"\n' for i in range(3)})
-        t = tend("--config", str(cfg), env={"TEND_CONTROL": ctl.sock})
+        t = tend("--config", str(cfg), env={"TEND_CONTROL": ctl.sock},
+                 wrap=["prlimit", "--nofile=200:200", "--"])  # as `ulimit -n 200; exec tend`
         wait_until(lambda: os.path.exists(ctl.sock), what="control socket")
         t.err.wait_for(r"^tend: s2: started")
-        resource.prlimit(t.host_pid, resource.RLIMIT_NOFILE, (200, 200))
+        assert resource.prlimit(t.host_pid, resource.RLIMIT_NOFILE) == (200, 200)
         names = [f"s{i}" for i in range(101)]
         faultlib.write_config(cfg, {n: f'command = "sleep {1000 + i}"\n' for i, n in enumerate(names)})
         r = ctl("reload", timeout=60)

@@ -9,7 +9,6 @@ Only tend runs them: they use tend's own knobs (backoff 0, tendctl, reload).
 import json
 import os
 import re
-import resource
 import signal
 import socket
 import subprocess
@@ -24,19 +23,20 @@ class Tend:
     """tend as PID 1 (unshare --fork --pid --mount-proc --kill-child); its stderr
     goes to a file read for log lines, its stdout where the case wants."""
 
-    def __init__(self, ctx, work, args, stdout=subprocess.DEVNULL, control=True, env=None):
+    def __init__(self, ctx, work, args, stdout=subprocess.DEVNULL, control=True, env=None,
+                 wrap=()):
         self.ctx, self.work = ctx, work
         self.sock = str(work / "tend.sock")
         self.errpath = work / f"tend-{time.monotonic_ns()}.err"
         full_env = {**ENV, "TEND_CONTROL": self.sock if control else "", **(env or {})}
         with open(self.errpath, "wb") as err:
             self.popen = subprocess.Popen(
-                ["unshare", "--fork", "--pid", "--mount-proc", "--kill-child", "--",
+                ["unshare", "--fork", "--pid", "--mount-proc", "--kill-child", "--", *wrap,
                  ctx.tend, *args], stdin=subprocess.DEVNULL, stdout=stdout, stderr=err,
                 cwd=work, env=full_env, preexec_fn=_die_with_parent, start_new_session=True)
         self.pid = self._wait(lambda: (procfs.children(self.popen.pid) or [None])[0], 10, "tend")
-        if control:
-            self._wait(lambda: os.path.exists(self.sock), 10, "control socket")
+        if control:  # the file appears at bind(), connections are taken from listen() on
+            self._wait(lambda: self.ctl("status", timeout=3)[0] == 0, 10, "control socket")
 
     def __enter__(self):
         return self
@@ -172,7 +172,10 @@ def crash_loop(ctx, work):
 def exec_failure_loop(ctx, work):
     cfg = config(work, {"ghost": 'command = ["/nonexistent/ghost"]\nbackoff_initial = 0\n'
                                  'backoff_max = 0\n', "steady": 'command = "sleep 1000"\n'})
-    with Tend(ctx, work, ["-q", "--grace", "1", "--config", cfg]) as t:
+    # Waiting for the socket file only: tendctl may well get no answer here.
+    with Tend(ctx, work, ["-q", "--grace", "1", "--config", cfg], control=False,
+              env={"TEND_CONTROL": str(work / "tend.sock")}) as t:
+        t._wait(lambda: os.path.exists(t.sock), 10, "control socket")
         time.sleep(0.5)
         code, _, _, took = t.ctl("status", timeout=2)
         answer = f"status in {1000 * took:.0f} ms" if code == 0 else "status: no answer in 2 s"
@@ -292,18 +295,25 @@ def closed_stdout(ctx, work):
         return cpu(t.pid, ctx.p.fault_window)
 
 
-def flood(path, n, request=b'{"v":1,"cmd":"status"}\n', connect_for=10.0):
-    """n connections at once; (connected sockets, how many never connected)."""
+def flood(path, n, request=None, connect_for=10.0):
+    """n connections at once, each sending request (if any) on connecting;
+    (connected sockets, how many never connected)."""
     socks, deadline = [], time.monotonic() + connect_for
     while len(socks) < n and time.monotonic() < deadline:
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         s.setblocking(False)
         try:
             s.connect(path)
-            socks.append(s)
         except BlockingIOError:
             s.close()
             time.sleep(0.005)
+            continue
+        socks.append(s)
+        if request:
+            try:
+                s.send(request)
+            except OSError:
+                pass  # dropped already: counted as unanswered
     return socks, n - len(socks)
 
 
@@ -311,13 +321,12 @@ def control_flood(ctx, work):
     n = ctx.p.fault_clients
     with Tend(ctx, work, ["sleep 1000"]) as t:
         fds = procfs.fd_count(t.pid)
-        socks, missing = flood(t.sock, n)
+        socks, missing = flood(t.sock, n, request=b'{"v":1,"cmd":"status"}\n')
         answered = 0
         for s in socks:
             s.setblocking(True)
             s.settimeout(10)
             try:
-                s.sendall(b'{"v":1,"cmd":"status"}\n')
                 data = b""
                 while b"\n" not in data:
                     chunk = s.recv(65536)
@@ -332,7 +341,7 @@ def control_flood(ctx, work):
         deadline = time.monotonic() + 5
         while procfs.fd_count(t.pid) > fds and time.monotonic() < deadline:
             time.sleep(0.05)
-        return (f"{answered}/{n} clients answered"
+        return (f"{answered}/{n} clients got a reply line"
                 + (f" ({missing} never connected)" if missing else "")
                 + f", {fds_text(fds, procfs.fd_count(t.pid))}")
 
@@ -437,8 +446,7 @@ def vanished_reader(ctx, work):
 
 
 def low_fd_flood(ctx, work):
-    with Tend(ctx, work, ["sleep 1000", "sleep 999"]) as t:
-        resource.prlimit(t.pid, resource.RLIMIT_NOFILE, (64, 64))
+    with Tend(ctx, work, ["sleep 1000", "sleep 999"], wrap=["prlimit", "--nofile=64:64", "--"]) as t:
         socks, missing = flood(t.sock, 200, connect_for=1)
         time.sleep(0.3)
         quiet = cpu(t.pid, ctx.p.fault_window)
@@ -541,9 +549,8 @@ def logs_beyond_ring(ctx, work):
 
 def reload_beyond_fds(ctx, work):
     cfg = config(work, {f"s{i}": f'command = "sleep {1000 + i}"\n' for i in range(3)})
-    with Tend(ctx, work, ["--config", cfg]) as t:
+    with Tend(ctx, work, ["--config", cfg], wrap=["prlimit", "--nofile=200:200", "--"]) as t:
         t.wait_log("s2: started")
-        resource.prlimit(t.pid, resource.RLIMIT_NOFILE, (200, 200))
         config(work, {f"s{i}": f'command = "sleep {1000 + i}"\n' for i in range(101)})
         code, _, err, _ = t.ctl("reload", timeout=30)
         deadline, running = time.monotonic() + 5, 0

@@ -439,7 +439,8 @@ def vanished_reader(ctx, work):
             quiet = cpu(t.pid, ctx.p.fault_window)
             restarted = restarts_after_kill(t, ("sleep", "1000"))
             said = len(t.lines("(?i)stdout"))
-            return f"{quiet}, kill: {restarted}, {said} lines about it on stderr"
+            return (f"{quiet}, kill: {restarted}, {said} line{'' if said == 1 else 's'} about it "
+                    "on stderr")
     finally:
         if w is not None:
             os.close(w)

@@ -96,13 +96,15 @@ class Stream:
 class Tend:
     """tend running as PID 1 in its own PID namespace."""
 
-    def __init__(self, args, env=None, pid1=True, stdout=subprocess.PIPE, netns=False):
+    def __init__(self, args, env=None, pid1=True, stdout=subprocess.PIPE, netns=False, wrap=()):
+        """wrap: a command that execs the rest, run in front of tend, e.g.
+        ["prlimit", "--nofile=64:64", "--"] to start tend under a limit."""
         full_env = dict(os.environ)
         full_env.pop("NO_COLOR", None)
         full_env["TEND_CONTROL"] = ""  # no socket in the machine's /run; tests that want one set it
         full_env.update(env or {})
         prefix = ["unshare", "--fork", "--pid", "--mount-proc", "--kill-child"] if pid1 else []
-        command = [TEND] + list(args)
+        command = list(wrap) + [TEND] + list(args)
         if netns:  # a fresh network namespace with loopback up; sh execs tend
             prefix.append("--net")
             command = ["sh", "-c", 'ip link set lo up && exec "$0" "$@"'] + command

@@ -54,6 +54,13 @@ class Params:
     scrape_services: int = 10
     scrape_requests: int = 200
     scrape_rounds: int = 5
+    fault_window: float = 2.0   # s of a quiet window whose CPU is measured
+    fault_crash_s: float = 30.0
+    fault_orphans: int = 1000
+    fault_line_mb: int = 500
+    fault_clients: int = 1000
+    fault_slow: int = 100
+    fault_reloads: int = 500
 
 
 MODES = {
@@ -64,7 +71,8 @@ MODES = {
                     startup_runs=1, output_warmup=0.5, output_windows=1, output_window=1.0,
                     orphans=100, reap_runs=1, reap_timeout=3.0, shutdown_services=3,
                     shutdown_runs=1, grace=3.0, hang_services=3, scrape_requests=50,
-                    scrape_rounds=2),
+                    scrape_rounds=2, fault_window=1.0, fault_crash_s=4.0, fault_orphans=200,
+                    fault_line_mb=50, fault_clients=200, fault_slow=20, fault_reloads=40),
 }
 
 
@@ -148,7 +156,7 @@ def main(argv):
 
     ap = argparse.ArgumentParser(prog="bench/run", description=__doc__)
     ap.add_argument("--quick", action="store_true",
-                    help="small counts, under 2 minutes; writes to a temporary folder")
+                    help="small counts, about 2.5 minutes; writes to a temporary folder")
     ap.add_argument("--out", help="folder for results.md and results.json "
                     "(default: bench/ for a full run, a temporary folder for --quick)")
     ap.add_argument("--only", help="comma-separated contestants (default: all): "

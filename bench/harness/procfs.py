@@ -144,3 +144,39 @@ def sum_counters(pids):
         if c is not None:
             out[pid] = c
     return out
+
+
+def cpu_seconds(pid):
+    """utime + stime of a process (fields 14 and 15 of /proc/PID/stat), in seconds:
+    its own CPU, not its children's."""
+    got = stat_fields(pid)
+    return None if got is None else (int(got[1][11]) + int(got[1][12])) / CLK_TCK
+
+
+def fd_count(pid):
+    try:
+        return len(os.listdir(f"/proc/{pid}/fd"))
+    except OSError:
+        return None
+
+
+def rss_anon_kib(pid):
+    text = _read(f"/proc/{pid}/status")
+    for line in (text or "").splitlines():
+        if line.startswith("RssAnon:"):
+            return int(line.split()[1])
+    return None
+
+
+def descendants(pid):
+    found, todo = [], [pid]
+    while todo:
+        for child in children(todo.pop()):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def cmdline(pid):
+    text = _read(f"/proc/{pid}/cmdline", "rb")
+    return [a.decode(errors="replace") for a in text.split(b"\0")[:-1]] if text else []

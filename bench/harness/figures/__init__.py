@@ -1,4 +1,4 @@
-"""The eleven figures. Each is a Figure: a title, its metrics, how it is measured
+"""The twelve figures. Each is a Figure: a title, its metrics, how it is measured
 (in words, printed in results.md) and measure(), which fills a Record for one
 contestant or raises box.Failure for an n/a."""
 
@@ -25,8 +25,9 @@ def all_figures():
     from .shutdown import Shutdown
     from .binary import Binary
     from .health import HangRestart, Scrape
+    from .reliability import Reliability
     figures = [Restart(), DaemonRestart(), Memory(), Idle(), Startup(), Output(),
-               Reaping(), Shutdown(), Binary(), HangRestart(), Scrape()]
+               Reaping(), Shutdown(), Binary(), HangRestart(), Scrape(), Reliability()]
     for number, figure in enumerate(figures, 1):
         figure.number = number
     return figures

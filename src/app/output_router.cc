@@ -207,6 +207,7 @@ void OutputRouter::Keep(size_t i, int k) {
   while (s.ring.size() > 1 && s.ring_bytes > kRingBytes) {
     s.ring_bytes -= s.ring.front().lines.size();
     s.ring.pop_front();
+    s.forgot = true;
   }
 }
 

@@ -75,6 +75,8 @@ class OutputRouter {
   // The ring keeps whole read batches, not lines, so that keeping it costs
   // one copy per batch; JSON is made only when asked for.
   std::vector<std::string> Recent(size_t i, size_t n) const;
+  // Whether service i's ring has let older lines go.
+  bool Forgot(size_t i) const { return i < services_.size() && services_[i].forgot; }
   // `wants(i)` says whether anyone follows service i right now.
   void OnLine(std::function<bool(size_t)> wants,
               std::function<void(size_t, const std::string&)> fn) {
@@ -103,6 +105,7 @@ class OutputRouter {
     };
     std::deque<Chunk> ring;
     size_t ring_bytes = 0;
+    bool forgot = false;  // older chunks were dropped from the ring
   };
 
   void OnReadable(size_t i, int k);

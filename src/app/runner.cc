@@ -104,7 +104,8 @@ int Runner::Run() {
       Log(core::LogLevel::kError, st.Err().Describe());
     }
     daemons_->ForgetSnapshot();
-    if (auto n = epoll_.Dispatch(); !n) {
+    // Events left from the last batch: look at the fds without waiting.
+    if (auto n = epoll_.Dispatch(queue_.empty() ? -1 : 0); !n) {
       Log(core::LogLevel::kError, n.Err().Describe() + " (continuing)");
       continue;
     }
@@ -193,8 +194,11 @@ std::optional<std::string> Runner::FdShortage(const std::vector<spec::ServiceSpe
   return CheckFdBudget(added, open, os::FdLimit());
 }
 
+// The events queued so far, not those they cause: a chain that feeds
+// itself (an exec failure restarted at once, over and over) must still let
+// the loop read signals and requests between its links.
 void Runner::ProcessEvents() {
-  while (!queue_.empty() && !exit_code_) {
+  for (size_t batch = queue_.size(); batch > 0 && !queue_.empty() && !exit_code_; --batch) {
     core::Event e = std::move(queue_.front());
     queue_.pop_front();
     Feed(e);
@@ -259,6 +263,7 @@ os::SpawnRequest Runner::Request(const spec::ServiceSpec& spec, const spec::Comm
   if (spec.SpeaksSdNotify()) ctx.notify_socket = notify_->SocketName();
   ctx.fds = output_->ChildFds(i);
   ctx.nofile = nofile_at_start_;
+  ctx.nofile_hard_now = os::FdHardLimit();
   return BuildSpawnRequest(spec, command, ctx);
 }
 

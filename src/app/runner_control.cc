@@ -93,6 +93,13 @@ void Runner::StartControl() {
     return NotReady(n, e);
   };
   host.recent = [this](const std::string& name, int n) { return Recent(name, n); };
+  host.forgot = [this](const std::string& name) {
+    const auto& services = supervisor_.services();
+    for (size_t i = 0; i < services.size(); ++i) {
+      if (!services[i].retired && services[i].spec.name == name) return output_->Forgot(i);
+    }
+    return false;
+  };
   host.log = [this](const std::string& text) { Log(core::LogLevel::kWarn, text); };
   control_ = std::make_unique<ctl::Server>(epoll_, config, host);
   if (auto st = control_->Listen(); !st) {

@@ -59,7 +59,14 @@ os::SpawnRequest BuildSpawnRequest(const spec::ServiceSpec& spec, const spec::Co
   req.rlimits = spec.rlimits;
   bool sets_nofile = std::any_of(spec.rlimits.begin(), spec.rlimits.end(),
                                  [](const spec::Rlimit& l) { return l.resource == RLIMIT_NOFILE; });
-  if (!sets_nofile && ctx.nofile.hard > 0) req.rlimits.push_back(ctx.nofile);
+  if (!sets_nofile && ctx.nofile.hard > 0) {
+    // Never above the hard limit as it is now (`prlimit --pid` may have
+    // lowered it since): raising it would fail every start with EPERM.
+    spec::Rlimit l = ctx.nofile;
+    if (ctx.nofile_hard_now > 0) l.hard = std::min(l.hard, ctx.nofile_hard_now);
+    l.soft = std::min(l.soft, l.hard);
+    req.rlimits.push_back(l);
+  }
   req.nice = spec.nice;
   req.credentials = spec.credentials;
   return req;

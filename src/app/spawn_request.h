@@ -17,6 +17,7 @@ struct SpawnContext {
   std::string notify_socket;          // NOTIFY_SOCKET for sd_notify services; may be empty
   std::array<int, 2> fds{-1, -1};     // stdout, stderr (-1: tend's own)
   spec::Rlimit nofile;                // the limits tend was started with
+  uint64_t nofile_hard_now = 0;       // tend's hard limit now (0: unknown); may have dropped
 };
 
 // The environment is tend's, then HOME/USER/LOGNAME of the service's user,

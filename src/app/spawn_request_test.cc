@@ -62,6 +62,10 @@ TEST(SpawnRequest, ServicesGetTheOriginalNofileBack) {
   EXPECT_EQ(r.rlimits[0], ctx.nofile);
   EXPECT_EQ(r.stdout_fd, 5);
   EXPECT_EQ(r.stderr_fd, 6);
+  ctx.nofile_hard_now = 512;  // lowered since tend started
+  r = BuildSpawnRequest(s, s.command, ctx);
+  EXPECT_EQ(r.rlimits[0].hard, 512u);
+  EXPECT_EQ(r.rlimits[0].soft, 512u);
   s.rlimits = {{RLIMIT_NOFILE, 77, 77}};
   r = BuildSpawnRequest(s, s.command, ctx);
   ASSERT_EQ(r.rlimits.size(), 1u);

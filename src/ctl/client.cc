@@ -241,6 +241,8 @@ int ClientMain(const std::vector<std::string>& args) {
   if (cmd == "logs") {
     if (!a.as_json) {
       for (const json& l : reply["lines"]) PrintLogLine(l);
+      if (reply.contains("note"))
+        std::fprintf(stderr, "tendctl: %s\n", Cell(reply["note"]).c_str());
     }
     while (a.stream && ReadLine(fd->Get(), buffer, line)) {
       if (a.as_json) {

@@ -28,7 +28,14 @@ base::Status Server::Listen() {
   policy.max_clients = config_.max_clients;
   os::Acceptor::Owner owner;
   owner.clients = [this] { return clients_.size(); };
-  owner.make_room = [this] { return EvictIdlest(); };
+  owner.room_at = [this] { return RoomAt(); };
+  owner.make_room = [this] {
+    auto victim = Idlest();
+    if (victim == clients_.end()) return;  // room_at said there was one; be sure
+    host_.log("control: too many clients (" + std::to_string(clients_.size()) +
+              "); dropped the one idle longest");
+    Drop(victim->first);
+  };
   owner.admit = [this](base::UniqueFd client) { Admit(std::move(client)); };
   owner.refuse = [](base::UniqueFd client) {
     std::string reply = ErrorReply("tend is busy (too many control clients); try again");
@@ -71,21 +78,32 @@ void Server::Admit(base::UniqueFd fd) {
   c.last_active = os::Now();
 }
 
-// Makes room for a newcomer: the client idle longest goes, unless every
-// client is waiting or following (those are busy, not stalled).
-bool Server::EvictIdlest() {
+// When a newcomer over the cap may replace someone: when the quietest
+// client that is not waiting, reading or writing will have been quiet for
+// evict_after; nullopt when every client is busy.
+std::optional<base::TimePoint> Server::RoomAt() const {
+  std::optional<base::TimePoint> at;
+  for (const auto& [id, c] : clients_) {
+    if (c.waiting || !c.in.empty() || !c.out.empty()) continue;
+    base::TimePoint t = c.last_active + config_.evict_after;
+    if (!at || t < *at) at = t;
+  }
+  return at;
+}
+
+// The client a newcomer may replace: the one idle longest, if it has been
+// idle a while (one just accepted has its request on the way) and is not
+// waiting or following (those are busy, not stalled).
+std::map<size_t, Server::Client>::iterator Server::Idlest() {
+  base::TimePoint now = os::Now();
   auto victim = clients_.end();
   for (auto it = clients_.begin(); it != clients_.end(); ++it) {
-    if (it->second.waiting) continue;
-    if (victim == clients_.end() || it->second.last_active < victim->second.last_active) {
-      victim = it;
-    }
+    const Client& c = it->second;
+    if (c.waiting || !c.in.empty() || !c.out.empty() || now - c.last_active < config_.evict_after)
+      continue;
+    if (victim == clients_.end() || c.last_active < victim->second.last_active) victim = it;
   }
-  if (victim == clients_.end()) return false;
-  host_.log("control: too many clients (" + std::to_string(clients_.size()) +
-            "); dropped the one idle longest");
-  Drop(victim->first);
-  return true;
+  return victim;
 }
 
 void Server::OnClient(size_t id, uint32_t events) {
@@ -152,7 +170,12 @@ void Server::Serve(size_t id, Client& c, const std::string& line, base::TimePoin
     }
     std::string reply = "{\"v\":1,\"ok\":true,\"lines\":[";
     for (size_t k = 0; k < lines->size(); ++k) reply += (k ? "," : "") + (*lines)[k];
-    Send(id, c, reply + "]}\n");
+    reply += "]";
+    if (lines->size() < static_cast<size_t>(r.lines) && host_.forgot && host_.forgot(r.names[0])) {
+      reply += ",\"truncated\":true,\"note\":\"only the last " + std::to_string(lines->size()) +
+               " lines are kept (tend keeps about 64 KiB of recent output per service)\"";
+    }
+    Send(id, c, reply + "}\n");
     if (r.follow) c.waiting = r;
     return;
   }

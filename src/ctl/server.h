@@ -37,6 +37,9 @@ struct ServerConfig {
   base::Duration request_timeout = base::seconds(10);  // a started request line must end
   size_t max_output = 1024 * 1024;  // bytes queued for a follower before it is dropped
   size_t max_clients = 64;
+  // How long a client must have been quiet before a newcomer over the cap
+  // may replace it: one just accepted has its request on the way.
+  base::Duration evict_after = base::seconds(1);
   uint64_t first_client_id = 1;  // tests start at old wrap points (2^24, 2^32)
 };
 
@@ -48,6 +51,9 @@ struct Host {
   std::function<std::string(const std::vector<std::string>&, std::string* error)> not_ready;
   // For logs: the recent lines of a service as JSON objects; nullopt if unknown.
   std::function<std::optional<std::vector<std::string>>(const std::string&, int)> recent;
+  // For logs: whether older lines of the service were let go (the ring is
+  // bounded), so that a short answer can say so.
+  std::function<bool(const std::string&)> forgot;
   std::function<void(const std::string&)> log;  // a line for tend's own log
 };
 
@@ -81,7 +87,8 @@ class Server {
 
   bool Allowed(int fd);
   void Admit(base::UniqueFd fd);
-  bool EvictIdlest();
+  std::map<size_t, Client>::iterator Idlest();
+  std::optional<base::TimePoint> RoomAt() const;
   void OnClient(size_t id, uint32_t events);
   void ReadFrom(size_t id, Client& c, base::TimePoint now);
   void ServeBuffered(size_t id, Client& c, base::TimePoint now);

@@ -33,7 +33,10 @@ base::Status Server::Listen(base::UniqueFd listen_fd) {
   policy.max_clients = config_.max_clients;
   os::Acceptor::Owner owner;
   owner.clients = [this] { return clients_.size(); };
-  owner.make_room = [this] { return EvictOldest(); };
+  // The oldest connection may always go: a real probe is done in
+  // milliseconds, so the longest-open one is almost surely stalled.
+  owner.room_at = [] { return std::optional<base::TimePoint>(base::TimePoint{}); };
+  owner.make_room = [this] { EvictOldest(); };
   owner.admit = [this](base::UniqueFd fd) { Admit(std::move(fd)); };
   owner.log = config_.log;
   acceptor_.emplace(epoll_, policy, std::move(owner));
@@ -62,15 +65,14 @@ void Server::Admit(base::UniqueFd fd) {
   ++stats_.accepted;
 }
 
-bool Server::EvictOldest() {
+void Server::EvictOldest() {
   auto oldest = clients_.begin();
   for (auto it = clients_.begin(); it != clients_.end(); ++it) {
     if (it->second.accepted < oldest->second.accepted) oldest = it;
   }
-  if (oldest == clients_.end()) return false;
+  if (oldest == clients_.end()) return;
   ++stats_.evicted;
   Drop(oldest->first);
-  return true;
 }
 
 void Server::OnClient(size_t id, uint32_t events) {

@@ -90,7 +90,7 @@ class Server {
   };
 
   void Admit(base::UniqueFd fd);
-  bool EvictOldest();
+  void EvictOldest();
   void OnClient(size_t id, uint32_t events);
   void ReadRequest(size_t id, Client& c, base::TimePoint now);
   Response Answer(const RequestParser& parser);

@@ -22,8 +22,13 @@ base::Status Acceptor::Start(base::UniqueFd listen_fd) {
 
 void Acceptor::OnReadable() {
   for (int n = 0; n < kBurst && !paused_; ++n) {
+    bool full = owner_.clients() >= policy_.max_clients;
+    if (full) {
+      auto room = owner_.room_at();
+      if (!room || *room > Now()) return Pause("", room);  // no news worth a line
+    }
     auto fd = Accept(listen_.Get());
-    if (!fd) return Pause(fd.Err().Describe(), true);
+    if (!fd) return Pause(fd.Err().Describe(), Now() + policy_.pause);
     if (!*fd) return;
     if (!Room(fd->Get())) {
       ++refused_;
@@ -31,14 +36,9 @@ void Acceptor::OnReadable() {
       return Pause("fewer than " + std::to_string(policy_.reserve) +
                        " free file descriptors (RLIMIT_NOFILE " + std::to_string(FdLimit()) +
                        "); refusing connections",
-                   true);
+                   Now() + policy_.pause);
     }
-    // Evict only for a newcomer that is really there.
-    if (owner_.clients() >= policy_.max_clients && !owner_.make_room()) {
-      ++refused_;
-      if (owner_.refuse) owner_.refuse(std::move(*fd));
-      return Pause("", false);  // until a client leaves; no news worth a line
-    }
+    if (full) owner_.make_room();  // only for a newcomer that is really there
     owner_.admit(std::move(*fd));
   }
 }
@@ -49,9 +49,9 @@ bool Acceptor::Room(int fd_number) {
   return static_cast<size_t>(fd_number) + policy_.reserve < FdLimit();
 }
 
-void Acceptor::Pause(const std::string& why, bool timed) {
+void Acceptor::Pause(const std::string& why, std::optional<base::TimePoint> until) {
   paused_ = true;
-  if (timed) resume_at_ = Now() + policy_.pause;
+  resume_at_ = until;
   (void)watch_.Modify(0);
   if (why.empty() || !owner_.log) return;
   // Once per cause and minute: while the trouble lasts, pauses follow each
@@ -106,6 +106,12 @@ size_t FdLimit() {
   rlimit rl{};
   if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY) return 1 << 20;
   return static_cast<size_t>(rl.rlim_cur);
+}
+
+uint64_t FdHardLimit() {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) < 0) return 0;
+  return rl.rlim_max;
 }
 
 }  // namespace os

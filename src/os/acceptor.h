@@ -8,10 +8,11 @@
 // - on EMFILE/ENFILE/ENOBUFS/ENOMEM accepting pauses too: the socket stays
 //   readable, so retrying at once would spin the loop. A pause ends after
 //   `pause`, or earlier when the owner says a client left (Resume);
-// - the owner caps its clients: before admitting one at the cap it is
-//   asked to make room (evict its oldest idle client); if it cannot,
-//   accepting pauses until one leaves. New connections wait in the
-//   kernel's backlog meanwhile.
+// - the owner caps its clients: at the cap, a newcomer is accepted only
+//   when the owner may evict one (then it does); else accepting pauses
+//   until a client leaves, and new connections wait in the kernel's
+//   backlog (nobody is turned away while being served is only a matter
+//   of time).
 // Each trouble is logged once a minute at most, never once per connection.
 #pragma once
 
@@ -35,8 +36,11 @@ struct AcceptPolicy {
 class Acceptor {
  public:
   struct Owner {
-    std::function<size_t()> clients;             // how many it holds now
-    std::function<bool()> make_room;             // evict one; false if none may go
+    std::function<size_t()> clients;  // how many it holds now
+    // When one client may be evicted: now (or earlier), later, or nullopt
+    // when none may (every one is busy: a client leaving resumes accepting).
+    std::function<std::optional<base::TimePoint>()> room_at;
+    std::function<void()> make_room;             // evict that one
     std::function<void(base::UniqueFd)> admit;   // a new client
     std::function<void(base::UniqueFd)> refuse;  // one turned away (may be empty)
     std::function<void(const std::string&)> log;
@@ -58,7 +62,7 @@ class Acceptor {
  private:
   void OnReadable();
   bool Room(int fd_number);
-  void Pause(const std::string& why, bool timed);
+  void Pause(const std::string& why, std::optional<base::TimePoint> until);
 
   Epoll& epoll_;
   AcceptPolicy policy_;
@@ -76,7 +80,8 @@ class Acceptor {
 // Accepts one connection (non-blocking, close-on-exec). An invalid fd when
 // none is waiting or it failed in a way accept(2) says to treat as such.
 base::Result<base::UniqueFd> Accept(int listen_fd);
-// The soft RLIMIT_NOFILE.
+// The soft RLIMIT_NOFILE, and the hard one.
 size_t FdLimit();
+uint64_t FdHardLimit();
 
 }  // namespace os

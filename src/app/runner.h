@@ -18,6 +18,7 @@
 #include "app/plan.h"
 #include "base/result.h"
 #include "core/process_match.h"
+#include "core/service_view.h"
 #include "core/supervisor.h"
 #include "ctl/server.h"
 #include "http/metrics.h"
@@ -153,9 +154,11 @@ class Runner {
   std::optional<std::vector<size_t>> Resolve(const std::vector<std::string>& names,
                                              std::string* error) const;
   std::string StatusReply(const std::vector<size_t>& which) const;
-  std::string Unhealthy(size_t i) const;
-  std::vector<size_t> HealthSet(const std::vector<size_t>& named, bool all) const;
-  std::string HealthReply(const std::vector<size_t>& which) const;
+  core::ServiceView ViewOf(size_t i, base::TimePoint now) const;
+  std::vector<core::ServiceView> Views(base::TimePoint now) const;
+  std::vector<int> DaemonPids(size_t i) const;
+  std::vector<core::ServiceView> HealthSet(const std::vector<size_t>& named, bool all) const;
+  static std::string HealthReply(const std::vector<core::ServiceView>& judged);
   bool reload_ok_ = true;
   std::string reload_error_;
 

@@ -65,10 +65,10 @@ http::Response Runner::Answer(const http::Request& r) {
 
 // The same verdict as `tendctl health`, with the same per-service detail.
 http::Response Runner::Readyz(bool all) {
-  std::vector<size_t> which = HealthSet({}, all);
-  bool healthy =
-      std::all_of(which.begin(), which.end(), [this](size_t i) { return Unhealthy(i).empty(); });
-  return Json(healthy ? 200 : 503, HealthReply(which));
+  std::vector<core::ServiceView> judged = HealthSet({}, all);
+  bool healthy = std::all_of(judged.begin(), judged.end(),
+                             [](const core::ServiceView& v) { return v.healthy; });
+  return Json(healthy ? 200 : 503, HealthReply(judged));
 }
 
 http::TendMetrics Runner::GatherMetrics() const {

@@ -142,7 +142,6 @@ class Runner {
   http::Response Answer(const http::Request& r);
   http::Response Readyz(bool all);
   http::TendMetrics GatherMetrics() const;
-  void AddProcessStats(size_t i, http::ServiceMetrics& sm) const;
   std::unique_ptr<http::Server> http_;
   int64_t started_wall_ms_ = 0;
 

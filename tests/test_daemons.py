@@ -147,3 +147,23 @@ def test_renamed_daemon_needs_a_match_rule(tend, faked, tmp_path):
 def test_renamed_daemon_without_a_rule_is_a_failed_start(tend, faked):
     t = tend(f"{_starter(faked)} start")
     t.err.wait_for(r"starter: command exited 0 but no process named 'starter' appeared", timeout=8)
+
+
+def test_forwarded_signals_reach_an_adopted_daemon(tend, faked, tmp_path):
+    # `docker kill -s USR1` must reach the daemon an init script left, as
+    # `tendctl signal USR1` does: one rule for both.
+    daemon = faked / "bin" / "usr1d"
+    daemon.write_text("#!/bin/sh\ntrap 'echo got USR1' USR1\necho listening\n"
+                      "while :; do sleep 0.1; done\n")
+    daemon.chmod(0o755)
+    script = faked / "init.d" / "trapper"
+    script.write_text(f"#!/bin/sh\n{daemon} & exit 0\n")
+    script.chmod(0o755)
+    cfg = tmp_path / "tend.toml"
+    cfg.write_text(f"[services.trapper]\ncommand = '{script} start'\nmatch = \"usr1d\"\n")
+    t = tend("--config", str(cfg))
+    t.err.wait_for(r"trapper: command exited 0 and left a daemon named 'usr1d'")
+    t.out.wait_for(r"\| listening$")
+    t.signal(signal.SIGUSR1)
+    t.out.wait_for(r"^trapper\s*\| got USR1$")
+    assert t.proc.poll() is None

@@ -249,13 +249,6 @@ std::vector<std::string> Runner::Names() const {
   return names;
 }
 
-std::vector<int> Runner::Pids(size_t i) const {
-  std::vector<int> pids;
-  if (children_->Pid(i) > 0) pids.push_back(children_->Pid(i));
-  for (int pid : daemons_->Pids(i)) pids.push_back(pid);
-  return pids;
-}
-
 os::SpawnRequest Runner::Request(const spec::ServiceSpec& spec, const spec::CommandLine& command,
                                  size_t i) {
   SpawnContext ctx;

@@ -21,6 +21,7 @@
 #include "app/plan.h"
 #include "app/probe_runner.h"
 #include "base/result.h"
+#include "core/service_view.h"
 #include "core/supervisor.h"
 #include "ctl/server.h"
 #include "http/metrics.h"
@@ -70,8 +71,6 @@ class Runner {
                            size_t i);
   const spec::ServiceSpec& Spec(size_t i) const { return supervisor_.services()[i].spec; }
   std::vector<std::string> Names() const;
-  // Service i's processes: its main process, then its adopted daemon's.
-  std::vector<int> Pids(size_t i) const;
   void Log(core::LogLevel level, const std::string& text) { output_->Log(level, text); }
   uint64_t loop_iterations_ = 0;
 
@@ -80,7 +79,6 @@ class Runner {
   http::Response Answer(const http::Request& r);
   http::Response Readyz(bool all);
   http::TendMetrics GatherMetrics() const;
-  void AddProcessStats(size_t i, http::ServiceMetrics& sm) const;
   std::unique_ptr<http::Server> http_;
   int64_t started_wall_ms_ = 0;
 
@@ -92,9 +90,11 @@ class Runner {
   std::optional<std::vector<size_t>> Resolve(const std::vector<std::string>& names,
                                              std::string* error) const;
   std::string StatusReply(const std::vector<size_t>& which) const;
-  std::string Unhealthy(size_t i) const;
-  std::vector<size_t> HealthSet(const std::vector<size_t>& named, bool all) const;
-  std::string HealthReply(const std::vector<size_t>& which) const;
+  core::ServiceView ViewOf(size_t i, base::TimePoint now) const;
+  std::vector<core::ServiceView> Views(base::TimePoint now) const;
+  std::vector<int> DaemonPids(size_t i) const;
+  std::vector<core::ServiceView> HealthSet(const std::vector<size_t>& named, bool all) const;
+  static std::string HealthReply(const std::vector<core::ServiceView>& judged);
   bool reload_ok_ = true;
   std::string reload_error_;
 

@@ -7,74 +7,40 @@
 #include "ctl/protocol.h"
 
 namespace app {
-namespace {
 
-bool IsUp(const core::ServiceRuntime& s) {
-  if (s.spec.type == spec::ServiceType::kOneshot) return s.completed;
-  return s.state == core::State::kRunning || s.state == core::State::kAdopted;
+// Views of the services with the daemon pids only the runner knows.
+core::ServiceView Runner::ViewOf(size_t i, base::TimePoint now) const {
+  return core::ViewOf(supervisor_, i, now, DaemonPids(i));
 }
 
-std::string StateText(const core::ServiceRuntime& s) {
-  if (s.fatal) return "fatal";
-  if (s.held && s.state == core::State::kDown) return "stopped";
-  if (s.spec.type == spec::ServiceType::kOneshot && s.completed &&
-      s.state != core::State::kRunning) {
-    return s.spec.schedule ? "scheduled" : "done";
-  }
-  return core::StateName(s.state);
+std::vector<core::ServiceView> Runner::Views(base::TimePoint now) const {
+  return core::Views(supervisor_, now, [this](size_t i) { return DaemonPids(i); });
 }
 
-const char* HealthText(const core::ServiceRuntime& s) {
-  if (!s.spec.liveness) return "-";
-  return core::ProbeStatusName(s.liveness.status);
+std::vector<int> Runner::DaemonPids(size_t i) const { return daemons_->Pids(i); }
+
+// What `tendctl health` and /readyz judge: the named services, else
+// core::Judged's choice.
+std::vector<core::ServiceView> Runner::HealthSet(const std::vector<size_t>& named, bool all) const {
+  base::TimePoint now = os::Now();
+  if (named.empty()) return core::Judged(Views(now), all);
+  std::vector<core::ServiceView> out;
+  for (size_t i : named) out.push_back(ViewOf(i, now));
+  return out;
 }
 
-}  // namespace
-
-// Empty when service i is up, ready and live; else why not, in words.
-std::string Runner::Unhealthy(size_t i) const {
-  const core::ServiceRuntime& s = supervisor_.services()[i];
-  if (supervisor_.Ready(i)) {
-    if (s.liveness.status == core::ProbeStatus::kFailing) {
-      return "liveness probe failing (" + s.liveness.detail + ")";
-    }
-    return "";
-  }
-  if (s.spec.type == spec::ServiceType::kOneshot) return "oneshot not done (" + StateText(s) + ")";
-  if (!IsUp(s)) return StateText(s);
-  if (s.readiness.status == core::ProbeStatus::kFailing) {
-    return "not ready: readiness probe failing (" + s.readiness.detail + ")";
-  }
-  return "not ready";
-}
-
-// Which services `tendctl health` and /readyz judge: the named ones; else
-// every one with `all`, or where none is critical; else the critical ones.
-std::vector<size_t> Runner::HealthSet(const std::vector<size_t>& named, bool all) const {
-  if (!named.empty()) return named;
-  const auto& services = supervisor_.services();
-  std::vector<size_t> critical, every;
-  for (size_t i = 0; i < services.size(); ++i) {
-    if (services[i].retired) continue;
-    every.push_back(i);
-    if (services[i].spec.critical) critical.push_back(i);
-  }
-  return all || critical.empty() ? every : critical;
-}
-
-std::string Runner::HealthReply(const std::vector<size_t>& which) const {
+std::string Runner::HealthReply(const std::vector<core::ServiceView>& judged) {
   std::string services;
   bool healthy = true;
-  for (size_t i : which) {
-    std::string why = Unhealthy(i);
-    healthy = healthy && why.empty();
+  for (const core::ServiceView& v : judged) {
+    healthy = healthy && v.healthy;
     services += services.empty() ? "{" : ",{";
     services += "\"name\":";
-    ctl::AppendJson(services, supervisor_.services()[i].spec.name);
-    services += ",\"ok\":" + std::string(why.empty() ? "true" : "false");
-    if (!why.empty()) {
+    ctl::AppendJson(services, v.name);
+    services += ",\"ok\":" + std::string(v.healthy ? "true" : "false");
+    if (!v.healthy) {
       services += ",\"why\":";
-      ctl::AppendJson(services, why);
+      ctl::AppendJson(services, v.why);
     }
     services += "}";
   }
@@ -123,7 +89,7 @@ std::optional<std::vector<size_t>> Runner::Resolve(const std::vector<std::string
     bool all = name == "all";
     bool found = false;
     for (size_t i = 0; i < services.size(); ++i) {
-      if (services[i].retired || (!all && services[i].spec.name != name)) continue;
+      if (!core::Listed(supervisor_, i) || (!all && services[i].spec.name != name)) continue;
       found = true;
       if (std::find(out.begin(), out.end(), i) == out.end()) out.push_back(i);
     }
@@ -139,33 +105,31 @@ std::string Runner::StatusReply(const std::vector<size_t>& which) const {
   std::string out = "{\"v\":1,\"ok\":true,\"services\":[";
   base::TimePoint now = os::Now();
   for (size_t k = 0; k < which.size(); ++k) {
-    const core::ServiceRuntime& s = supervisor_.services()[which[k]];
-    std::vector<int> all = Pids(which[k]);
+    core::ServiceView v = ViewOf(which[k], now);
     out += k ? ",{" : "{";
     out += "\"name\":";
-    ctl::AppendJson(out, s.spec.name);
-    out += ",\"state\":\"" + StateText(s) + "\"";
-    out += ",\"pid\":" + std::to_string(all.empty() ? 0 : all[0]);
+    ctl::AppendJson(out, v.name);
+    out += ",\"state\":\"" + v.state + "\"";
+    out += ",\"pid\":" + std::to_string(v.pid);
     out += ",\"pids\":[";
-    for (size_t p = 0; p < all.size(); ++p) out += (p ? "," : "") + std::to_string(all[p]);
+    for (size_t p = 0; p < v.pids.size(); ++p) {
+      out += (p ? "," : "") + std::to_string(v.pids[p]);
+    }
     out += "]";
-    double up = IsUp(s) && s.spec.type != spec::ServiceType::kOneshot
-                    ? std::chrono::duration<double>(now - s.started_at).count()
-                    : 0;
-    out += ",\"uptime\":" + std::to_string(up);
-    out += ",\"restarts\":" + std::to_string(s.Restarts());
+    out += ",\"uptime\":" + std::to_string(std::chrono::duration<double>(v.uptime).count());
+    out += ",\"restarts\":" + std::to_string(v.restarts);
     out += ",\"last_exit\":";
-    if (s.last_exit) {
-      ctl::AppendJson(out, s.last_exit->Describe());
+    if (v.last_exit) {
+      ctl::AppendJson(out, *v.last_exit);
     } else {
       out += "null";
     }
-    out += ",\"daemon\":" + std::string(s.state == core::State::kAdopted ? "true" : "false");
-    out += ",\"ready\":" + std::string(supervisor_.Ready(which[k]) ? "true" : "false");
-    out += ",\"health\":\"" + std::string(HealthText(s)) + "\"";
-    if (!s.status_text.empty()) {
+    out += ",\"daemon\":" + std::string(v.daemon ? "true" : "false");
+    out += ",\"ready\":" + std::string(v.ready ? "true" : "false");
+    out += ",\"health\":\"" + v.health + "\"";
+    if (!v.status.empty()) {
       out += ",\"status\":";
-      ctl::AppendJson(out, s.status_text);
+      ctl::AppendJson(out, v.status);
     }
     out += "}";
   }
@@ -213,9 +177,10 @@ std::string Runner::NotReady(const std::vector<std::string>& names, std::string*
   auto which = Resolve(names, error);
   if (!which) return "";
   std::string missing;
+  base::TimePoint now = os::Now();
   for (size_t i : *which) {
-    const core::ServiceRuntime& s = supervisor_.services()[i];
-    if (!supervisor_.Ready(i)) missing += (missing.empty() ? "" : ", ") + s.spec.name;
+    core::ServiceView v = ViewOf(i, now);
+    if (!v.ready) missing += (missing.empty() ? "" : ", ") + v.name;
   }
   return missing;
 }
@@ -223,7 +188,7 @@ std::string Runner::NotReady(const std::vector<std::string>& names, std::string*
 std::optional<std::vector<std::string>> Runner::Recent(const std::string& name, int n) const {
   const auto& services = supervisor_.services();
   for (size_t i = 0; i < services.size(); ++i) {
-    if (!services[i].retired && services[i].spec.name == name) {
+    if (core::Listed(supervisor_, i) && services[i].spec.name == name) {
       return output_->Recent(i, static_cast<size_t>(n));
     }
   }

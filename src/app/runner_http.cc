@@ -1,6 +1,6 @@
 // Runner, continued: the HTTP endpoint (http_listen) for Kubernetes and
-// Prometheus: /healthz, /readyz and /metrics, answered from the state the
-// event loop already holds and a few reads of /proc.
+// Prometheus: /healthz, /readyz and /metrics, answered from the services'
+// views (core::ServiceView, as tendctl's) and a few reads of /proc.
 #include <unistd.h>
 
 #include <algorithm>
@@ -31,6 +31,15 @@ http::Response Text(int status, std::string body) {
 }
 
 double Seconds(int64_t unix_millis) { return static_cast<double>(unix_millis) / 1000.0; }
+
+// CPU and memory of a service's main process and adopted daemons, summed.
+void AddProcessStats(const std::vector<int>& pids, http::ServiceMetrics& sm) {
+  for (int pid : pids) {
+    os::ProcStats st = os::ReadProcStats(pid);
+    if (st.cpu_seconds) sm.cpu_seconds = sm.cpu_seconds.value_or(0) + *st.cpu_seconds;
+    if (st.rss_bytes) sm.rss_bytes = sm.rss_bytes.value_or(0) + *st.rss_bytes;
+  }
+}
 
 }  // namespace
 
@@ -66,33 +75,27 @@ http::Response Runner::Answer(const http::Request& r) {
 
 // The same verdict as `tendctl health`, with the same per-service detail.
 http::Response Runner::Readyz(bool all) {
-  std::vector<size_t> which = HealthSet({}, all);
-  bool healthy =
-      std::all_of(which.begin(), which.end(), [this](size_t i) { return Unhealthy(i).empty(); });
-  return Json(healthy ? 200 : 503, HealthReply(which));
+  std::vector<core::ServiceView> judged = HealthSet({}, all);
+  bool healthy = std::all_of(judged.begin(), judged.end(),
+                             [](const core::ServiceView& v) { return v.healthy; });
+  return Json(healthy ? 200 : 503, HealthReply(judged));
 }
 
 http::TendMetrics Runner::GatherMetrics() const {
   http::TendMetrics m;
-  base::TimePoint now = os::Now();
   int64_t wall = os::WallMillis();
-  const auto& services = supervisor_.services();
-  for (size_t i = 0; i < services.size(); ++i) {
-    const core::ServiceRuntime& s = services[i];
-    if (s.retired) continue;
+  for (const core::ServiceView& v : Views(os::Now())) {
     http::ServiceMetrics sm;
-    sm.name = s.spec.name;
-    sm.up = s.state == core::State::kRunning || s.state == core::State::kAdopted;
-    sm.ready = supervisor_.Ready(i);
-    if (s.spec.liveness && s.liveness.status != core::ProbeStatus::kUnknown) {
-      sm.healthy = s.liveness.status == core::ProbeStatus::kPassing;
-    }
-    sm.restarts = s.Restarts();
-    if (s.last_exit) sm.last_exit_code = s.last_exit->AsExitCode();
-    if (sm.up) {
-      sm.start_time_seconds = Seconds(
-          wall - std::chrono::duration_cast<base::milliseconds>(now - s.started_at).count());
-      AddProcessStats(i, sm);
+    sm.name = v.name;
+    sm.up = v.up;
+    sm.ready = v.ready;
+    sm.healthy = v.live;
+    sm.restarts = v.restarts;
+    sm.last_exit_code = v.last_exit_code;
+    if (v.up) {
+      sm.start_time_seconds =
+          Seconds(wall - std::chrono::duration_cast<base::milliseconds>(v.uptime).count());
+      AddProcessStats(v.pids, sm);
     }
     m.services.push_back(std::move(sm));
   }
@@ -104,15 +107,6 @@ http::TendMetrics Runner::GatherMetrics() const {
   m.start_time_seconds = Seconds(started_wall_ms_);
   m.version = TEND_VERSION;
   return m;
-}
-
-// CPU and memory of its main process and adopted daemons, summed.
-void Runner::AddProcessStats(size_t i, http::ServiceMetrics& sm) const {
-  for (int pid : Pids(i)) {
-    os::ProcStats st = os::ReadProcStats(pid);
-    if (st.cpu_seconds) sm.cpu_seconds = sm.cpu_seconds.value_or(0) + *st.cpu_seconds;
-    if (st.rss_bytes) sm.rss_bytes = sm.rss_bytes.value_or(0) + *st.rss_bytes;
-  }
 }
 
 }  // namespace app

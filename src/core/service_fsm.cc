@@ -60,6 +60,11 @@ const char* EffectName(Effect effect) {
   return kNames[static_cast<int>(effect)];
 }
 
+bool ReceivesSignals(State state) {
+  return state == State::kRunning || state == State::kSettling || state == State::kAdopted ||
+         state == State::kStopping;
+}
+
 std::string DescribeTable() {
   std::string out;
   for (int s = 0; s < kStateCount; ++s) {

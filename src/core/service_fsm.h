@@ -54,6 +54,12 @@ const char* StateName(State state);
 const char* InputName(Input input);
 const char* EffectName(Effect effect);
 
+// Whether a signal for the service (forwarded to tend, or `tendctl signal`)
+// is sent to it in `state`: whenever it may have processes, its command's or
+// an adopted daemon's (a stopping one too: a USR1 to reopen logs still
+// matters while it drains).
+bool ReceivesSignals(State state);
+
 // The table as Markdown rows "| from | input | to | effect |", one per valid
 // transition, in table order: what docs/architecture.md must contain.
 std::string DescribeTable();

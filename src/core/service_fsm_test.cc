@@ -65,5 +65,14 @@ TEST(ServiceFsm, DocumentedTableMatchesTheCode) {
   EXPECT_EQ(rows, DescribeTable()) << "regenerate the table in docs/architecture.md";
 }
 
+TEST(ServiceFsm, SignalsGoWhereProcessesMayBe) {
+  for (State st : {State::kRunning, State::kSettling, State::kAdopted, State::kStopping}) {
+    EXPECT_TRUE(ReceivesSignals(st)) << StateName(st);
+  }
+  for (State st : {State::kIdle, State::kBackoff, State::kDown}) {
+    EXPECT_FALSE(ReceivesSignals(st)) << StateName(st);
+  }
+}
+
 }  // namespace
 }  // namespace core

@@ -463,10 +463,7 @@ void Supervisor::OnSignal(int sig, base::TimePoint now) {
     case SIGUSR2:
     case SIGWINCH:
       for (size_t i = 0; i < services_.size(); ++i) {
-        State st = services_[i].state;
-        if (st == State::kRunning || st == State::kStopping) {
-          out_.push_back(Action::SignalService(i, sig));
-        }
+        if (ReceivesSignals(services_[i].state)) out_.push_back(Action::SignalService(i, sig));
       }
       Log(LogLevel::kDebug, "forwarded " + SignalName(sig) + " to the services");
       return;
@@ -649,8 +646,7 @@ std::vector<Action> Supervisor::Control(ControlOp op, size_t i, int sig, base::T
       }
       break;
     case ControlOp::kSignal:
-      if (s->state == State::kRunning || s->state == State::kAdopted ||
-          s->state == State::kStopping || s->state == State::kSettling) {
+      if (ReceivesSignals(s->state)) {
         out_.push_back(Action::SignalService(i, sig));
         Log(LogLevel::kInfo, s->spec.name + ": sent " + SignalName(sig) + " on request");
       }

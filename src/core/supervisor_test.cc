@@ -224,6 +224,28 @@ TEST(SupervisorDaemons, AdoptsADaemonAlreadyRunningInsteadOfStarting) {
   EXPECT_TRUE(Logged(acts, "apache2: already running (pid 77); adopted, not started again"));
 }
 
+// One rule for both ways a signal comes (docker kill -s USR1, tendctl
+// signal): an adopted daemon gets it, a service that is down does not.
+TEST(SupervisorDaemons, SignalsReachAdoptedDaemonsBothWays) {
+  spec::ServiceSpec gone = Spec("gone", spec::RestartPolicy::kNever);
+  gone.daemon = spec::DaemonMode::kNo;
+  Harness h({Daemon("apache2"), gone});
+  h.daemons[0] = 1;
+  h.Feed(Event::StartAll());
+  h.Feed(Event::Exited(1, ExitStatus::Code(0)));
+  ASSERT_EQ(h.svc(0).state, State::kAdopted);
+  ASSERT_EQ(h.svc(1).state, State::kDown);
+  auto forwarded = Only(h.Feed(Event::Signal(SIGUSR1)), Kind::kSignalService);
+  ASSERT_EQ(forwarded.size(), 1u);
+  EXPECT_EQ(forwarded[0].service, 0u);
+  EXPECT_EQ(forwarded[0].signal, SIGUSR1);
+  for (size_t i : {0u, 1u}) {
+    auto sent = Only(h.sup().Control(Supervisor::ControlOp::kSignal, i, SIGUSR1, h.now()),
+                     Kind::kSignalService);
+    EXPECT_EQ(sent.size(), i == 0 ? 1u : 0u) << i;
+  }
+}
+
 TEST(SupervisorDaemons, ForegroundOnlyServicesAreNeverLookedFor) {
   Harness h({Daemon("app", spec::DaemonMode::kNo)});
   h.daemons[0] = 1;

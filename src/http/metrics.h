@@ -1,6 +1,6 @@
 // Metrics: tend's state as Prometheus text exposition (format 0.0.4), for
-// the /metrics endpoint. Pure: the caller gathers the numbers (supervisor
-// state, os/proc_stats.h) and this only renders them.
+// the /metrics endpoint. Pure: the caller gathers the numbers (each
+// service's core::ServiceView, os/proc_stats.h) and this only renders them.
 //
 // Each family is written as one block with its `# HELP` and `# TYPE` once,
 // per-service samples labelled {service="name"}. A sample whose value is

@@ -51,17 +51,31 @@ base::Status ClearStale(const std::string& path, const sockaddr_un& addr) {
 
 }  // namespace
 
+// Bound under a temporary name, made listening and given its mode, then
+// renamed into place: whoever sees the path can connect at once (a client
+// that found the file between bind and listen got ECONNREFUSED).
 base::Result<base::UniqueFd> ListenUnix(const std::string& path, mode_t mode) {
   auto addr = Address(path);
   if (!addr) return addr.Err();
+  std::string temp = path + ".new" + std::to_string(getpid());
+  auto temp_addr = Address(temp);
+  if (!temp_addr) temp_addr = addr;  // too long for a suffix: bind in place
+  std::string bound = temp_addr->sun_path;
   base::UniqueFd fd(socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd) return base::Errno("socket");
   if (auto st = ClearStale(path, *addr); !st) return st.Err();
-  if (bind(fd.Get(), reinterpret_cast<sockaddr*>(&*addr), sizeof *addr) < 0) {
-    return base::Errno("bind " + path);
+  unlink(bound.c_str());
+  if (bind(fd.Get(), reinterpret_cast<sockaddr*>(&*temp_addr), sizeof *temp_addr) < 0) {
+    return base::Errno("bind " + bound);
   }
-  if (chmod(path.c_str(), mode) < 0) return base::Errno("chmod " + path);
-  if (listen(fd.Get(), 64) < 0) return base::Errno("listen " + path);
+  auto fail = [&](const std::string& what) {
+    base::Error e = base::Errno(what);
+    unlink(bound.c_str());
+    return e;
+  };
+  if (listen(fd.Get(), 64) < 0) return fail("listen " + bound);
+  if (chmod(bound.c_str(), mode) < 0) return fail("chmod " + bound);
+  if (bound != path && rename(bound.c_str(), path.c_str()) < 0) return fail("rename to " + path);
   return fd;
 }
 

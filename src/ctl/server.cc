@@ -32,8 +32,13 @@ base::Status Server::Listen() {
   owner.make_room = [this] {
     auto victim = Idlest();
     if (victim == clients_.end()) return;  // room_at said there was one; be sure
-    host_.log("control: too many clients (" + std::to_string(clients_.size()) +
-              "); dropped the one idle longest");
+    for (const std::string& line :
+         refusals_.Admit("control: evictions",
+                         "control: too many clients (" + std::to_string(clients_.size()) +
+                             "); dropped the one stalled longest",
+                         os::Now())) {
+      host_.log(line);
+    }
     Drop(victim->first);
   };
   owner.admit = [this](base::UniqueFd client) { Admit(std::move(client)); };
@@ -78,30 +83,35 @@ void Server::Admit(base::UniqueFd fd) {
   c.last_active = os::Now();
 }
 
-// When a newcomer over the cap may replace someone: when the quietest
-// client that is not waiting, reading or writing will have been quiet for
-// evict_after; nullopt when every client is busy.
+// Since when a client has not made progress: its last activity, or, while
+// a request line is unfinished, when that line began (a slowloris client
+// sends a byte now and then, but never a whole request).
+base::TimePoint Server::StalledSince(const Client& c) const {
+  return c.in.empty() ? c.last_active : c.request_since;
+}
+
+// When a newcomer over the cap may replace someone: when the client stalled
+// longest will have been so for evict_after; nullopt when every client is
+// busy (waiting, following, or taking a reply).
 std::optional<base::TimePoint> Server::RoomAt() const {
   std::optional<base::TimePoint> at;
   for (const auto& [id, c] : clients_) {
-    if (c.waiting || !c.in.empty() || !c.out.empty()) continue;
-    base::TimePoint t = c.last_active + config_.evict_after;
+    if (c.waiting || !c.out.empty()) continue;
+    base::TimePoint t = StalledSince(c) + config_.evict_after;
     if (!at || t < *at) at = t;
   }
   return at;
 }
 
-// The client a newcomer may replace: the one idle longest, if it has been
-// idle a while (one just accepted has its request on the way) and is not
-// waiting or following (those are busy, not stalled).
+// The client a newcomer may replace: the one stalled longest, if for at
+// least evict_after (one just accepted has its request on the way).
 std::map<size_t, Server::Client>::iterator Server::Idlest() {
   base::TimePoint now = os::Now();
   auto victim = clients_.end();
   for (auto it = clients_.begin(); it != clients_.end(); ++it) {
     const Client& c = it->second;
-    if (c.waiting || !c.in.empty() || !c.out.empty() || now - c.last_active < config_.evict_after)
-      continue;
-    if (victim == clients_.end() || c.last_active < victim->second.last_active) victim = it;
+    if (c.waiting || !c.out.empty() || now - StalledSince(c) < config_.evict_after) continue;
+    if (victim == clients_.end() || StalledSince(c) < StalledSince(victim->second)) victim = it;
   }
   return victim;
 }

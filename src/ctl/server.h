@@ -89,6 +89,7 @@ class Server {
   void Admit(base::UniqueFd fd);
   std::map<size_t, Client>::iterator Idlest();
   std::optional<base::TimePoint> RoomAt() const;
+  base::TimePoint StalledSince(const Client& c) const;
   void OnClient(size_t id, uint32_t events);
   void ReadFrom(size_t id, Client& c, base::TimePoint now);
   void ServeBuffered(size_t id, Client& c, base::TimePoint now);

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "base/text.h"
+#include "spec/config_bounds.h"
 #include "spec/naming.h"
 
 namespace spec {
@@ -157,6 +158,7 @@ struct LineFormat {
 
 void ParseLineFormat(std::string_view text, const std::string& file, const LineFormat& f,
                      Config& config, std::vector<Diagnostic>& errors) {
+  if (auto bound = CheckText(text, file)) return errors.push_back(*bound);
   ForEachLine(text, [&](std::string_view line, int number) {
     size_t sep = line.find(f.separator);
     std::string_view name = Trim(line.substr(0, sep));

@@ -169,6 +169,19 @@ TEST(ParseToml, SyntaxErrorsHaveAPlace) {
   EXPECT_NE(p.errors[0].message.find("TOML syntax"), std::string::npos);
 }
 
+// toml++ recursed per level and overflowed the stack: tend died with SIGSEGV.
+TEST(ParseToml, DeepNestingIsAnErrorNotACrash) {
+  std::string dotted = "a";
+  for (int i = 0; i < 80000; ++i) dotted += ".a";
+  for (const std::string& text :
+       {"[" + dotted + "]\n", dotted + " = 1\n", "x = " + std::string(80000, '[') + "\n"}) {
+    Parsed p = Toml(text);
+    ASSERT_EQ(p.errors.size(), 1u) << p.Errors();
+    EXPECT_EQ(p.errors[0].line, 1);
+    EXPECT_NE(p.errors[0].message.find("nested deeper than 32 levels"), std::string::npos);
+  }
+}
+
 TEST(ParseProcfile, ReadsNamesAndCommands) {
   Parsed p;
   ParseProcfile("# comment\n\nweb: gunicorn app --bind :80\nworker:celery -A x  \r\nbad\n9x?: y\n",

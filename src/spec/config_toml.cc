@@ -11,6 +11,7 @@
 #include "base/signal_names.h"
 #include "base/text.h"
 #include "spec/config.h"
+#include "spec/config_bounds.h"
 #include "spec/listen_address.h"
 #include "spec/naming.h"
 #include "spec/passwd.h"
@@ -545,6 +546,7 @@ void EnvFile(FileCtx& c, Draft& d, const toml::node& v) {
   if (!path) return;
   auto text = c.load.read_file ? c.load.read_file(*path) : std::nullopt;
   if (!text) return c.Error(v, "'env_file' cannot be read: " + *path + " (check the path)");
+  if (auto bound = CheckText(*text, *path)) return c.errors.push_back(*bound);
   std::string_view rest = *text;
   int number = 0;
   while (!rest.empty()) {
@@ -711,6 +713,10 @@ void Global(FileCtx& c, const toml::node& node, Config& config) {
 void ParseToml(std::string_view text, const std::string& file, const LoadContext& ctx,
                Config& config, std::vector<Diagnostic>& errors) {
   FileCtx c{file, ctx, errors};
+  // toml++ must never see what could exhaust the stack (config_bounds.h).
+  auto bound = CheckText(text, file);
+  if (!bound) bound = PrescanToml(text, file);
+  if (bound) return errors.push_back(*bound);
   toml::parse_result r = toml::parse(text, file);
   if (!r) {
     const toml::parse_error& e = r.error();

@@ -191,7 +191,7 @@ class TomlScanner {
       char c = Peek();
       if (c == '\n' && !multi) return;
       if (c == '\\' && quote == '"') {
-        Advance(2);  // the backslash and the character it escapes
+        Escape();
       } else if (c == quote && (!multi || (Peek(1) == quote && Peek(2) == quote))) {
         Advance(multi ? 3 : 1);
         // """a"""" ends with a quote in the content: up to two are allowed.
@@ -201,6 +201,16 @@ class TomlScanner {
         Advance();
       }
     }
+  }
+
+  void Escape() {
+    std::string_view rest = text_.substr(pos_);
+    if (rest.substr(0, 6) == "\\u0000" || rest.substr(0, 10) == "\\U00000000") {
+      return Fail(pos_,
+                  "'\\u0000' is a NUL character, which would cut the value short where it "
+                  "becomes an argument or a variable: remove it");
+    }
+    Advance(2);  // the backslash and the character it escapes
   }
 
   std::string_view text_;
@@ -217,6 +227,11 @@ std::optional<Diagnostic> CheckText(std::string_view text, const std::string& fi
     return At(text, kMaxConfigBytes, file,
               "file goes on past " + std::to_string(kMaxConfigBytes >> 20) +
                   " MiB, the most tend reads from a configuration file: is this the right file?");
+  }
+  if (size_t nul = text.find('\0'); nul != std::string_view::npos) {
+    return At(text, nul, file,
+              "NUL byte, which would cut the value short where it becomes an argument or a "
+              "variable: remove it (is this a text file?)");
   }
   return std::nullopt;
 }

@@ -20,10 +20,11 @@ inline constexpr size_t kMaxConfigBytes = 1 << 20;  // one file
 inline constexpr int kMaxNesting = 32;
 inline constexpr size_t kMaxKeyBytes = 1024;  // one key, all its dotted parts
 
-// Any format (TOML, Procfile, CSV, env files): the size.
+// Any format (TOML, Procfile, CSV, env files): the size, and NUL bytes,
+// which would cut an argument short where it becomes a C string.
 std::optional<Diagnostic> CheckText(std::string_view text, const std::string& file);
 
-// tend.toml, after CheckText: nesting and key length.
+// tend.toml, after CheckText: nesting, key length and NUL escapes (\u0000).
 // Knows strings and comments well enough not to count brackets or dots
 // inside them; anything else it does not understand it leaves for toml++
 // to report.

@@ -89,6 +89,15 @@ TEST(PrescanToml, BoundsKeyLength) {
   EXPECT_NE(Prescan("a = { " + std::string(200000, 'k') + " = 1 }"), "");
 }
 
+TEST(PrescanToml, RejectsNulEscapesWhereTheyAre) {
+  EXPECT_EQ(Prescan("[s]\ncommand = \"echo a\\u0000b\"\n"),
+            "t.toml:2:18: '\\u0000' is a NUL character, which would cut the value short where "
+            "it becomes an argument or a variable: remove it");
+  EXPECT_NE(Prescan("a = \"\"\"\nx\\U00000000\"\"\"\n"), "");
+  EXPECT_NE(Prescan("env = { \"A\\u0000\" = \"x\" }\n"), "");
+  EXPECT_EQ(Prescan("a = \"\\u0001\\\\u0000\"\n"), "");
+}
+
 TEST(PrescanToml, EndsOnAnyInput) {
   for (const char* text : {"[", "[[", "a = \"", "a = '''", "a = [", "a = {", "a = \"\\",
                            "= = = ]]] }}}", "a.", "a = [ , , ]", "\"\"\"\"\"\"\"\"", "'"}) {
@@ -96,7 +105,7 @@ TEST(PrescanToml, EndsOnAnyInput) {
   }
 }
 
-TEST(CheckText, BoundsSize) {
+TEST(CheckText, BoundsSizeAndNulBytes) {
   EXPECT_FALSE(CheckText(std::string(kMaxConfigBytes, '#'), "f"));
   std::string big(kMaxConfigBytes + 1, 'x');
   big[10] = '\n';
@@ -106,6 +115,11 @@ TEST(CheckText, BoundsSize) {
             "f:2:" + std::to_string(kMaxConfigBytes - 11 + 1) +
                 ": file goes on past 1 MiB, the most tend reads from a configuration file: is "
                 "this the right file?");
+  d = CheckText(std::string("web: echo a\nx: b\0c\n", 19), "Procfile");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->Format(),
+            "Procfile:2:5: NUL byte, which would cut the value short where it becomes an "
+            "argument or a variable: remove it (is this a text file?)");
   EXPECT_FALSE(CheckText("caf\xc3\xa9: x\n", "f"));
 }
 

@@ -27,6 +27,7 @@ LoadContext Ctx() {
   };
   c.read_file = [](const std::string& p) -> std::optional<std::string> {
     if (p == "/etc/app.env") return "# c\nexport A=1\nB='two words'\n";
+    if (p == "/etc/nul.env") return std::string("A=1\nB=x\0y\n", 10);
     return std::nullopt;
   };
   c.passwd = "root:x:0:0::/root:/bin/sh\nwww-data:x:33:33::/var/www:/bin/false\n";
@@ -180,6 +181,29 @@ TEST(ParseToml, DeepNestingIsAnErrorNotACrash) {
     EXPECT_EQ(p.errors[0].line, 1);
     EXPECT_NE(p.errors[0].message.find("nested deeper than 32 levels"), std::string::npos);
   }
+}
+
+// A NUL cut the argument short where it became a C string, silently.
+TEST(ParseToml, NulEscapesAreErrorsWithTheirPlace) {
+  Parsed p = Toml("[services.a]\ncommand = \"echo a\\u0000b\"\n");
+  ASSERT_EQ(p.errors.size(), 1u) << p.Errors();
+  EXPECT_EQ(p.errors[0].Format().substr(0, 30), "t.toml:2:18: '\\u0000' is a NUL");
+  p = Toml("[services.a]\ncommand = \"true\"\nenv_file = \"/etc/nul.env\"\n");
+  ASSERT_EQ(p.errors.size(), 1u) << p.Errors();
+  EXPECT_EQ(p.errors[0].Format().substr(0, 27), "/etc/nul.env:2:4: NUL byte,");
+}
+
+TEST(LineFormats, NulBytesAreErrorsWithTheirPlace) {
+  const std::string text("web: echo a\nworker: echo b\0c\n", 30);
+  Parsed p;
+  ParseProcfile(text, "Procfile", p.config, p.errors);
+  ASSERT_EQ(p.errors.size(), 1u) << p.Errors();
+  EXPECT_EQ(p.errors[0].Format().substr(0, 25), "Procfile:2:15: NUL byte, ");
+  EXPECT_TRUE(p.config.services.empty());
+  Parsed c;
+  ParseCfeCsv(std::string("sshd, /usr/sbin/sshd -D\0x\n", 26), "p.csv", c.config, c.errors);
+  ASSERT_EQ(c.errors.size(), 1u) << c.Errors();
+  EXPECT_EQ(c.errors[0].Format().substr(0, 19), "p.csv:1:24: NUL byt");
 }
 
 TEST(ParseProcfile, ReadsNamesAndCommands) {

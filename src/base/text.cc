@@ -4,9 +4,11 @@
 
 namespace base {
 
-std::string Printable(std::string_view s) {
+std::string Printable(std::string_view s, size_t max) {
   std::string out;
-  out.reserve(s.size());
+  bool cut = s.size() > max;
+  if (cut) s = s.substr(0, max);
+  out.reserve(s.size() + 3);
   for (unsigned char c : s) {
     if (c == '\n') {
       out += "\\n";
@@ -20,6 +22,7 @@ std::string Printable(std::string_view s) {
       out += static_cast<char>(c);
     }
   }
+  if (cut) out += "...";
   return out;
 }
 

@@ -8,6 +8,8 @@ namespace base {
 
 // Escapes newlines, tabs and other control bytes (\n, \t, \xNN), so a value
 // quoted in an error message keeps that message on one line.
-std::string Printable(std::string_view s);
+// Past `max` bytes it stops and adds "...", so a 100 KB value quoted in a
+// message leaves it readable.
+std::string Printable(std::string_view s, size_t max = std::string_view::npos);
 
 }  // namespace base

@@ -57,7 +57,7 @@ void AddLineService(std::string_view name, std::string_view command, const std::
 }
 
 bool ValidName(std::string_view name) {
-  if (name.empty() || name.size() > 64) return false;
+  if (name.empty()) return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
            c == '@' || c == '+';
@@ -167,6 +167,10 @@ void ParseLineFormat(std::string_view text, const std::string& file, const LineF
       errors.push_back(
           {file, number, name_col,
            std::string("expected '") + f.shape + "', got '" + base::Printable(line) + "'"});
+      return;
+    }
+    if (name.size() > kMaxNameBytes) {
+      errors.push_back({file, number, name_col, NameTooLong(name)});
       return;
     }
     if (!ValidName(name)) {

@@ -206,6 +206,31 @@ TEST(LineFormats, NulBytesAreErrorsWithTheirPlace) {
   EXPECT_EQ(c.errors[0].Format().substr(0, 19), "p.csv:1:24: NUL byt");
 }
 
+// A 100 KB name padded every other output line.
+TEST(ParseToml, NamesAtMost64Bytes) {
+  std::string at_limit(64, 'n');
+  Parsed p = Toml("[services." + at_limit + "]\ncommand = 'true'\n");
+  ASSERT_TRUE(p.errors.empty()) << p.Errors();
+  EXPECT_EQ(p.config.services[0].name, at_limit);
+  p = Toml("[services." + at_limit + "x]\ncommand = 'true'\n");
+  ASSERT_EQ(p.errors.size(), 1u) << p.Errors();
+  EXPECT_EQ(p.errors[0].Format(), "t.toml:1:1: service name '" + std::string(32, 'n') +
+                                      "...' is 65 bytes, more than the limit of 64: shorten it");
+}
+
+TEST(LineFormats, NamesAtMost64Bytes) {
+  std::string name(100000, 'w');
+  Parsed p;
+  ParseProcfile("ok: true\n" + name + ": true\n", "Procfile", p.config, p.errors);
+  ParseCfeCsv(std::string(65, 'c') + ", true\n", "p.csv", p.config, p.errors);
+  ASSERT_EQ(p.errors.size(), 2u) << p.Errors();
+  EXPECT_EQ(p.errors[0].Format().substr(0, 28), "Procfile:2:1: service name '");
+  EXPECT_NE(p.errors[0].message.find("100000 bytes, more than the limit of 64"), std::string::npos);
+  EXPECT_LT(p.errors[0].message.size(), 200u);
+  EXPECT_NE(p.errors[1].message.find("65 bytes, more than the limit of 64"), std::string::npos);
+  ASSERT_EQ(p.config.services.size(), 1u);
+}
+
 TEST(ParseProcfile, ReadsNamesAndCommands) {
   Parsed p;
   ParseProcfile("# comment\n\nweb: gunicorn app --bind :80\nworker:celery -A x  \r\nbad\n9x?: y\n",

@@ -653,6 +653,7 @@ std::vector<std::string> Names(const KeyHandler* begin, const KeyHandler* end) {
 void Service(FileCtx& c, const std::string& name, const toml::node& node, Config& config) {
   const toml::table* t = node.as_table();
   if (!t) return WrongType(c, node, "services." + name, "a table");
+  if (name.size() > kMaxNameBytes) return c.Error(node, NameTooLong(name));
   if (!std::all_of(name.begin(), name.end(), [](char ch) {
         return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.';
       })) {

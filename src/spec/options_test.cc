@@ -33,6 +33,15 @@ TEST(ParseOptions, BuildsNamedServicesInOrder) {
             (std::vector<std::string>{"/etc/init.d/apache2", "start"}));
 }
 
+TEST(ParseOptions, CutsLongDerivedNamesButMatchesTheWholeBasename) {
+  std::string basename(200, 'd');
+  OptionsResult r = Parse({"/opt/" + basename + " -x", "/opt/" + basename});
+  ASSERT_FALSE(r.error) << *r.error;
+  EXPECT_EQ(r.options.services[0].name, std::string(64, 'd'));
+  EXPECT_EQ(r.options.services[1].name, std::string(62, 'd') + "-2");
+  EXPECT_EQ(r.options.services[0].match.pattern, basename);
+}
+
 TEST(ParseOptions, ReadsOptionsInBothSpellings) {
   OptionsResult r = Parse({"--grace", "2.5", "--restart=never", "--no-prefix", "-q", "--", "-x"});
   ASSERT_FALSE(r.error) << *r.error;

@@ -26,4 +26,18 @@ std::string Printable(std::string_view s, size_t max) {
   return out;
 }
 
+bool IsDecimal(std::string_view s) {
+  size_t digits = 0, dots = 0;
+  for (char c : s) {
+    if (c >= '0' && c <= '9') {
+      ++digits;
+    } else if (c == '.') {
+      ++dots;
+    } else {
+      return false;
+    }
+  }
+  return digits > 0 && dots <= 1;
+}
+
 }  // namespace base

@@ -12,4 +12,9 @@ namespace base {
 // message leaves it readable.
 std::string Printable(std::string_view s, size_t max = std::string_view::npos);
 
+// Digits with at most one '.', and at least one digit: "8", "2.5", ".5".
+// strtod alone also takes signs, spaces, exponents, hex, inf and nan, so
+// "--grace 0x10" was 16 seconds.
+bool IsDecimal(std::string_view s);
+
 }  // namespace base

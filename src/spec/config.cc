@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cmath>
 #include <cstdlib>
 #include <map>
 #include <set>
@@ -90,12 +89,10 @@ std::string Diagnostic::Format() const {
 
 std::optional<base::Duration> ParseDuration(std::string_view text) {
   text = Trim(text);
-  if (text.empty()) return std::nullopt;
-  std::string s(text);
-  char* end = nullptr;
-  double v = std::strtod(s.c_str(), &end);
-  if (end == s.c_str() || !std::isfinite(v) || v < 0) return std::nullopt;
-  std::string unit = Trim(std::string_view(end)).data();
+  std::string number(text.substr(0, text.find_first_not_of("0123456789.")));
+  if (!base::IsDecimal(number)) return std::nullopt;  // no sign, hex, exponent, inf
+  double v = std::strtod(number.c_str(), nullptr);
+  std::string unit(Trim(text.substr(number.size())));
   double scale = 1;
   if (unit == "ms")
     scale = 1e-3;

@@ -265,6 +265,10 @@ TEST(Durations, AndSizes) {
   EXPECT_EQ(ParseDuration("7"), base::seconds(7));
   EXPECT_FALSE(ParseDuration("soon"));
   EXPECT_FALSE(ParseDuration("-1s"));
+  EXPECT_EQ(ParseDuration(" 2 s "), base::seconds(2));
+  for (const char* bad : {"0x10", "0x10s", "1e3", "1e3ms", "inf", "nans", "+1s", ".", "1.2.3s"}) {
+    EXPECT_FALSE(ParseDuration(bad)) << bad;
+  }
   EXPECT_EQ(ParseSize("10M"), 10u * 1024 * 1024);
   EXPECT_EQ(ParseSize("512"), 512u);
   EXPECT_FALSE(ParseSize("10X"));

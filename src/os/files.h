@@ -11,6 +11,7 @@ namespace os {
 // Refuses files over 16 MiB: configs are small.
 std::optional<std::string> ReadFile(const std::string& path);
 bool Exists(const std::string& path);
+bool IsDirectory(const std::string& path);
 // Names in `dir` ending in `suffix`, sorted; empty when dir is missing.
 std::vector<std::string> ListDir(const std::string& dir, const std::string& suffix);
 

@@ -30,6 +30,7 @@ LoadContext Ctx() {
     if (p == "/etc/nul.env") return std::string("A=1\nB=x\0y\n", 10);
     return std::nullopt;
   };
+  c.is_dir = [](const std::string& p) { return p == "/" || p == "/var/log" || p == "/var/log/"; };
   c.passwd = "root:x:0:0::/root:/bin/sh\nwww-data:x:33:33::/var/www:/bin/false\n";
   c.group = "root:x:0:\nwww-data:x:33:\nlog:x:4:www-data\n";
   return c;
@@ -229,6 +230,26 @@ TEST(LineFormats, NamesAtMost64Bytes) {
   EXPECT_LT(p.errors[0].message.size(), 200u);
   EXPECT_NE(p.errors[1].message.find("65 bytes, more than the limit of 64"), std::string::npos);
   ASSERT_EQ(p.config.services.size(), 1u);
+}
+
+// stdout = { file = "/nonexistent/dir/w.log" } passed --check and lost every line.
+TEST(ParseToml, OutputFilesNeedAnExistingDirectory) {
+  Parsed p = Toml(R"([services.a]
+command = "true"
+stdout = { file = "/nonexistent/dir/w.log" }
+stderr = { file = "/var/log/" }
+[services.b]
+command = "true"
+stdout = { file = "/var/log/b.log" }
+stderr = { file = "/b.err" }
+)");
+  ASSERT_EQ(p.errors.size(), 2u) << p.Errors();
+  EXPECT_EQ(p.errors[0].Format(),  // keys come in toml++'s order
+            "t.toml:4:19: 'stderr.file': /var/log/ is a directory: name a file in it");
+  EXPECT_EQ(p.errors[1].Format(),
+            "t.toml:3:19: 'stdout.file': directory /nonexistent/dir does not exist: create it, or "
+            "write the log elsewhere");
+  EXPECT_EQ(p.config.services[1].out.path, "/var/log/b.log");
 }
 
 TEST(ParseProcfile, ReadsNamesAndCommands) {

@@ -148,6 +148,24 @@ std::optional<E> Choice(FileCtx& c, const toml::node& v, const std::string& key,
   return std::nullopt;
 }
 
+// The directory an output file goes into must be there: tend does not
+// create it, and a file it cannot open loses every line.
+bool OutputDirExists(FileCtx& c, const toml::node& where, const std::string& key,
+                     const std::string& path) {
+  if (!c.load.is_dir) return true;
+  std::string dir = path.substr(0, std::max<size_t>(path.rfind('/'), 1));
+  if (c.load.is_dir(path)) {
+    c.Error(where, "'" + key + ".file': " + path + " is a directory: name a file in it");
+    return false;
+  }
+  if (!c.load.is_dir(dir)) {
+    c.Error(where, "'" + key + ".file': directory " + dir +
+                       " does not exist: create it, or write the log elsewhere");
+    return false;
+  }
+  return true;
+}
+
 std::optional<OutputSpec> Output(FileCtx& c, const toml::node& v, const std::string& key) {
   using M = OutputSpec::Mode;
   OutputSpec out;
@@ -173,6 +191,7 @@ std::optional<OutputSpec> Output(FileCtx& c, const toml::node& v, const std::str
         c.Error(sub, "'" + key + ".file' must be an absolute path");
         p.reset();
       }
+      if (p && !OutputDirExists(c, sub, key, *p)) p.reset();
       ok = ok && p;
       if (p) out.path = *p;
     } else if (name == "max_size") {

@@ -119,7 +119,7 @@ class TomlScanner {
       if (Peek() == '"' || Peek() == '\'') {
         String();
       } else {
-        while (!AtEnd() && !EndsKey(Peek())) Advance();
+        Bare(EndsKey);
       }
       if (error_ || pos_ == part) return parts;
       if (depth + ++parts > kMaxNesting) {
@@ -145,7 +145,7 @@ class TomlScanner {
     if (c == '"' || c == '\'') return String();
     if (c == '[') return Array(depth);
     if (c == '{') return InlineTable(depth);
-    while (!AtEnd() && !EndsValue(Peek())) Advance();  // number, boolean, date
+    Bare(EndsValue);  // number, boolean, date
   }
 
   void Array(int depth) {
@@ -191,7 +191,7 @@ class TomlScanner {
       char c = Peek();
       if (c == '\n' && !multi) return;
       if (c == '\\' && quote == '"') {
-        Escape();
+        Escape(multi);
       } else if (c == quote && (!multi || (Peek(1) == quote && Peek(2) == quote))) {
         Advance(multi ? 3 : 1);
         // """a"""" ends with a quote in the content: up to two are allowed.
@@ -203,8 +203,32 @@ class TomlScanner {
     }
   }
 
-  void Escape() {
+  // A bare key part, or a number, boolean or date. Non-ASCII is never valid
+  // there, and toml++ 3.3 reaches undefined behaviour classifying some of it
+  // as whitespace or not (its issues 190 and 295).
+  void Bare(bool (*ends)(char)) {
+    while (!AtEnd() && !ends(Peek())) {
+      if (static_cast<unsigned char>(Peek()) >= 0x80) {
+        return Fail(pos_,
+                    "non-ASCII character outside quotes: TOML allows it only in strings and "
+                    "comments; put it in quotes");
+      }
+      Advance();
+    }
+  }
+
+  void Escape(bool multi) {
     std::string_view rest = text_.substr(pos_);
+    // In a multi-line string toml++ classifies what follows a backslash as
+    // whitespace or not (a line-ending backslash skips blanks and line
+    // breaks) with that same faulty code.
+    size_t next = rest.find_first_not_of(" \t\r\n", 1);
+    if (multi && next != std::string_view::npos && static_cast<unsigned char>(rest[next]) >= 0x80) {
+      return Fail(pos_ + next,
+                  "non-ASCII character right after a backslash in a multi-line string, which the "
+                  "TOML parser misreads (toml++ issue 190): write it as a \\u escape, or drop "
+                  "the backslash");
+    }
     if (rest.substr(0, 6) == "\\u0000" || rest.substr(0, 10) == "\\U00000000") {
       return Fail(pos_,
                   "'\\u0000' is a NUL character, which would cut the value short where it "

@@ -98,6 +98,31 @@ TEST(PrescanToml, RejectsNulEscapesWhereTheyAre) {
   EXPECT_EQ(Prescan("a = \"\\u0001\\\\u0000\"\n"), "");
 }
 
+// toml++ 3.3 reaches __builtin_unreachable classifying these (its issues
+// 190 and 295); found by config_fuzz under UBSan.
+TEST(PrescanToml, RejectsNonAsciiWhereTheTomlParserMisreadsIt) {
+  const std::string outside =
+      "non-ASCII character outside quotes: TOML allows it only in strings and comments; put it "
+      "in quotes";
+  EXPECT_EQ(Prescan("a = [1, \xd0\xa2]\n"), "t.toml:1:9: " + outside);
+  EXPECT_EQ(Prescan("caf\xc3\xa9 = 1\n"), "t.toml:1:4: " + outside);
+  EXPECT_EQ(Prescan("\xcc\xaa"), "t.toml:1:1: " + outside);
+  const std::string backslash =
+      "non-ASCII character right after a backslash in a multi-line string, which the TOML "
+      "parser misreads (toml++ issue 190): write it as a \\u escape, or drop the backslash";
+  EXPECT_EQ(Prescan("s = \"\"\"\\\n\xc2\xa7\"\"\"\n"), "t.toml:2:1: " + backslash);
+  EXPECT_EQ(Prescan("s = \"\"\"\\  \n \n  \xc2\xa7\"\"\"\n"), "t.toml:3:3: " + backslash);
+  EXPECT_EQ(Prescan("s = \"\"\"\\\xc2\xa7\"\"\"\n"), "t.toml:1:9: " + backslash);
+  // Where TOML allows it, it passes.
+  EXPECT_EQ(Prescan("# caf\xc3\xa9\n"
+                    "a = \"caf\xc3\xa9\" # \xc2\xa7\n"
+                    "\"k\xc3\xa9\" = '\xc3\xa9'\n"
+                    "b = \"\"\"\n\xc2\xa7 \\\\\xc2\xa7 \\\n x\xc2\xa7\"\"\"\n"
+                    "c = '''\\\n\xc2\xa7'''\n"
+                    "d = \"\\\xc2\xa7\"\n"),
+            "");
+}
+
 TEST(PrescanToml, EndsOnAnyInput) {
   for (const char* text : {"[", "[[", "a = \"", "a = '''", "a = [", "a = {", "a = \"\\",
                            "= = = ]]] }}}", "a.", "a = [ , , ]", "\"\"\"\"\"\"\"\"", "'"}) {

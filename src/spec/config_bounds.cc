@@ -21,11 +21,21 @@ Diagnostic At(std::string_view text, size_t offset, const std::string& file, std
   return {file, line, column, std::move(message)};
 }
 
+constexpr const char* kNonAsciiOutsideQuotes =
+    "non-ASCII character outside quotes: TOML allows it only in strings and comments; put it in "
+    "quotes";
+
 bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
 bool EndsKey(char c) {
   return IsBlank(c) || c == '\n' ||
          std::string_view(".=,[]{}#\"'").find(c) != std::string_view::npos;
+}
+
+// Where toml++ stops reading a number, boolean or date (quotes and '['
+// do not stop it).
+bool EndsTomlValue(char c) {
+  return IsBlank(c) || c == '\n' || std::string_view("]},#").find(c) != std::string_view::npos;
 }
 
 bool EndsValue(char c) {
@@ -145,6 +155,7 @@ class TomlScanner {
     if (c == '"' || c == '\'') return String();
     if (c == '[') return Array(depth);
     if (c == '{') return InlineTable(depth);
+    CheckTomlValue();
     Bare(EndsValue);  // number, boolean, date
   }
 
@@ -208,13 +219,19 @@ class TomlScanner {
   // as whitespace or not (its issues 190 and 295).
   void Bare(bool (*ends)(char)) {
     while (!AtEnd() && !ends(Peek())) {
-      if (static_cast<unsigned char>(Peek()) >= 0x80) {
-        return Fail(pos_,
-                    "non-ASCII character outside quotes: TOML allows it only in strings and "
-                    "comments; put it in quotes");
-      }
+      if (static_cast<unsigned char>(Peek()) >= 0x80) return Fail(pos_, kNonAsciiOutsideQuotes);
       Advance();
     }
+  }
+
+  // toml++ classifies every character of a number, boolean or date up to
+  // EndsTomlValue, further than Bare goes: check that stretch, once.
+  void CheckTomlValue() {
+    size_t i = std::max(pos_, checked_until_);
+    for (; i < text_.size() && !EndsTomlValue(text_[i]); ++i) {
+      if (static_cast<unsigned char>(text_[i]) >= 0x80) return Fail(i, kNonAsciiOutsideQuotes);
+    }
+    checked_until_ = i;
   }
 
   void Escape(bool multi) {
@@ -240,7 +257,8 @@ class TomlScanner {
   std::string_view text_;
   const std::string& file_;
   size_t pos_ = 0;
-  int table_depth_ = 0;  // of the last [table] header
+  int table_depth_ = 0;       // of the last [table] header
+  size_t checked_until_ = 0;  // CheckTomlValue
   std::optional<Diagnostic> error_;
 };
 

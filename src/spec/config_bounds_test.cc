@@ -107,6 +107,9 @@ TEST(PrescanToml, RejectsNonAsciiWhereTheTomlParserMisreadsIt) {
   EXPECT_EQ(Prescan("a = [1, \xd0\xa2]\n"), "t.toml:1:9: " + outside);
   EXPECT_EQ(Prescan("caf\xc3\xa9 = 1\n"), "t.toml:1:4: " + outside);
   EXPECT_EQ(Prescan("\xcc\xaa"), "t.toml:1:1: " + outside);
+  // toml++ reads a bad value on through quotes and brackets.
+  EXPECT_EQ(Prescan("a = 4*[s\"\"\"x\xd2\xb4\"\"\"\n"), "t.toml:1:13: " + outside);
+  EXPECT_EQ(Prescan("a = [tr\xc3\xa9]\n"), "t.toml:1:8: " + outside);
   const std::string backslash =
       "non-ASCII character right after a backslash in a multi-line string, which the TOML "
       "parser misreads (toml++ issue 190): write it as a \\u escape, or drop the backslash";

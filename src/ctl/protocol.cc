@@ -34,7 +34,7 @@ std::string Names(const json& j, Request& r) {
     if (!e.is_string() || e.get_ref<const std::string&>().empty()) {
       return "'names' must be an array of non-empty strings";
     }
-    const std::string& name = e.get_ref<const std::string&>();
+    const auto& name = e.get_ref<const std::string&>();
     if (name.size() > spec::kMaxNameBytes) {
       return "service name '" + base::Printable(name, 32) + "' is " + std::to_string(name.size()) +
              " bytes: no service has a name longer than " + std::to_string(spec::kMaxNameBytes);

@@ -105,8 +105,9 @@ std::vector<std::string> SearchPath(const std::string& program,
   std::vector<std::string> out;
   for (size_t start = 0;;) {
     size_t colon = path.find(':', start);
-    std::string dir = path.substr(start, colon - start);
-    out.push_back(dir.empty() ? program : dir + "/" + program);  // "": the working directory
+    std::string candidate = path.substr(start, colon - start);  // "": the working directory
+    if (!candidate.empty()) candidate += '/';
+    out.push_back(candidate + program);
     if (colon == std::string::npos) return out;
     start = colon + 1;
   }

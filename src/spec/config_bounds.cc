@@ -239,8 +239,8 @@ class TomlScanner {
     // In a multi-line string toml++ classifies what follows a backslash as
     // whitespace or not (a line-ending backslash skips blanks and line
     // breaks) with that same faulty code.
-    size_t next = rest.find_first_not_of(" \t\r\n", 1);
-    if (multi && next != std::string_view::npos && static_cast<unsigned char>(rest[next]) >= 0x80) {
+    size_t next = multi ? rest.find_first_not_of(" \t\r\n", 1) : std::string_view::npos;
+    if (next != std::string_view::npos && static_cast<unsigned char>(rest[next]) >= 0x80) {
       return Fail(pos_ + next,
                   "non-ASCII character right after a backslash in a multi-line string, which the "
                   "TOML parser misreads (toml++ issue 190): write it as a \\u escape, or drop "

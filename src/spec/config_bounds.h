@@ -24,10 +24,12 @@ inline constexpr size_t kMaxKeyBytes = 1024;  // one key, all its dotted parts
 // which would cut an argument short where it becomes a C string.
 std::optional<Diagnostic> CheckText(std::string_view text, const std::string& file);
 
-// tend.toml, after CheckText: nesting, key length and NUL escapes (\u0000).
-// Knows strings and comments well enough not to count brackets or dots
-// inside them; anything else it does not understand it leaves for toml++
-// to report.
+// tend.toml, after CheckText: nesting, key length, NUL escapes (\u0000),
+// and non-ASCII where toml++ 3.3 would reach undefined behaviour (outside
+// quotes, where TOML forbids it anyway, and after a backslash in a
+// multi-line string). Knows strings and comments well enough not to count
+// brackets or dots inside them; anything else it does not understand it
+// leaves for toml++ to report.
 std::optional<Diagnostic> PrescanToml(std::string_view text, const std::string& file);
 
 }  // namespace spec

@@ -62,6 +62,7 @@ PlanResult LoadPlan(const spec::Options& o, const spec::EnvLookup& env) {
   spec::LoadContext ctx;
   ctx.env = env;
   ctx.read_file = [](const std::string& path) { return os::ReadFile(path); };
+  ctx.is_dir = [](const std::string& path) { return os::IsDirectory(path); };
   ctx.passwd = os::ReadFile("/etc/passwd").value_or("");
   ctx.group = os::ReadFile("/etc/group").value_or("");
 

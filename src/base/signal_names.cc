@@ -32,7 +32,8 @@ std::string SignalName(int sig) {
 }
 
 int SignalNumber(const std::string& name) {
-  if (!name.empty() && name.find_first_not_of("0123456789") == std::string::npos) {
+  if (!name.empty() && name.size() <= 2 &&
+      name.find_first_not_of("0123456789") == std::string::npos) {
     int n = std::atoi(name.c_str());
     return n > 0 && n < 65 ? n : 0;
   }

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/clock.h"
+#include "base/text.h"
 #include "os/unix_socket.h"
 
 namespace ctl {
@@ -96,10 +97,11 @@ std::optional<int> Parse(const std::vector<std::string>& args, Args& a) {
         a.request["follow"] = true;
         a.stream = true;
       } else if (rest[k] == "-n" && k + 1 < rest.size()) {
-        char* end;
-        long n = std::strtol(rest[++k].c_str(), &end, 10);
-        if (*end || n < 0) return Usage("-n needs a number");
-        a.request["lines"] = n;
+        const std::string& n = rest[++k];
+        if (n.empty() || n.size() > 6 || n.find_first_not_of("0123456789") != std::string::npos) {
+          return Usage("-n needs a number of lines, like 50");
+        }
+        a.request["lines"] = std::stol(n);
       } else if (rest[k][0] == '-') {
         return Usage("unknown logs option '" + rest[k] + "'");
       } else {
@@ -110,10 +112,9 @@ std::optional<int> Parse(const std::vector<std::string>& args, Args& a) {
   } else if (cmd == "wait") {
     for (size_t k = 0; k < rest.size(); ++k) {
       if (rest[k] == "--timeout" && k + 1 < rest.size()) {
-        char* end;
-        double t = std::strtod(rest[++k].c_str(), &end);
-        if (*end || t < 0) return Usage("--timeout needs seconds");
-        a.request["timeout"] = t;
+        const std::string& t = rest[++k];
+        if (!base::IsDecimal(t)) return Usage("--timeout needs seconds, like 30 or 2.5");
+        a.request["timeout"] = std::strtod(t.c_str(), nullptr);
       } else {
         names.push_back(rest[k]);
       }

@@ -2,7 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/text.h"
 #include "logs/json_string.h"
+#include "spec/service_spec.h"
 
 namespace ctl {
 namespace {
@@ -32,7 +34,12 @@ std::string Names(const json& j, Request& r) {
     if (!e.is_string() || e.get_ref<const std::string&>().empty()) {
       return "'names' must be an array of non-empty strings";
     }
-    r.names.push_back(e.get<std::string>());
+    const auto& name = e.get_ref<const std::string&>();
+    if (name.size() > spec::kMaxNameBytes) {
+      return "service name '" + base::Printable(name, 32) + "' is " + std::to_string(name.size()) +
+             " bytes: no service has a name longer than " + std::to_string(spec::kMaxNameBytes);
+    }
+    r.names.push_back(name);
   }
   if (NeedsNames(r.cmd) && r.names.empty()) return "'names' must not be empty";
   if (r.cmd == Command::kLogs && r.names.size() != 1) return "'logs' takes exactly one name";

@@ -40,6 +40,16 @@ TEST(ParseRequest, RejectsWhatIsNotExactlyRight) {
   EXPECT_EQ(ParseRequest(std::string(kMaxRequest + 1, ' ')).error, "request too long");
 }
 
+TEST(ParseRequest, NamesAtMost64Bytes) {
+  std::string at_limit(64, 'n');
+  auto r = ParseRequest(R"({"v":1,"cmd":"stop","names":[")" + at_limit + R"("]})");
+  ASSERT_TRUE(r.request) << r.error;
+  r = ParseRequest(R"({"v":1,"cmd":"stop","names":["a",")" + std::string(1000, 'n') + R"("]})");
+  EXPECT_FALSE(r.request);
+  EXPECT_EQ(r.error, "service name '" + std::string(32, 'n') +
+                         "...' is 1000 bytes: no service has a name longer than 64");
+}
+
 TEST(ErrorReply, IsOneJsonLine) {
   EXPECT_EQ(ErrorReply("bad \"x\"\n"), "{\"v\":1,\"ok\":false,\"error\":\"bad \\\"x\\\"\\n\"}\n");
 }

@@ -36,6 +36,11 @@ bool Exists(const std::string& path) {
   return stat(path.c_str(), &st) == 0;
 }
 
+bool IsDirectory(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 std::vector<std::string> ListDir(const std::string& dir, const std::string& suffix) {
   std::vector<std::string> out;
   DIR* d = opendir(dir.c_str());

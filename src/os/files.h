@@ -16,6 +16,7 @@ std::optional<std::string> ReadFile(const std::string& path);
 // /dev/null for reading and writing, close-on-exec (invalid if missing).
 base::UniqueFd OpenDevNull();
 bool Exists(const std::string& path);
+bool IsDirectory(const std::string& path);
 // Names in `dir` ending in `suffix`, sorted; empty when dir is missing.
 std::vector<std::string> ListDir(const std::string& dir, const std::string& suffix);
 

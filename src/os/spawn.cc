@@ -35,12 +35,36 @@ struct ChildError {
 struct Prepared {
   std::vector<char*> argv, envp;
   std::vector<gid_t> groups;
+  std::vector<std::string> programs;  // SearchPath
+  std::vector<char*> sh_argv;         // /bin/sh PROGRAM ARGS..., PROGRAM filled in by the child
 };
+
+// execvpe's rules with the service's PATH: a program without a #! line
+// runs through /bin/sh; EACCES is remembered and the search goes on; other
+// errors than "not there" end it. Only execve: async-signal-safe.
+void Exec(Prepared& p) {
+  int err = ENOENT;
+  for (const std::string& program : p.programs) {
+    execve(program.c_str(), p.argv.data(), p.envp.data());
+    if (errno == ENOEXEC) {
+      p.sh_argv[1] = const_cast<char*>(program.c_str());
+      execve("/bin/sh", p.sh_argv.data(), p.envp.data());
+      return;
+    }
+    if (errno == EACCES) {
+      err = EACCES;
+    } else if (errno != ENOENT && errno != ENOTDIR && errno != ESTALE && errno != ENODEV &&
+               errno != ETIMEDOUT) {
+      return;
+    }
+  }
+  errno = err;
+}
 
 // Runs in the child: async-signal-safe calls only, no allocation. Limits and
 // priority come before dropping privileges (raising them needs root), the
 // working directory after (so the user's own permissions apply).
-[[noreturn]] void ExecChild(const SpawnRequest& r, const Prepared& p, int report) {
+[[noreturn]] void ExecChild(const SpawnRequest& r, Prepared& p, int report) {
   ResetSignalsForChild();
   if (setpgid(0, 0) < 0) Fail(report, kSetpgid);
   if (r.stdout_fd >= 0 && dup2(r.stdout_fd, STDOUT_FILENO) < 0) Fail(report, kDup);
@@ -65,11 +89,29 @@ struct Prepared {
     if (setuid(r.credentials->uid) < 0) Fail(report, kSetuid);
   }
   if (!r.working_dir.empty() && chdir(r.working_dir.c_str()) < 0) Fail(report, kChdir);
-  execvpe(p.argv[0], p.argv.data(), p.envp.data());
+  Exec(p);
   Fail(report, kExec);
 }
 
 }  // namespace
+
+std::vector<std::string> SearchPath(const std::string& program,
+                                    const std::vector<std::string>& env) {
+  if (program.find('/') != std::string::npos) return {program};
+  std::string path = "/bin:/usr/bin";  // glibc's default, confstr(_CS_PATH)
+  for (const std::string& e : env) {
+    if (e.rfind("PATH=", 0) == 0) path = e.substr(5);
+  }
+  std::vector<std::string> out;
+  for (size_t start = 0;;) {
+    size_t colon = path.find(':', start);
+    std::string candidate = path.substr(start, colon - start);  // "": the working directory
+    if (!candidate.empty()) candidate += '/';
+    out.push_back(candidate + program);
+    if (colon == std::string::npos) return out;
+    start = colon + 1;
+  }
+}
 
 int ExecFailureCode(const base::Error& error) {
   return error.err == ENOENT && error.what.rfind("cannot execute", 0) == 0 ? 127 : 126;
@@ -88,6 +130,9 @@ base::Result<Child> Spawn(const SpawnRequest& request) {
   for (const std::string& e : request.env) p.envp.push_back(const_cast<char*>(e.c_str()));
   p.envp.push_back(nullptr);
   if (request.credentials) p.groups = request.credentials->groups;
+  if (!request.argv.empty()) p.programs = SearchPath(request.argv[0], request.env);
+  p.sh_argv = p.argv;
+  p.sh_argv.insert(p.sh_argv.begin(), const_cast<char*>("/bin/sh"));
 
   int report[2];
   if (pipe2(report, O_CLOEXEC) < 0) return base::Errno("pipe2");

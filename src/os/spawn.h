@@ -41,6 +41,12 @@ struct Child {
 // error names the step (setuid, chdir, exec of PROGRAM) and its errno.
 base::Result<Child> Spawn(const SpawnRequest& request);
 
+// The paths exec tries for `program`, in order: itself when it has a '/',
+// else it in each directory of the PATH in `env` (the service's own
+// environment, not tend's), or of /bin:/usr/bin without one.
+std::vector<std::string> SearchPath(const std::string& program,
+                                    const std::vector<std::string>& env);
+
 // The exit code a shell would give: 127 for a missing program, else 126.
 int ExecFailureCode(const base::Error& error);
 

@@ -2,12 +2,12 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cmath>
 #include <cstdlib>
 #include <map>
 #include <set>
 
 #include "base/text.h"
+#include "spec/config_bounds.h"
 #include "spec/naming.h"
 
 namespace spec {
@@ -56,7 +56,7 @@ void AddLineService(std::string_view name, std::string_view command, const std::
 }
 
 bool ValidName(std::string_view name) {
-  if (name.empty() || name.size() > 64) return false;
+  if (name.empty()) return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
            c == '@' || c == '+';
@@ -89,12 +89,10 @@ std::string Diagnostic::Format() const {
 
 std::optional<base::Duration> ParseDuration(std::string_view text) {
   text = Trim(text);
-  if (text.empty()) return std::nullopt;
-  std::string s(text);
-  char* end = nullptr;
-  double v = std::strtod(s.c_str(), &end);
-  if (end == s.c_str() || !std::isfinite(v) || v < 0) return std::nullopt;
-  std::string unit = Trim(std::string_view(end)).data();
+  std::string number(text.substr(0, text.find_first_not_of("0123456789.")));
+  if (!base::IsDecimal(number)) return std::nullopt;  // no sign, hex, exponent, inf
+  double v = std::strtod(number.c_str(), nullptr);
+  std::string unit(Trim(text.substr(number.size())));
   double scale = 1;
   if (unit == "ms")
     scale = 1e-3;
@@ -157,6 +155,7 @@ struct LineFormat {
 
 void ParseLineFormat(std::string_view text, const std::string& file, const LineFormat& f,
                      Config& config, std::vector<Diagnostic>& errors) {
+  if (auto bound = CheckText(text, file)) return errors.push_back(*bound);
   ForEachLine(text, [&](std::string_view line, int number) {
     size_t sep = line.find(f.separator);
     std::string_view name = Trim(line.substr(0, sep));
@@ -165,6 +164,10 @@ void ParseLineFormat(std::string_view text, const std::string& file, const LineF
       errors.push_back(
           {file, number, name_col,
            std::string("expected '") + f.shape + "', got '" + base::Printable(line) + "'"});
+      return;
+    }
+    if (name.size() > kMaxNameBytes) {
+      errors.push_back({file, number, name_col, NameTooLong(name)});
       return;
     }
     if (!ValidName(name)) {

@@ -52,6 +52,9 @@ struct Config {
 struct LoadContext {
   std::function<std::optional<std::string>(const std::string&)> env;
   std::function<std::optional<std::string>(const std::string& path)> read_file;
+  // Whether `path` is a directory: output files must go into one, or all
+  // their lines would be lost. Unset: not checked.
+  std::function<bool(const std::string& path)> is_dir;
   std::string passwd;  // contents of /etc/passwd
   std::string group;   // contents of /etc/group
 };

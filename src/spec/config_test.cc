@@ -27,8 +27,10 @@ LoadContext Ctx() {
   };
   c.read_file = [](const std::string& p) -> std::optional<std::string> {
     if (p == "/etc/app.env") return "# c\nexport A=1\nB='two words'\n";
+    if (p == "/etc/nul.env") return std::string("A=1\nB=x\0y\n", 10);
     return std::nullopt;
   };
+  c.is_dir = [](const std::string& p) { return p == "/" || p == "/var/log" || p == "/var/log/"; };
   c.passwd = "root:x:0:0::/root:/bin/sh\nwww-data:x:33:33::/var/www:/bin/false\n";
   c.group = "root:x:0:\nwww-data:x:33:\nlog:x:4:www-data\n";
   return c;
@@ -169,6 +171,87 @@ TEST(ParseToml, SyntaxErrorsHaveAPlace) {
   EXPECT_NE(p.errors[0].message.find("TOML syntax"), std::string::npos);
 }
 
+// toml++ recursed per level and overflowed the stack: tend died with SIGSEGV.
+TEST(ParseToml, DeepNestingIsAnErrorNotACrash) {
+  std::string dotted = "a";
+  for (int i = 0; i < 80000; ++i) dotted += ".a";
+  for (const std::string& text :
+       {"[" + dotted + "]\n", dotted + " = 1\n", "x = " + std::string(80000, '[') + "\n"}) {
+    Parsed p = Toml(text);
+    ASSERT_EQ(p.errors.size(), 1u) << p.Errors();
+    EXPECT_EQ(p.errors[0].line, 1);
+    EXPECT_NE(p.errors[0].message.find("nested deeper than 32 levels"), std::string::npos);
+  }
+}
+
+// A NUL cut the argument short where it became a C string, silently.
+TEST(ParseToml, NulEscapesAreErrorsWithTheirPlace) {
+  Parsed p = Toml("[services.a]\ncommand = \"echo a\\u0000b\"\n");
+  ASSERT_EQ(p.errors.size(), 1u) << p.Errors();
+  EXPECT_EQ(p.errors[0].Format().substr(0, 30), "t.toml:2:18: '\\u0000' is a NUL");
+  p = Toml("[services.a]\ncommand = \"true\"\nenv_file = \"/etc/nul.env\"\n");
+  ASSERT_EQ(p.errors.size(), 1u) << p.Errors();
+  EXPECT_EQ(p.errors[0].Format().substr(0, 27), "/etc/nul.env:2:4: NUL byte,");
+}
+
+TEST(LineFormats, NulBytesAreErrorsWithTheirPlace) {
+  const std::string text("web: echo a\nworker: echo b\0c\n", 30);
+  Parsed p;
+  ParseProcfile(text, "Procfile", p.config, p.errors);
+  ASSERT_EQ(p.errors.size(), 1u) << p.Errors();
+  EXPECT_EQ(p.errors[0].Format().substr(0, 25), "Procfile:2:15: NUL byte, ");
+  EXPECT_TRUE(p.config.services.empty());
+  Parsed c;
+  ParseCfeCsv(std::string("sshd, /usr/sbin/sshd -D\0x\n", 26), "p.csv", c.config, c.errors);
+  ASSERT_EQ(c.errors.size(), 1u) << c.Errors();
+  EXPECT_EQ(c.errors[0].Format().substr(0, 19), "p.csv:1:24: NUL byt");
+}
+
+// A 100 KB name padded every other output line.
+TEST(ParseToml, NamesAtMost64Bytes) {
+  std::string at_limit(64, 'n');
+  Parsed p = Toml("[services." + at_limit + "]\ncommand = 'true'\n");
+  ASSERT_TRUE(p.errors.empty()) << p.Errors();
+  EXPECT_EQ(p.config.services[0].name, at_limit);
+  p = Toml("[services." + at_limit + "x]\ncommand = 'true'\n");
+  ASSERT_EQ(p.errors.size(), 1u) << p.Errors();
+  EXPECT_EQ(p.errors[0].Format(), "t.toml:1:1: service name '" + std::string(32, 'n') +
+                                      "...' is 65 bytes, more than the limit of 64: shorten it");
+}
+
+TEST(LineFormats, NamesAtMost64Bytes) {
+  std::string name(100000, 'w');
+  Parsed p;
+  ParseProcfile("ok: true\n" + name + ": true\n", "Procfile", p.config, p.errors);
+  ParseCfeCsv(std::string(65, 'c') + ", true\n", "p.csv", p.config, p.errors);
+  ASSERT_EQ(p.errors.size(), 2u) << p.Errors();
+  EXPECT_EQ(p.errors[0].Format().substr(0, 28), "Procfile:2:1: service name '");
+  EXPECT_NE(p.errors[0].message.find("100000 bytes, more than the limit of 64"), std::string::npos);
+  EXPECT_LT(p.errors[0].message.size(), 200u);
+  EXPECT_NE(p.errors[1].message.find("65 bytes, more than the limit of 64"), std::string::npos);
+  ASSERT_EQ(p.config.services.size(), 1u);
+}
+
+// stdout = { file = "/nonexistent/dir/w.log" } passed --check and lost every line.
+TEST(ParseToml, OutputFilesNeedAnExistingDirectory) {
+  Parsed p = Toml(R"([services.a]
+command = "true"
+stdout = { file = "/nonexistent/dir/w.log" }
+stderr = { file = "/var/log/" }
+[services.b]
+command = "true"
+stdout = { file = "/var/log/b.log" }
+stderr = { file = "/b.err" }
+)");
+  ASSERT_EQ(p.errors.size(), 2u) << p.Errors();
+  EXPECT_EQ(p.errors[0].Format(),  // keys come in toml++'s order
+            "t.toml:4:19: 'stderr.file': /var/log/ is a directory: name a file in it");
+  EXPECT_EQ(p.errors[1].Format(),
+            "t.toml:3:19: 'stdout.file': directory /nonexistent/dir does not exist: create it, or "
+            "write the log elsewhere");
+  EXPECT_EQ(p.config.services[1].out.path, "/var/log/b.log");
+}
+
 TEST(ParseProcfile, ReadsNamesAndCommands) {
   Parsed p;
   ParseProcfile("# comment\n\nweb: gunicorn app --bind :80\nworker:celery -A x  \r\nbad\n9x?: y\n",
@@ -203,6 +286,10 @@ TEST(Durations, AndSizes) {
   EXPECT_EQ(ParseDuration("7"), base::seconds(7));
   EXPECT_FALSE(ParseDuration("soon"));
   EXPECT_FALSE(ParseDuration("-1s"));
+  EXPECT_EQ(ParseDuration(" 2 s "), base::seconds(2));
+  for (const char* bad : {"0x10", "0x10s", "1e3", "1e3ms", "inf", "nans", "+1s", ".", "1.2.3s"}) {
+    EXPECT_FALSE(ParseDuration(bad)) << bad;
+  }
   EXPECT_EQ(ParseSize("10M"), 10u * 1024 * 1024);
   EXPECT_EQ(ParseSize("512"), 512u);
   EXPECT_FALSE(ParseSize("10X"));

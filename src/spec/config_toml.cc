@@ -11,6 +11,7 @@
 #include "base/signal_names.h"
 #include "base/text.h"
 #include "spec/config.h"
+#include "spec/config_bounds.h"
 #include "spec/listen_address.h"
 #include "spec/naming.h"
 #include "spec/passwd.h"
@@ -147,6 +148,24 @@ std::optional<E> Choice(FileCtx& c, const toml::node& v, const std::string& key,
   return std::nullopt;
 }
 
+// The directory an output file goes into must be there: tend does not
+// create it, and a file it cannot open loses every line.
+bool OutputDirExists(FileCtx& c, const toml::node& where, const std::string& key,
+                     const std::string& path) {
+  if (!c.load.is_dir) return true;
+  std::string dir = path.substr(0, std::max<size_t>(path.rfind('/'), 1));
+  if (c.load.is_dir(path)) {
+    c.Error(where, "'" + key + ".file': " + path + " is a directory: name a file in it");
+    return false;
+  }
+  if (!c.load.is_dir(dir)) {
+    c.Error(where, "'" + key + ".file': directory " + dir +
+                       " does not exist: create it, or write the log elsewhere");
+    return false;
+  }
+  return true;
+}
+
 std::optional<OutputSpec> Output(FileCtx& c, const toml::node& v, const std::string& key) {
   using M = OutputSpec::Mode;
   OutputSpec out;
@@ -172,6 +191,7 @@ std::optional<OutputSpec> Output(FileCtx& c, const toml::node& v, const std::str
         c.Error(sub, "'" + key + ".file' must be an absolute path");
         p.reset();
       }
+      if (p && !OutputDirExists(c, sub, key, *p)) p.reset();
       ok = ok && p;
       if (p) out.path = *p;
     } else if (name == "max_size") {
@@ -545,6 +565,7 @@ void EnvFile(FileCtx& c, Draft& d, const toml::node& v) {
   if (!path) return;
   auto text = c.load.read_file ? c.load.read_file(*path) : std::nullopt;
   if (!text) return c.Error(v, "'env_file' cannot be read: " + *path + " (check the path)");
+  if (auto bound = CheckText(*text, *path)) return c.errors.push_back(*bound);
   std::string_view rest = *text;
   int number = 0;
   while (!rest.empty()) {
@@ -651,6 +672,7 @@ std::vector<std::string> Names(const KeyHandler* begin, const KeyHandler* end) {
 void Service(FileCtx& c, const std::string& name, const toml::node& node, Config& config) {
   const toml::table* t = node.as_table();
   if (!t) return WrongType(c, node, "services." + name, "a table");
+  if (name.size() > kMaxNameBytes) return c.Error(node, NameTooLong(name));
   if (!std::all_of(name.begin(), name.end(), [](char ch) {
         return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.';
       })) {
@@ -711,6 +733,10 @@ void Global(FileCtx& c, const toml::node& node, Config& config) {
 void ParseToml(std::string_view text, const std::string& file, const LoadContext& ctx,
                Config& config, std::vector<Diagnostic>& errors) {
   FileCtx c{file, ctx, errors};
+  // toml++ must never see what could exhaust the stack (config_bounds.h).
+  auto bound = CheckText(text, file);
+  if (!bound) bound = PrescanToml(text, file);
+  if (bound) return errors.push_back(*bound);
   toml::parse_result r = toml::parse(text, file);
   if (!r) {
     const toml::parse_error& e = r.error();

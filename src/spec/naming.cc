@@ -3,6 +3,8 @@
 #include <cctype>
 #include <set>
 
+#include "base/text.h"
+
 namespace spec {
 namespace {
 
@@ -31,6 +33,14 @@ std::string Sanitize(const std::string& s) {
   return out;
 }
 
+// The first `size` bytes of a derived name, without a dangling '_' or '.'.
+std::string Cut(std::string name, size_t size) {
+  if (name.size() <= size) return name;
+  name.resize(size);
+  while (name.size() > 1 && (name.back() == '_' || name.back() == '.')) name.pop_back();
+  return name;
+}
+
 }  // namespace
 
 std::string NameFor(const CommandLine& command) {
@@ -44,12 +54,14 @@ std::string NameFor(const CommandLine& command) {
 }
 
 void MakeUnique(std::vector<std::string>& names) {
+  for (std::string& name : names) name = Cut(name, kMaxNameBytes);
   std::set<std::string> taken(names.begin(), names.end());
   std::set<std::string> seen;
   for (std::string& name : names) {
     if (seen.insert(name).second) continue;
     for (int n = 2;; ++n) {
-      std::string candidate = name + "-" + std::to_string(n);
+      std::string suffix = "-" + std::to_string(n);
+      std::string candidate = Cut(name, kMaxNameBytes - suffix.size()) + suffix;
       if (!taken.count(candidate)) {
         taken.insert(candidate);
         seen.insert(candidate);
@@ -58,6 +70,11 @@ void MakeUnique(std::vector<std::string>& names) {
       }
     }
   }
+}
+
+std::string NameTooLong(std::string_view name) {
+  return "service name '" + base::Printable(name, 32) + "' is " + std::to_string(name.size()) +
+         " bytes, more than the limit of " + std::to_string(kMaxNameBytes) + ": shorten it";
 }
 
 }  // namespace spec

@@ -3,9 +3,11 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "spec/command_line.h"
+#include "spec/service_spec.h"
 
 namespace spec {
 
@@ -14,8 +16,12 @@ namespace spec {
 // poor log prefix become '_'. Never empty: falls back to "sh".
 std::string NameFor(const CommandLine& command);
 
-// Renames repeats in place: {"sh","sh","sh"} -> {"sh","sh-2","sh-3"}, and
-// skips suffixes already taken by other names.
+// Makes derived names fit to be service names, in place: cuts each to
+// kMaxNameBytes, then renames repeats, {"sh","sh","sh"} -> {"sh","sh-2","sh-3"},
+// skipping suffixes already taken and cutting more to make room for them.
 void MakeUnique(std::vector<std::string>& names);
+
+// The error for an explicit name over kMaxNameBytes, with the limit.
+std::string NameTooLong(std::string_view name);
 
 }  // namespace spec

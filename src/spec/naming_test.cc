@@ -38,5 +38,21 @@ TEST(MakeUnique, SkipsSuffixesAlreadyTaken) {
   EXPECT_EQ(names, (std::vector<std::string>{"sh", "sh-2", "sh-3"}));
 }
 
+TEST(MakeUnique, CutsLongNamesToFitWithTheirSuffix) {
+  std::string basename = std::string(61, 'x') + "_yyyyyyyyyyy";  // 73 bytes
+  std::vector<std::string> names = {basename, basename, "short"};
+  MakeUnique(names);
+  EXPECT_EQ(names[0], std::string(61, 'x') + "_yy");
+  EXPECT_EQ(names[1], std::string(61, 'x') + "-2");  // no dangling '_' before the suffix
+  EXPECT_EQ(names[2], "short");
+  for (const std::string& n : names) EXPECT_LE(n.size(), kMaxNameBytes);
+}
+
+TEST(NameTooLong, StatesTheLimit) {
+  EXPECT_EQ(NameTooLong(std::string(100000, 'w')),
+            "service name '" + std::string(32, 'w') +
+                "...' is 100000 bytes, more than the limit of 64: shorten it");
+}
+
 }  // namespace
 }  // namespace spec

@@ -1,6 +1,5 @@
 #include "spec/options.h"
 
-#include <cmath>
 #include <cstdlib>
 
 #include "base/text.h"
@@ -20,10 +19,9 @@ struct Parsed {
 };
 
 std::optional<base::Duration> ParseSeconds(const std::string& text) {
-  if (text.empty()) return std::nullopt;
-  char* end = nullptr;
-  double value = std::strtod(text.c_str(), &end);
-  if (*end != '\0' || !std::isfinite(value) || value < 0 || value > 3600) return std::nullopt;
+  if (!base::IsDecimal(text)) return std::nullopt;
+  double value = std::strtod(text.c_str(), nullptr);
+  if (value > 3600) return std::nullopt;
   return std::chrono::duration_cast<base::Duration>(std::chrono::duration<double>(value));
 }
 
@@ -63,13 +61,14 @@ std::optional<std::string> ApplyValue(Options& o, const std::string& key, const 
   } else if (key == "grace") {
     auto d = ParseSeconds(value);
     if (!d)
-      return where + ": expected seconds between 0 and 3600, got '" + base::Printable(value) + "'";
+      return where + ": expected seconds between 0 and 3600 (decimal, like 8 or 2.5), got '" +
+             base::Printable(value) + "'";
     o.grace = *d;
   } else if (key == "scan-interval") {
     auto d = ParseSeconds(value);
     if (!d || *d < base::milliseconds(100)) {
-      return where + ": expected seconds between 0.1 and 3600, got '" + base::Printable(value) +
-             "'";
+      return where + ": expected seconds between 0.1 and 3600 (decimal, like 5 or 0.5), got '" +
+             base::Printable(value) + "'";
     }
     o.scan_interval = *d;
   } else if (key == "restart") {

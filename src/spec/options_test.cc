@@ -33,6 +33,15 @@ TEST(ParseOptions, BuildsNamedServicesInOrder) {
             (std::vector<std::string>{"/etc/init.d/apache2", "start"}));
 }
 
+TEST(ParseOptions, CutsLongDerivedNamesButMatchesTheWholeBasename) {
+  std::string basename(200, 'd');
+  OptionsResult r = Parse({"/opt/" + basename + " -x", "/opt/" + basename});
+  ASSERT_FALSE(r.error) << *r.error;
+  EXPECT_EQ(r.options.services[0].name, std::string(64, 'd'));
+  EXPECT_EQ(r.options.services[1].name, std::string(62, 'd') + "-2");
+  EXPECT_EQ(r.options.services[0].match.pattern, basename);
+}
+
 TEST(ParseOptions, ReadsOptionsInBothSpellings) {
   OptionsResult r = Parse({"--grace", "2.5", "--restart=never", "--no-prefix", "-q", "--", "-x"});
   ASSERT_FALSE(r.error) << *r.error;
@@ -75,6 +84,14 @@ TEST(ParseOptions, RejectsBadInputWithOneLineNamingIt) {
       {{"ok", "  "}, {}, "command 2 \"  \", column 1: empty command"},
       {{"x"}, Env{{{"TEND_GRACE", "x"}}}, "TEND_GRACE: expected seconds"},
       {{"x"}, Env{{{"TEND_NO_PREFIX", "maybe"}}}, "TEND_NO_PREFIX: expected 1 or 0"},
+      // strtod took these: 0x10 was 16 s.
+      {{"--grace", "0x10", "x"}, {}, "--grace: expected seconds between 0 and 3600 (decimal"},
+      {{"--grace=1e3", "x"}, {}, "--grace: expected seconds"},
+      {{"--grace", " 5", "x"}, {}, "--grace: expected seconds"},
+      {{"--scan-interval", "0x1", "x"}, {}, "--scan-interval: expected seconds"},
+      {{"--scan-interval", "inf", "x"}, {}, "--scan-interval: expected seconds"},
+      {{"x"}, Env{{{"TEND_GRACE", "0x10"}}}, "TEND_GRACE: expected seconds"},
+      {{"x"}, Env{{{"TEND_SCAN_INTERVAL", "+1"}}}, "TEND_SCAN_INTERVAL: expected seconds"},
   };
   for (const Case& c : cases) {
     OptionsResult r = Parse(c.args, c.env);

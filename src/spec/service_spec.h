@@ -15,6 +15,11 @@
 
 namespace spec {
 
+// A service name is a log prefix, padded to the longest one: a long one
+// would pad every line. Explicit names are errors past this, derived ones
+// are cut.
+inline constexpr size_t kMaxNameBytes = 64;
+
 enum class RestartPolicy { kAlways, kOnFailure, kNever };
 
 const char* RestartPolicyName(RestartPolicy policy);

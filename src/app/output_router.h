@@ -75,6 +75,11 @@ class OutputRouter {
   // The ring keeps whole read batches, not lines, so that keeping it costs
   // one copy per batch; JSON is made only when asked for.
   std::vector<std::string> Recent(size_t i, size_t n) const;
+  // Service i's name as its lines carry it ("" for a removed one).
+  const std::string& Name(size_t i) const {
+    static const std::string kNone;
+    return i < names_.size() ? names_[i] : kNone;
+  }
   // Whether service i's ring has let older lines go.
   bool Forgot(size_t i) const { return i < services_.size() && services_[i].forgot; }
   // `wants(i)` says whether anyone follows service i right now.

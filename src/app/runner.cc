@@ -68,9 +68,8 @@ base::Status Runner::Init() {
     if (auto st = output_->Prepare(i, plan_.services[i], names); !st) return st;
   }
   MakeComponents();
-  started_wall_ms_ = os::WallMillis();
-  StartControl();
-  return StartHttp();
+  control_->Start(plan_.control, plan_.control_group);
+  return http_->Start(plan_.http_listen);
 }
 
 void Runner::MakeComponents() {
@@ -83,6 +82,16 @@ void Runner::MakeComponents() {
   notify_ = std::make_unique<NotifyIntake>(
       ctx, *children_, *daemons_, supervisor_,
       [this](const std::string& cause, const std::string& text) { output_->Warn(cause, text); });
+  views_ = std::make_unique<ServiceViews>(supervisor_, *daemons_);
+  ControlHandler::Loop loop;
+  loop.control = [this](core::Supervisor::ControlOp op, size_t i, int sig) {
+    for (const core::Action& a : supervisor_.Control(op, i, sig, os::Now())) Execute(a);
+  };
+  loop.reload = [this] { return Reload(); };
+  loop.settle = [this] { ProcessEvents(); };
+  loop.log = ctx.log;
+  control_ = std::make_unique<ControlHandler>(epoll_, *views_, *output_, loop);
+  http_ = std::make_unique<HttpEndpoint>(epoll_, *views_, loop_iterations_, ctx.log);
 }
 
 int Runner::Run() {
@@ -90,15 +99,10 @@ int Runner::Run() {
   ProcessEvents();
   while (!exit_code_) {
     std::optional<base::TimePoint> deadline = supervisor_.NextDeadline();
-    if (control_) {
-      control_->Poll(os::Now());  // answers waits the last events satisfied
-      auto c = control_->NextDeadline();
-      if (c && (!deadline || *c < *deadline)) deadline = c;
-    }
-    if (http_) {
-      http_->Poll(os::Now());  // drops clients past their deadline
-      auto h = http_->NextDeadline();
-      if (h && (!deadline || *h < *deadline)) deadline = h;
+    control_->Poll(os::Now());  // answers waits the last events satisfied
+    http_->Poll(os::Now());     // drops clients past their deadline
+    for (auto d : {control_->NextDeadline(), http_->NextDeadline()}) {
+      if (d && (!deadline || *d < *deadline)) deadline = d;
     }
     if (auto st = timer_.Arm(deadline); !st) {
       Log(core::LogLevel::kError, st.Err().Describe());
@@ -154,28 +158,25 @@ void Runner::Reap() {
 }
 
 // SIGHUP with configuration files: read everything again; apply it only
-// when all of it is valid, else keep running exactly as before.
-void Runner::Reload() {
+// when all of it is valid and fits, else keep running exactly as before.
+std::optional<std::string> Runner::Reload() {
   PlanResult r = LoadPlan(options_, env_);
-  reload_ok_ = r.errors.empty();
   if (!r.errors.empty()) {
     for (const spec::Diagnostic& d : r.errors) Log(core::LogLevel::kError, d.Format());
-    reload_error_ = r.errors.front().Format();
     Log(core::LogLevel::kError, "reload rejected: " + std::to_string(r.errors.size()) +
                                     " error(s); the running services are unchanged");
-    return;
+    return r.errors.front().Format();
   }
   // All or nothing: a reload that would run out of fds half-way is refused.
   if (auto shortage = FdShortage(r.plan.services, true)) {
-    reload_ok_ = false;
-    reload_error_ = *shortage;
     Log(core::LogLevel::kError,
         "reload rejected: " + *shortage + "; the running services are unchanged");
-    return;
+    return shortage;
   }
   for (const core::Action& a : supervisor_.Reload(r.plan.services, os::Now(), os::WallMillis())) {
     Execute(a);
   }
+  return std::nullopt;
 }
 
 // Whether the services of `next` fit in the fds tend has left; with
@@ -220,7 +221,7 @@ void Runner::Execute(const core::Action& a) {
     case core::Action::Kind::kRunStop: DoRunStop(a.service); break;
     case core::Action::Kind::kSignalService: DoSignalService(a.service, a.signal); break;
     case core::Action::Kind::kSignalAll: os::SignalDescendants(a.signal); break;
-    case core::Action::Kind::kReload: Reload(); break;
+    case core::Action::Kind::kReload: (void)Reload(); break;
     case core::Action::Kind::kLog: Log(a.level, a.text); break;
     case core::Action::Kind::kExit: exit_code_ = a.code; break;
     case core::Action::Kind::kProbe: DoProbe(a); break;

@@ -15,23 +15,21 @@
 #include <vector>
 
 #include "app/children.h"
+#include "app/control_handler.h"
 #include "app/daemon_watch.h"
+#include "app/http_endpoint.h"
 #include "app/notify_intake.h"
 #include "app/output_router.h"
 #include "app/plan.h"
 #include "app/probe_runner.h"
+#include "app/service_views.h"
 #include "base/result.h"
-#include "core/service_view.h"
 #include "core/supervisor.h"
-#include "ctl/server.h"
-#include "http/metrics.h"
-#include "http/server.h"
 #include "os/epoll.h"
 #include "os/signals.h"
 #include "os/spawn.h"
 #include "os/timer_fd.h"
 #include "spec/options.h"
-#include "spec/probe_target.h"
 
 namespace app {
 
@@ -55,7 +53,8 @@ class Runner {
 
   void OnSignals();
   void Reap();
-  void Reload();
+  // The reason when the new configuration is rejected (nothing changed).
+  std::optional<std::string> Reload();
   std::optional<std::string> FdShortage(const std::vector<spec::ServiceSpec>& next,
                                         bool only_new) const;
 
@@ -74,30 +73,6 @@ class Runner {
   void Log(core::LogLevel level, const std::string& text) { output_->Log(level, text); }
   uint64_t loop_iterations_ = 0;
 
-  // The HTTP endpoint (runner_http.cc).
-  base::Status StartHttp();
-  http::Response Answer(const http::Request& r);
-  http::Response Readyz(bool all);
-  http::TendMetrics GatherMetrics() const;
-  std::unique_ptr<http::Server> http_;
-  int64_t started_wall_ms_ = 0;
-
-  // tendctl requests (runner_control.cc).
-  void StartControl();
-  std::string HandleControl(const ctl::Request& r);
-  std::string NotReady(const std::vector<std::string>& names, std::string* error) const;
-  std::optional<std::vector<std::string>> Recent(const std::string& name, int n) const;
-  std::optional<std::vector<size_t>> Resolve(const std::vector<std::string>& names,
-                                             std::string* error) const;
-  std::string StatusReply(const std::vector<size_t>& which) const;
-  core::ServiceView ViewOf(size_t i, base::TimePoint now) const;
-  std::vector<core::ServiceView> Views(base::TimePoint now) const;
-  std::vector<int> DaemonPids(size_t i) const;
-  std::vector<core::ServiceView> HealthSet(const std::vector<size_t>& named, bool all) const;
-  static std::string HealthReply(const std::vector<core::ServiceView>& judged);
-  bool reload_ok_ = true;
-  std::string reload_error_;
-
   Plan plan_;
   spec::Options options_;
   spec::EnvLookup env_;
@@ -112,7 +87,9 @@ class Runner {
   std::unique_ptr<DaemonWatch> daemons_;
   std::unique_ptr<ProbeRunner> probes_;
   std::unique_ptr<NotifyIntake> notify_;
-  std::unique_ptr<ctl::Server> control_;
+  std::unique_ptr<ServiceViews> views_;
+  std::unique_ptr<ControlHandler> control_;
+  std::unique_ptr<HttpEndpoint> http_;
   base::UniqueFd dev_null_;  // exec probes' output
   std::optional<int> exit_code_;
   spec::Rlimit nofile_at_start_;  // services get it back (tend raised its own)

@@ -1,5 +1,7 @@
 #include "ctl/protocol.h"
 
+#include <chrono>
+
 #include <nlohmann/json.hpp>
 
 #include "base/text.h"
@@ -127,6 +129,71 @@ std::string ErrorReply(const std::string& message) {
   AppendJson(out, message);
   out += "}\n";
   return out;
+}
+
+std::string OkReply() { return "{\"v\":1,\"ok\":true}\n"; }
+
+namespace {
+
+void AppendView(std::string& out, const core::ServiceView& v) {
+  out += "{\"name\":";
+  AppendJson(out, v.name);
+  out += ",\"state\":\"" + v.state + "\"";
+  out += ",\"pid\":" + std::to_string(v.pid);
+  out += ",\"pids\":[";
+  for (size_t p = 0; p < v.pids.size(); ++p) out += (p ? "," : "") + std::to_string(v.pids[p]);
+  out += "]";
+  out += ",\"uptime\":" + std::to_string(std::chrono::duration<double>(v.uptime).count());
+  out += ",\"restarts\":" + std::to_string(v.restarts);
+  out += ",\"last_exit\":";
+  if (v.last_exit) {
+    AppendJson(out, *v.last_exit);
+  } else {
+    out += "null";
+  }
+  out += ",\"daemon\":" + std::string(v.daemon ? "true" : "false");
+  out += ",\"ready\":" + std::string(v.ready ? "true" : "false");
+  out += ",\"health\":\"" + v.health + "\"";
+  if (!v.status.empty()) {
+    out += ",\"status\":";
+    AppendJson(out, v.status);
+  }
+  out += "}";
+}
+
+}  // namespace
+
+std::string StatusReply(const std::vector<core::ServiceView>& views) {
+  std::string out = "{\"v\":1,\"ok\":true,\"services\":[";
+  for (size_t k = 0; k < views.size(); ++k) {
+    if (k) out += ",";
+    AppendView(out, views[k]);
+  }
+  return out + "]}\n";
+}
+
+bool AllHealthy(const std::vector<core::ServiceView>& judged) {
+  for (const core::ServiceView& v : judged) {
+    if (!v.healthy) return false;
+  }
+  return true;
+}
+
+std::string HealthReply(const std::vector<core::ServiceView>& judged) {
+  std::string services;
+  for (const core::ServiceView& v : judged) {
+    services += services.empty() ? "{" : ",{";
+    services += "\"name\":";
+    AppendJson(services, v.name);
+    services += ",\"ok\":" + std::string(v.healthy ? "true" : "false");
+    if (!v.healthy) {
+      services += ",\"why\":";
+      AppendJson(services, v.why);
+    }
+    services += "}";
+  }
+  return "{\"v\":1,\"ok\":true,\"healthy\":" + std::string(AllHealthy(judged) ? "true" : "false") +
+         ",\"services\":[" + services + "]}\n";
 }
 
 }  // namespace ctl

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/service_view.h"
+
 namespace ctl {
 
 inline constexpr int kVersion = 1;
@@ -46,6 +48,12 @@ const char* CommandName(Command cmd);
 
 // {"v":1,"ok":false,"error":"..."}\n
 std::string ErrorReply(const std::string& message);
+std::string OkReply();
+// `status`: one object per service, from its view (docs/protocol.md).
+std::string StatusReply(const std::vector<core::ServiceView>& views);
+// `health` (and /readyz's body): the verdict over `judged`, and why not.
+std::string HealthReply(const std::vector<core::ServiceView>& judged);
+bool AllHealthy(const std::vector<core::ServiceView>& judged);
 // Appends `s` as a JSON string literal.
 void AppendJson(std::string& out, std::string_view s);
 

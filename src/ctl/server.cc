@@ -241,7 +241,7 @@ void Server::Poll(base::TimePoint now) {
       if (missing.empty() || !error.empty()) {
         c.waiting.reset();
         c.last_active = now;
-        Send(id, c, error.empty() ? "{\"v\":1,\"ok\":true}\n" : ErrorReply(error));
+        Send(id, c, error.empty() ? OkReply() : ErrorReply(error));
       } else if (now >= c.wait_deadline) {
         c.waiting.reset();
         c.last_active = now;

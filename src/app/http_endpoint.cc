@@ -1,15 +1,9 @@
-// Runner, continued: the HTTP endpoint (http_listen) for Kubernetes and
-// Prometheus: /healthz, /readyz and /metrics, answered from the services'
-// views (core::ServiceView, as tendctl's) and a few reads of /proc.
-#include <unistd.h>
+#include "app/http_endpoint.h"
 
-#include <algorithm>
-
-#include "app/runner.h"
 #include "ctl/protocol.h"
-#include "http/metrics.h"
 #include "os/proc_stats.h"
 #include "os/process.h"
+#include "os/timer_fd.h"
 
 namespace app {
 namespace {
@@ -20,10 +14,6 @@ http::Response Make(int status, std::string_view type, std::string body) {
   r.content_type = std::string(type);
   r.body = std::move(body);
   return r;
-}
-
-http::Response Json(int status, std::string body) {
-  return Make(status, "application/json", std::move(body));
 }
 
 http::Response Text(int status, std::string body) {
@@ -43,28 +33,40 @@ void AddProcessStats(const std::vector<int>& pids, http::ServiceMetrics& sm) {
 
 }  // namespace
 
-// Before any service starts: a port the user asked for that cannot be
-// bound is a set-up error, not a probe that silently never answers.
-base::Status Runner::StartHttp() {
-  if (plan_.http_listen.empty()) return base::OkStatus();
+HttpEndpoint::HttpEndpoint(os::Epoll& epoll, const ServiceViews& views,
+                           const uint64_t& loop_iterations,
+                           std::function<void(core::LogLevel, const std::string&)> log)
+    : epoll_(epoll), views_(views), loop_iterations_(loop_iterations), log_(std::move(log)) {}
+
+base::Status HttpEndpoint::Start(const std::string& listen) {
+  if (listen.empty()) return base::OkStatus();
+  started_wall_ms_ = os::WallMillis();
   http::ServerConfig config;
-  config.listen = plan_.http_listen;
+  config.listen = listen;
   // Each line names its source once: the server's own lines say "http: "
   // already, lines from shared socket code do not.
   config.log = [this](const std::string& text) {
-    Log(core::LogLevel::kWarn, text.rfind("http: ", 0) == 0 ? text : "http: " + text);
+    log_(core::LogLevel::kWarn, text.rfind("http: ", 0) == 0 ? text : "http: " + text);
   };
-  http_ = std::make_unique<http::Server>(epoll_, config,
-                                         [this](const http::Request& r) { return Answer(r); });
-  if (auto st = http_->Listen(); !st) {
-    return base::Error{"http_listen " + plan_.http_listen + ": " + st.Err().Describe() +
+  server_ = std::make_unique<http::Server>(epoll_, config,
+                                           [this](const http::Request& r) { return Answer(r); });
+  if (auto st = server_->Listen(); !st) {
+    return base::Error{"http_listen " + listen + ": " + st.Err().Describe() +
                        " (choose another port, or set http_listen = \"\" to turn it off)"};
   }
-  Log(core::LogLevel::kInfo, "serving /healthz, /readyz and /metrics at " + plan_.http_listen);
+  log_(core::LogLevel::kInfo, "serving /healthz, /readyz and /metrics at " + listen);
   return base::OkStatus();
 }
 
-http::Response Runner::Answer(const http::Request& r) {
+void HttpEndpoint::Poll(base::TimePoint now) {
+  if (server_) server_->Poll(now);
+}
+
+std::optional<base::TimePoint> HttpEndpoint::NextDeadline() const {
+  return server_ ? server_->NextDeadline() : std::nullopt;
+}
+
+http::Response HttpEndpoint::Answer(const http::Request& r) {
   if (r.path == "/healthz" || r.path == "/livez") return Text(200, "ok\n");
   if (r.path == "/readyz") return Readyz(r.query == "all" || r.query.find("all=") == 0);
   if (r.path == "/metrics") {
@@ -74,17 +76,15 @@ http::Response Runner::Answer(const http::Request& r) {
 }
 
 // The same verdict as `tendctl health`, with the same per-service detail.
-http::Response Runner::Readyz(bool all) {
-  std::vector<core::ServiceView> judged = HealthSet({}, all);
-  bool healthy = std::all_of(judged.begin(), judged.end(),
-                             [](const core::ServiceView& v) { return v.healthy; });
-  return Json(healthy ? 200 : 503, HealthReply(judged));
+http::Response HttpEndpoint::Readyz(bool all) {
+  std::vector<core::ServiceView> judged = views_.Judge({}, all, os::Now());
+  return Make(ctl::AllHealthy(judged) ? 200 : 503, "application/json", ctl::HealthReply(judged));
 }
 
-http::TendMetrics Runner::GatherMetrics() const {
+http::TendMetrics HttpEndpoint::GatherMetrics() const {
   http::TendMetrics m;
   int64_t wall = os::WallMillis();
-  for (const core::ServiceView& v : Views(os::Now())) {
+  for (const core::ServiceView& v : views_.All(os::Now())) {
     http::ServiceMetrics sm;
     sm.name = v.name;
     sm.up = v.up;

@@ -1,0 +1,104 @@
+#include "app/control_handler.h"
+
+#include "base/signal_names.h"
+#include "ctl/protocol.h"
+#include "os/timer_fd.h"
+
+namespace app {
+
+ControlHandler::ControlHandler(os::Epoll& epoll, const ServiceViews& views, OutputRouter& output,
+                               Loop loop)
+    : epoll_(epoll), views_(views), output_(output), loop_(std::move(loop)) {}
+
+void ControlHandler::Start(const std::string& path, std::optional<gid_t> group) {
+  if (path.empty()) return;
+  ctl::ServerConfig config;
+  config.path = path;
+  config.group = group;
+  ctl::Host host;
+  host.handle = [this](const ctl::Request& r) { return Handle(r); };
+  host.not_ready = [this](const std::vector<std::string>& n, std::string* e) {
+    return NotReady(n, e);
+  };
+  host.recent = [this](const std::string& name, int n) -> std::optional<std::vector<std::string>> {
+    auto i = views_.Find(name);
+    if (!i) return std::nullopt;
+    return output_.Recent(*i, static_cast<size_t>(n));
+  };
+  host.forgot = [this](const std::string& name) {
+    auto i = views_.Find(name);
+    return i && output_.Forgot(*i);
+  };
+  host.log = [this](const std::string& text) { loop_.log(core::LogLevel::kWarn, text); };
+  server_ = std::make_unique<ctl::Server>(epoll_, config, host);
+  if (auto st = server_->Listen(); !st) {
+    loop_.log(core::LogLevel::kWarn, "control socket disabled: " + st.Err().Describe() +
+                                         " (set --control or [tend] control_socket)");
+    server_.reset();
+    return;
+  }
+  output_.OnLine([this](size_t i) { return server_ && server_->Follows(output_.Name(i)); },
+                 [this](size_t i, const std::string& line) {
+                   if (server_) server_->Broadcast(output_.Name(i), line);
+                 });
+}
+
+void ControlHandler::Poll(base::TimePoint now) {
+  if (server_) server_->Poll(now);
+}
+
+std::optional<base::TimePoint> ControlHandler::NextDeadline() const {
+  return server_ ? server_->NextDeadline() : std::nullopt;
+}
+
+std::string ControlHandler::Handle(const ctl::Request& r) {
+  std::string error;
+  std::vector<std::string> names = r.names;
+  if (names.empty() && r.cmd != ctl::Command::kHealth) names.push_back("all");
+  auto which = views_.Resolve(names, &error);
+  if (!which) return ctl::ErrorReply(error);
+  base::TimePoint now = os::Now();
+  using Op = core::Supervisor::ControlOp;
+  auto apply = [&](Op op, int sig) {
+    for (size_t i : *which) loop_.control(op, i, sig);
+  };
+  switch (r.cmd) {
+    case ctl::Command::kHealth: return ctl::HealthReply(views_.Judge(*which, r.all, now));
+    case ctl::Command::kStatus: {
+      std::vector<core::ServiceView> views;
+      for (size_t i : *which) views.push_back(views_.Of(i, now));
+      return ctl::StatusReply(views);
+    }
+    case ctl::Command::kStart: apply(Op::kStart, 0); break;
+    case ctl::Command::kStop: apply(Op::kStop, 0); break;
+    case ctl::Command::kRestart: apply(Op::kRestart, 0); break;
+    case ctl::Command::kSignal: {
+      int sig = base::SignalNumber(r.signal);
+      if (sig == 0) return ctl::ErrorReply("unknown signal '" + r.signal + "'");
+      apply(Op::kSignal, sig);
+      break;
+    }
+    case ctl::Command::kReload:
+      if (auto rejected = loop_.reload()) return ctl::ErrorReply("reload rejected: " + *rejected);
+      break;
+    case ctl::Command::kShutdown: loop_.control(Op::kShutdown, 0, 0); break;
+    default: return ctl::ErrorReply("not handled here");
+  }
+  loop_.settle();
+  return ctl::OkReply();
+}
+
+std::string ControlHandler::NotReady(const std::vector<std::string>& names,
+                                     std::string* error) const {
+  auto which = views_.Resolve(names, error);
+  if (!which) return "";
+  std::string missing;
+  base::TimePoint now = os::Now();
+  for (size_t i : *which) {
+    core::ServiceView v = views_.Of(i, now);
+    if (!v.ready) missing += (missing.empty() ? "" : ", ") + v.name;
+  }
+  return missing;
+}
+
+}  // namespace app

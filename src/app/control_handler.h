@@ -1,0 +1,47 @@
+// ControlHandler: tendctl's requests, answered in the event loop. It owns
+// the control socket (ctl::Server), checks every request whole (each name
+// must exist) before anything changes, turns start/stop/restart/signal/
+// shutdown into Supervisor::Control calls through the Runner, and answers
+// status, health, wait and logs from the services' views and output.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/output_router.h"
+#include "app/service_views.h"
+#include "ctl/server.h"
+
+namespace app {
+
+class ControlHandler {
+ public:
+  struct Loop {  // what it asks of the Runner
+    std::function<void(core::Supervisor::ControlOp, size_t i, int sig)> control;
+    std::function<std::optional<std::string>()> reload;  // the reason when rejected
+    std::function<void()> settle;                        // handle what requests caused
+    std::function<void(core::LogLevel, const std::string&)> log;
+  };
+
+  ControlHandler(os::Epoll& epoll, const ServiceViews& views, OutputRouter& output, Loop loop);
+  // Opens the socket; when it cannot (a read-only filesystem, say), says
+  // so and tend runs on without tendctl.
+  void Start(const std::string& path, std::optional<gid_t> group);
+  void Poll(base::TimePoint now);  // answers waits the last events satisfied
+  std::optional<base::TimePoint> NextDeadline() const;
+
+ private:
+  std::string Handle(const ctl::Request& r);
+  std::string NotReady(const std::vector<std::string>& names, std::string* error) const;
+
+  os::Epoll& epoll_;
+  const ServiceViews& views_;
+  OutputRouter& output_;
+  Loop loop_;
+  std::unique_ptr<ctl::Server> server_;
+};
+
+}  // namespace app

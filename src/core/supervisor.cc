@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <variant>
 
 namespace core {
 namespace {
@@ -35,25 +36,19 @@ std::vector<Action> Supervisor::Handle(const Event& event, base::TimePoint now, 
   out_.clear();
   wall_ms_ = wall_ms;
   if (phase_ == Phase::kDone) return {};
-  switch (event.kind) {
-    case Event::Kind::kStartAll: StartReady(now); break;
-    case Event::Kind::kScanned: OnScanned(event, now); break;
-    case Event::Kind::kDaemonGone: OnDaemonGone(event, now); break;
-    case Event::Kind::kSpawned: OnSpawned(event, now); break;
-    case Event::Kind::kExited: OnExited(event, now); break;
-    case Event::Kind::kTimer: OnTimer(now); break;
-    case Event::Kind::kSignal: OnSignal(event.signal, now); break;
-    case Event::Kind::kOrphansReaped:
-      // Orphans of killed processes keep arriving; kill them as they come.
-      if (phase_ == Phase::kKilling) out_.push_back(Action::SignalAll(SIGKILL));
-      break;
-    case Event::Kind::kNoChildren: children_ = false; break;
-    case Event::Kind::kProbed: OnProbed(event, now); break;
-    case Event::Kind::kNotify: OnNotify(event, now); break;
-  }
+  std::visit([&](const auto& e) { On(e, now); }, event.kind);
   Advance(now);
   return std::move(out_);
 }
+
+void Supervisor::On(const events::StartAll&, base::TimePoint now) { StartReady(now); }
+
+// Orphans of killed processes keep arriving; kill them as they come.
+void Supervisor::On(const events::OrphansReaped&, base::TimePoint) {
+  if (phase_ == Phase::kKilling) out_.push_back(Action::SignalAll(SIGKILL));
+}
+
+void Supervisor::On(const events::NoChildren&, base::TimePoint) { children_ = false; }
 
 std::optional<base::TimePoint> Supervisor::NextDeadline() const {
   std::optional<base::TimePoint> next;
@@ -203,13 +198,13 @@ void Supervisor::Restart(size_t i, base::TimePoint now) {
       line + "; restarting in " + base::FormatDuration(delay));
 }
 
-void Supervisor::OnScanned(const Event& e, base::TimePoint now) {
+void Supervisor::On(const events::Scanned& e, base::TimePoint now) {
   ServiceRuntime& s = services_[e.service];
   const std::string& rule = s.spec.match.Describe();
   if (s.state == State::kDown) {  // the look after a stop during its start command
     if (e.found > 0) {
       Log(LogLevel::kInfo,
-          s.spec.name + ": stopping the daemon its start command left (pid " + e.detail + ")");
+          s.spec.name + ": stopping the daemon its start command left (pid " + e.pids + ")");
       out_.push_back(Action::Release(e.service, s.spec.stop_signal));
     }
     return;
@@ -229,10 +224,10 @@ void Supervisor::OnScanned(const Event& e, base::TimePoint now) {
       s.started_at = now;
       CameUp(e.service, now);
       Log(LogLevel::kInfo,
-          s.spec.name + ": already running (pid " + e.detail + "); adopted, not started again");
+          s.spec.name + ": already running (pid " + e.pids + "); adopted, not started again");
     } else if (s.state == State::kSettling) {
       Log(LogLevel::kInfo, s.spec.name + ": command exited 0 and left a daemon " + rule + " (pid " +
-                               e.detail + "); watching it");
+                               e.pids + "); watching it");
     }
     Apply(e.service, Input::kAdopt, now);
     return;
@@ -277,9 +272,9 @@ std::optional<base::TimePoint> Supervisor::NextSettleMoment(ServiceRuntime& s,
   return s.settle_start + moments[s.settle_step];
 }
 
-void Supervisor::OnDaemonGone(const Event& e, base::TimePoint now) {
+void Supervisor::On(const events::DaemonGone& e, base::TimePoint now) {
   ServiceRuntime& s = services_[e.service];
-  std::string how = e.known ? e.status.Describe() : "ended";
+  std::string how = e.status ? e.status->Describe() : "ended";
   end_note_.clear();
   if (e.remaining > 0 && s.state != State::kStopping) {
     // Its main process is gone; workers it left would keep the port and
@@ -290,16 +285,16 @@ void Supervisor::OnDaemonGone(const Event& e, base::TimePoint now) {
                 (e.remaining == 1 ? "" : "es") + " it left";
     out_.push_back(Action::Release(e.service, SIGKILL));
   }
-  if (e.known) s.last_exit = e.status;
+  if (e.status) s.last_exit = *e.status;
   if (s.state == State::kStopping) {
-    bool ok = !e.known || e.status.Clean() || e.status.EndedBy(s.spec.stop_signal);
-    if (!ok && !first_failure_) first_failure_ = e.status.AsExitCode();
-    if (e.known) last_status_ = e.status;
+    bool ok = !e.status || e.status->Clean() || e.status->EndedBy(s.spec.stop_signal);
+    if (!ok && !first_failure_) first_failure_ = e.status->AsExitCode();
+    if (e.status) last_status_ = *e.status;
     Log(ok ? LogLevel::kInfo : LogLevel::kWarn,
         s.spec.name + ": daemon (pid " + std::to_string(e.pid) + ") " + how + " (stopped)");
   } else {
     end_what_ = "daemon (pid " + std::to_string(e.pid) + ") " + how;
-    end_failed_ = !e.known || !e.status.Clean();
+    end_failed_ = !e.status || !e.status->Clean();
     if (s.health_kill) {
       end_what_ = s.health_why + "; " + end_what_;
       end_failed_ = true;
@@ -406,15 +401,14 @@ void Supervisor::StopReady(base::TimePoint now) {
   }
 }
 
-void Supervisor::OnSpawned(const Event& e, base::TimePoint now) {
+void Supervisor::On(const events::Spawned& e, base::TimePoint) {
   ServiceRuntime& s = services_[e.service];
   s.pid = e.pid;
   children_ = true;
-  (void)now;
   Log(LogLevel::kInfo, s.spec.name + ": started (pid " + std::to_string(e.pid) + ")");
 }
 
-void Supervisor::OnExited(const Event& e, base::TimePoint now) {
+void Supervisor::On(const events::Exited& e, base::TimePoint now) {
   ServiceRuntime& s = services_[e.service];
   s.pid = 0;
   s.last_exit = e.status;
@@ -440,7 +434,8 @@ void Supervisor::OnExited(const Event& e, base::TimePoint now) {
   Apply(e.service, Input::kExited, now);
 }
 
-void Supervisor::OnSignal(int sig, base::TimePoint now) {
+void Supervisor::On(const events::Signal& e, base::TimePoint now) {
+  const int sig = e.signal;
   switch (sig) {
     case SIGTERM:
     case SIGINT:
@@ -474,7 +469,7 @@ void Supervisor::OnSignal(int sig, base::TimePoint now) {
   }
 }
 
-void Supervisor::OnTimer(base::TimePoint now) {
+void Supervisor::On(const events::Timer&, base::TimePoint now) {
   HealthTick(now);
   for (size_t i = 0; i < services_.size(); ++i) {
     const ServiceRuntime& s = services_[i];

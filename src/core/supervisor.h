@@ -12,6 +12,7 @@
 
 #include "base/clock.h"
 #include "core/backoff.h"
+#include "core/event.h"
 #include "core/exit_status.h"
 #include "core/probe.h"
 #include "core/service_fsm.h"
@@ -20,110 +21,6 @@
 namespace core {
 
 enum class LogLevel { kDebug, kInfo, kWarn, kError };
-
-enum class ProbeKind { kLiveness, kReadiness };
-
-// What a service said about itself (sd_notify, or s6's notification fd).
-struct Notice {
-  bool ready = false;                 // READY=1, or a line on its notify_fd
-  bool via_fd = false;                // it came through notify_fd
-  bool watchdog = false;              // WATCHDOG=1
-  bool watchdog_trigger = false;      // WATCHDOG=trigger: it asks to be restarted
-  bool stopping = false;              // STOPPING=1
-  std::optional<std::string> status;  // STATUS=...
-};
-
-struct Event {
-  enum class Kind {
-    kStartAll,       // once, after set-up
-    kSpawned,        // service's process started: pid
-    kExited,         // service's main process ended: status, detail if exec failed
-    kTimer,          // the deadline from NextDeadline() came
-    kSignal,         // tend received `signal` (never SIGCHLD)
-    kOrphansReaped,  // processes other than services' were reaped
-    kNoChildren,     // tend has no child process left
-    kScanned,        // answer to a kScan action: `found` processes now watched
-    kDaemonGone,     // the last watched daemon process of a service ended
-    kProbed,         // a probe run of a service ended: `ok`, `detail` when it failed
-    kNotify,         // a service said something on its notification fd or socket
-  };
-  Kind kind = Kind::kTimer;
-  size_t service = 0;
-  int pid = 0;
-  ExitStatus status;
-  int signal = 0;
-  std::string detail;      // for kExited: why the command could not be executed;
-                           // for kScanned: the pids found, for the log
-  int found = 0;           // kScanned: how many matching processes are watched
-  bool leftovers = false;  // kScanned: tend has children that are not services
-  bool polled = false;     // kScanned: no pidfds; look again every scan_interval
-  bool known = true;       // kDaemonGone: whether `status` is known (tend reaped it)
-  int remaining = 0;       // kDaemonGone: watched non-main processes still alive
-  ProbeKind probe = ProbeKind::kLiveness;  // kProbed
-  uint64_t run = 0;                        // kProbed: the id from the kProbe action
-  bool ok = false;                         // kProbed
-  Notice notice;                           // kNotify
-
-  static Event Make(Kind kind, size_t i = 0) {
-    Event e;
-    e.kind = kind;
-    e.service = i;
-    return e;
-  }
-  static Event StartAll() { return Make(Kind::kStartAll); }
-  static Event Spawned(size_t i, int pid) {
-    Event e = Make(Kind::kSpawned, i);
-    e.pid = pid;
-    return e;
-  }
-  static Event Exited(size_t i, ExitStatus s) {
-    Event e = Make(Kind::kExited, i);
-    e.status = s;
-    return e;
-  }
-  static Event ExecFailed(size_t i, ExitStatus s, std::string why) {
-    Event e = Exited(i, s);
-    e.detail = std::move(why);
-    return e;
-  }
-  static Event Timer() { return Make(Kind::kTimer); }
-  static Event Signal(int sig) {
-    Event e = Make(Kind::kSignal);
-    e.signal = sig;
-    return e;
-  }
-  static Event OrphansReaped() { return Make(Kind::kOrphansReaped); }
-  static Event Scanned(size_t i, int found, std::string pids, bool leftovers, bool polled) {
-    Event e = Make(Kind::kScanned, i);
-    e.found = found;
-    e.detail = std::move(pids);
-    e.leftovers = leftovers;
-    e.polled = polled;
-    return e;
-  }
-  static Event DaemonGone(size_t i, int pid, std::optional<ExitStatus> s, int remaining = 0) {
-    Event e = Make(Kind::kDaemonGone, i);
-    e.pid = pid;
-    e.remaining = remaining;
-    e.known = s.has_value();
-    if (s) e.status = *s;
-    return e;
-  }
-  static Event NoChildren() { return Make(Kind::kNoChildren); }
-  static Event Probed(size_t i, ProbeKind probe, uint64_t run, bool ok, std::string why = "") {
-    Event e = Make(Kind::kProbed, i);
-    e.probe = probe;
-    e.run = run;
-    e.ok = ok;
-    e.detail = std::move(why);
-    return e;
-  }
-  static Event Notified(size_t i, Notice notice) {
-    Event e = Make(Kind::kNotify, i);
-    e.notice = std::move(notice);
-    return e;
-  }
-};
 
 struct Action {
   enum class Kind {
@@ -315,13 +212,19 @@ class Supervisor {
   void Apply(size_t i, Input input, base::TimePoint now);
   void Decide(size_t i, base::TimePoint now);
   void Restart(size_t i, base::TimePoint now);
-  void OnSpawned(const Event& e, base::TimePoint now);
-  void OnExited(const Event& e, base::TimePoint now);
-  void OnScanned(const Event& e, base::TimePoint now);
-  void OnDaemonGone(const Event& e, base::TimePoint now);
+  // Handle's one function per event kind.
+  void On(const events::StartAll& e, base::TimePoint now);
+  void On(const events::Spawned& e, base::TimePoint now);
+  void On(const events::Exited& e, base::TimePoint now);
+  void On(const events::Timer& e, base::TimePoint now);
+  void On(const events::Signal& e, base::TimePoint now);
+  void On(const events::OrphansReaped& e, base::TimePoint now);
+  void On(const events::NoChildren& e, base::TimePoint now);
+  void On(const events::Scanned& e, base::TimePoint now);
+  void On(const events::DaemonGone& e, base::TimePoint now);
+  void On(const events::Probed& e, base::TimePoint now);
+  void On(const events::Notified& e, base::TimePoint now);
   std::optional<base::TimePoint> NextSettleMoment(ServiceRuntime& s, base::TimePoint now) const;
-  void OnSignal(int sig, base::TimePoint now);
-  void OnTimer(base::TimePoint now);
   void BeginShutdown(const std::string& why, base::TimePoint now);
   void KillEverything(const std::string& why, base::TimePoint now);
   void Advance(base::TimePoint now);
@@ -340,9 +243,7 @@ class Supervisor {
   void WentDown(size_t i);
   void HealthTick(base::TimePoint now);
   void TickProbe(size_t i, ProbeKind p, base::TimePoint now);
-  void OnProbed(const Event& e, base::TimePoint now);
   void ProbeChanged(size_t i, ProbeKind p, ProbeStatus status, base::TimePoint now);
-  void OnNotify(const Event& e, base::TimePoint now);
   void MarkReady(size_t i, const std::string& why, base::TimePoint now);
   void HealthKill(size_t i, const std::string& why, base::TimePoint now);
   void StartTimedOut(size_t i, base::TimePoint now);

@@ -118,16 +118,16 @@ void Supervisor::TickProbe(size_t i, ProbeKind p, base::TimePoint now) {
   if (!spec) return;
   if (probe.TimedOut(now)) {
     out_.push_back(Action::Probe(i, p, probe.run, /*cancel=*/true));
-    Event timed_out = Event::Probed(i, p, probe.run, false,
-                                    "no answer within " + base::FormatDuration(spec->timeout));
-    OnProbed(timed_out, now);
+    On(events::Probed{i, p, probe.run, false,
+                      "no answer within " + base::FormatDuration(spec->timeout)},
+       now);
   }
   if (probe.Due(now) && !services_[i].health_kill) {
     out_.push_back(Action::Probe(i, p, probe.Begin(*spec, now)));
   }
 }
 
-void Supervisor::OnProbed(const Event& e, base::TimePoint now) {
+void Supervisor::On(const events::Probed& e, base::TimePoint now) {
   const spec::ProbeSpec* spec = ProbeOf(e.service, e.probe);
   if (!spec || phase_ != Phase::kRunning) return;
   std::optional<ProbeStatus> change =
@@ -163,7 +163,7 @@ void Supervisor::ProbeChanged(size_t i, ProbeKind p, ProbeStatus status, base::T
   }
 }
 
-void Supervisor::OnNotify(const Event& e, base::TimePoint now) {
+void Supervisor::On(const events::Notified& e, base::TimePoint now) {
   ServiceRuntime& s = services_[e.service];
   // A late message of a process already gone, or one in shutdown.
   if (!ProbesRun(s.state) || phase_ != Phase::kRunning) return;

@@ -70,7 +70,7 @@ std::optional<base::TimePoint> Supervisor::NextDeadline() const {
   return next;
 }
 
-void Supervisor::Apply(size_t i, Input input, base::TimePoint now) {
+void Supervisor::Apply(size_t i, Input input, base::TimePoint now, const Ending& why) {
   ServiceRuntime& s = services_[i];
   Transition t = Lookup(s.state, input);
   if (t.effect == Effect::kInvalid) {
@@ -91,8 +91,8 @@ void Supervisor::Apply(size_t i, Input input, base::TimePoint now) {
       out_.push_back(Action::Spawn(i));
       CameUp(i, now);
       break;
-    case Effect::kDecide: Decide(i, now); break;
-    case Effect::kRestart: Restart(i, now); break;
+    case Effect::kDecide: Decide(i, why, now); break;
+    case Effect::kRestart: Restart(i, why, now); break;
     case Effect::kScan: out_.push_back(Action::Scan(i)); break;
     case Effect::kSendStop:
       s.kill_at = now + s.spec.stop_timeout.value_or(settings_.grace);
@@ -109,7 +109,7 @@ void Supervisor::Apply(size_t i, Input input, base::TimePoint now) {
 
 // A service's command just ended. A clean exit may mean a daemon was left
 // behind (an init script's `start`): look for it before deciding.
-void Supervisor::Decide(size_t i, base::TimePoint now) {
+void Supervisor::Decide(size_t i, const Ending& why, base::TimePoint now) {
   ServiceRuntime& s = services_[i];
   const ExitStatus status = *s.last_exit;
   if (s.spec.type == spec::ServiceType::kOneshot) {
@@ -135,9 +135,7 @@ void Supervisor::Decide(size_t i, base::TimePoint now) {
     return;
   }
   if (s.health_kill) {  // tend stopped it for its health: a failure, whatever the status
-    end_what_ = s.health_why + "; " + status.Describe();
-    end_failed_ = true;
-    Restart(i, now);
+    Restart(i, Ending{s.health_why + "; " + why.what, why.note, true}, now);
     return;
   }
   if (status.Clean() && s.spec.daemon != spec::DaemonMode::kNo) {
@@ -147,20 +145,17 @@ void Supervisor::Decide(size_t i, base::TimePoint now) {
     out_.push_back(Action::Scan(i));
     return;
   }
-  end_what_ = status.Describe();
-  end_failed_ = !status.Clean();
-  Restart(i, now);
+  Restart(i, why, now);
 }
 
 // The restart policy, applied to a service that ended (its command, or its
 // daemon). What ended it and the decision are logged together, one line.
-void Supervisor::Restart(size_t i, base::TimePoint now) {
+void Supervisor::Restart(size_t i, const Ending& why, base::TimePoint now) {
   ServiceRuntime& s = services_[i];
   bool restart = s.spec.restart == spec::RestartPolicy::kAlways ||
-                 (s.spec.restart == spec::RestartPolicy::kOnFailure && end_failed_);
+                 (s.spec.restart == spec::RestartPolicy::kOnFailure && why.failed);
   std::string line =
-      s.spec.name + ": " + end_what_ + " after " + Uptime(s.started_at, now) + end_note_;
-  end_note_.clear();
+      s.spec.name + ": " + why.what + " after " + Uptime(s.started_at, now) + why.note;
   if (!restart) {
     s.state = State::kDown;
     last_status_ = s.last_exit.value_or(ExitStatus::Code(0));
@@ -194,7 +189,7 @@ void Supervisor::Restart(size_t i, base::TimePoint now) {
   }
   s.state = State::kBackoff;
   s.restart_at = now + delay;
-  Log(end_failed_ ? LogLevel::kWarn : LogLevel::kInfo,
+  Log(why.failed ? LogLevel::kWarn : LogLevel::kInfo,
       line + "; restarting in " + base::FormatDuration(delay));
 }
 
@@ -236,9 +231,7 @@ void Supervisor::On(const events::Scanned& e, base::TimePoint now) {
     case State::kIdle: Apply(e.service, Input::kStart, now); return;
     case State::kAdopted:     // looked again without pidfds: it is gone
       if (!s.polled) return;  // pidfds will say when the watched ones end
-      end_what_ = "daemon " + rule + " gone";
-      end_failed_ = true;
-      Apply(e.service, Input::kMissing, now);
+      Apply(e.service, Input::kMissing, now, Ending{"daemon " + rule + " gone", "", true});
       return;
     case State::kSettling: break;
     default: return;
@@ -250,16 +243,14 @@ void Supervisor::On(const events::Scanned& e, base::TimePoint now) {
     s.scan_at = *next;
     return;  // look again at the next moment of the settle window
   }
+  Ending why{s.last_exit->Describe(), "", false};  // a plain clean exit: no daemon left
   if (expect_daemon) {
-    end_what_ = "command exited 0 but no process " + rule + " appeared within " +
-                base::FormatDuration(moments.empty() ? base::Duration{} : moments.back()) +
-                " (if the daemon runs under another name, set its match rule; see docs/tend.md)";
-    end_failed_ = true;
-  } else {
-    end_what_ = s.last_exit->Describe();  // a plain clean exit: no daemon left
-    end_failed_ = false;
+    why.what = "command exited 0 but no process " + rule + " appeared within " +
+               base::FormatDuration(moments.empty() ? base::Duration{} : moments.back()) +
+               " (if the daemon runs under another name, set its match rule; see docs/tend.md)";
+    why.failed = true;
   }
-  Apply(e.service, Input::kMissing, now);
+  Apply(e.service, Input::kMissing, now, why);
 }
 
 std::optional<base::TimePoint> Supervisor::NextSettleMoment(ServiceRuntime& s,
@@ -275,14 +266,15 @@ std::optional<base::TimePoint> Supervisor::NextSettleMoment(ServiceRuntime& s,
 void Supervisor::On(const events::DaemonGone& e, base::TimePoint now) {
   ServiceRuntime& s = services_[e.service];
   std::string how = e.status ? e.status->Describe() : "ended";
-  end_note_.clear();
+  Ending why{"daemon (pid " + std::to_string(e.pid) + ") " + how, "",
+             !e.status || !e.status->Clean()};
   if (e.remaining > 0 && s.state != State::kStopping) {
     // Its main process is gone; workers it left would keep the port and
     // half-serve. Kill them so the restart starts clean (systemd does the
     // same when a forking service's main pid dies). When stopping, they are
     // leftovers like any other and get SIGTERM first.
-    end_note_ = "; killed " + std::to_string(e.remaining) + " process" +
-                (e.remaining == 1 ? "" : "es") + " it left";
+    why.note = "; killed " + std::to_string(e.remaining) + " process" +
+               (e.remaining == 1 ? "" : "es") + " it left";
     out_.push_back(Action::Release(e.service, SIGKILL));
   }
   if (e.status) s.last_exit = *e.status;
@@ -292,15 +284,10 @@ void Supervisor::On(const events::DaemonGone& e, base::TimePoint now) {
     if (e.status) last_status_ = *e.status;
     Log(ok ? LogLevel::kInfo : LogLevel::kWarn,
         s.spec.name + ": daemon (pid " + std::to_string(e.pid) + ") " + how + " (stopped)");
-  } else {
-    end_what_ = "daemon (pid " + std::to_string(e.pid) + ") " + how;
-    end_failed_ = !e.status || !e.status->Clean();
-    if (s.health_kill) {
-      end_what_ = s.health_why + "; " + end_what_;
-      end_failed_ = true;
-    }
+  } else if (s.health_kill) {  // tend stopped it for its health: a failure, whatever the status
+    why = Ending{s.health_why + "; " + why.what, why.note, true};
   }
-  Apply(e.service, Input::kGone, now);
+  Apply(e.service, Input::kGone, now, why);
 }
 
 void Supervisor::Fatal(size_t i, const std::string& why, base::TimePoint now) {
@@ -431,7 +418,7 @@ void Supervisor::On(const events::Exited& e, base::TimePoint now) {
                                                     " after " + Uptime(s.started_at, now) +
                                                     " (stopped)");
   }
-  Apply(e.service, Input::kExited, now);
+  Apply(e.service, Input::kExited, now, Ending{e.status.Describe(), "", !e.status.Clean()});
 }
 
 void Supervisor::On(const events::Signal& e, base::TimePoint now) {

@@ -176,6 +176,13 @@ struct ServiceRuntime {
 // The states in which a service's processes run, so its probes do.
 bool ProbesRun(State state);
 
+// Why a service ended: the restart policy's input and its one log line.
+struct Ending {
+  std::string what;     // "killed by SIGKILL", "daemon (pid 7) ended"
+  std::string note;     // what tend did about it, logged after the uptime
+  bool failed = false;  // a failure, for restart = "on-failure"
+};
+
 class Supervisor {
  public:
   Supervisor(std::vector<spec::ServiceSpec> specs, Settings settings);
@@ -209,9 +216,9 @@ class Supervisor {
     kDone,      // exit action emitted
   };
 
-  void Apply(size_t i, Input input, base::TimePoint now);
-  void Decide(size_t i, base::TimePoint now);
-  void Restart(size_t i, base::TimePoint now);
+  void Apply(size_t i, Input input, base::TimePoint now, const Ending& why = {});
+  void Decide(size_t i, const Ending& why, base::TimePoint now);
+  void Restart(size_t i, const Ending& why, base::TimePoint now);
   // Handle's one function per event kind.
   void On(const events::StartAll& e, base::TimePoint now);
   void On(const events::Spawned& e, base::TimePoint now);
@@ -267,11 +274,6 @@ class Supervisor {
   std::optional<int> first_failure_;       // exit code of the first failure in shutdown
   std::optional<ExitStatus> last_status_;  // of the service that ended last
   std::vector<Action> out_;
-  // What ended the service whose restart is being decided, for Restart's
-  // one log line, and whether the policy should count it as a failure.
-  std::string end_what_;
-  std::string end_note_;  // what was done about it, after the uptime
-  bool end_failed_ = false;
   int64_t wall_ms_ = 0;             // of the event being handled
   std::optional<int> forced_code_;  // exit status decided by a critical or oneshot failure
 };

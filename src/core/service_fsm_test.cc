@@ -11,7 +11,7 @@ namespace {
 TEST(ServiceFsm, EveryStateCanBeStoppedAndEndsDownOrStopping) {
   for (int s = 0; s < kStateCount; ++s) {
     Transition t = Lookup(static_cast<State>(s), Input::kStop);
-    EXPECT_TRUE(t.next == State::kDown || t.next == State::kStopping) << StateName(t.next);
+    EXPECT_TRUE(t.to == StateSet{State::kDown} || t.to == StateSet{State::kStopping});
     EXPECT_NE(t.effect, Effect::kInvalid);
   }
 }
@@ -29,7 +29,7 @@ TEST(ServiceFsm, SpawnAlwaysLeadsToRunning) {
     for (int i = 0; i < kInputCount; ++i) {
       Transition t = Lookup(static_cast<State>(s), static_cast<Input>(i));
       if (t.effect == Effect::kSpawn) {
-        EXPECT_EQ(t.next, State::kRunning);
+        EXPECT_EQ(t.to, StateSet{State::kRunning});
       }
     }
   }
@@ -38,7 +38,7 @@ TEST(ServiceFsm, SpawnAlwaysLeadsToRunning) {
 TEST(ServiceFsm, StoppingIgnoresEverythingButExit) {
   for (Input in : {Input::kStart, Input::kTimer, Input::kStop}) {
     Transition t = Lookup(State::kStopping, in);
-    EXPECT_EQ(t.next, State::kStopping);
+    EXPECT_EQ(t.to, StateSet{State::kStopping});
     EXPECT_EQ(t.effect, Effect::kNone);
   }
 }

@@ -178,8 +178,8 @@ bool ProbesRun(State state);
 
 // Why a service ended: the restart policy's input and its one log line.
 struct Ending {
-  std::string what;     // "killed by SIGKILL", "daemon (pid 7) ended"
-  std::string note;     // what tend did about it, logged after the uptime
+  std::string what{};   // "killed by SIGKILL", "daemon (pid 7) ended"
+  std::string note{};   // what tend did about it, logged after the uptime
   bool failed = false;  // a failure, for restart = "on-failure"
 };
 
@@ -216,9 +216,32 @@ class Supervisor {
     kDone,      // exit action emitted
   };
 
+  // What an effect concluded: the state to enter, and what follows once the
+  // service is in it. Effects return it; only Apply writes the state.
+  struct Verdict {
+    enum class Then {
+      kNothing,
+      kSpawn,     // restart at once: the backoff/timer row, now
+      kShutDown,  // tend shuts down, for `why`
+    };
+    State next;
+    Then then = Then::kNothing;
+    std::string why{};
+  };
+
+  // The service lifecycle (the table's apply and its effects).
   void Apply(size_t i, Input input, base::TimePoint now, const Ending& why = {});
-  void Decide(size_t i, const Ending& why, base::TimePoint now);
-  void Restart(size_t i, const Ending& why, base::TimePoint now);
+  Verdict Carry(size_t i, const Transition& t, const Ending& why, base::TimePoint now);
+  void Enter(size_t i, State next);
+  void Spawn(size_t i, base::TimePoint now);
+  void Stop(size_t i, base::TimePoint now);
+  Verdict Decide(size_t i, const Ending& why, base::TimePoint now);
+  Verdict DecideOneshot(size_t i, base::TimePoint now);
+  Verdict Restart(size_t i, const Ending& why, base::TimePoint now);
+  std::optional<std::string> CrashLoop(size_t i, base::TimePoint now);
+  Verdict Schedule(size_t i, base::TimePoint now);
+  Verdict Fatal(size_t i, const std::string& why);
+  Verdict EndedForGood(size_t i);
   // Handle's one function per event kind.
   void On(const events::StartAll& e, base::TimePoint now);
   void On(const events::Spawned& e, base::TimePoint now);
@@ -240,9 +263,6 @@ class Supervisor {
   bool DepsSatisfied(const ServiceRuntime& s) const;
   bool HasActiveDependents(size_t i) const;
   void Begin(size_t i, base::TimePoint now);
-  void Schedule(size_t i, base::TimePoint now);
-  void Fatal(size_t i, const std::string& why, base::TimePoint now);
-  void EndedForGood(size_t i, base::TimePoint now);
   void Install(size_t i, spec::ServiceSpec spec);
   bool AllDown() const;
   // Health (supervisor_health.cc).

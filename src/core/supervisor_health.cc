@@ -232,8 +232,9 @@ void Supervisor::StartTimedOut(size_t i, base::TimePoint now) {
   Log(LogLevel::kError, s.spec.name + ": not ready " + limit +
                             " after its start (start_timeout); its dependents fail to start");
   for (size_t j : waiting) {
-    Fatal(j, "not started: its dependency " + s.spec.name + " did not get ready within " + limit,
-          now);
+    Apply(j, Input::kFail, now,
+          Ending{"not started: its dependency " + s.spec.name + " did not get ready within " +
+                 limit});
   }
 }
 

@@ -20,31 +20,31 @@ constexpr StateSet kPolicy = {S::kBackoff, S::kDown};
 // kTable[state][input], every pair spelled out.
 // clang-format off
 constexpr Transition kTable[kStateCount][kInputCount] = {
-  //              start                     exited                timer                   stop
-  //              adopt                     missing               gone                    wait
-  //              fail
-  /* Idle */     {To(S::kRunning, E::kSpawn), X,                    To(S::kIdle),           To(S::kDown),
-                  To(S::kAdopted),            X,                    X,                      Pick(kPolicy, E::kSchedule),
-                  To(S::kDown, E::kFatal)},
+  //              start                       exited                      timer                       stop
+  //              adopt                       missing                     gone                        wait
+  //              fail                        unhealthy
+  /* Idle */     {To(S::kRunning, E::kSpawn), X,                          To(S::kIdle),               To(S::kDown),
+                  To(S::kAdopted),            X,                          X,                          Pick(kPolicy, E::kSchedule),
+                  To(S::kDown, E::kFatal),    X},
   /* Running */  {To(S::kRunning),            Pick({S::kSettling, S::kBackoff, S::kDown}, E::kDecide),
-                                                                    To(S::kRunning),        To(S::kStopping, E::kSendStop),
-                  X,                          X,                    X,                      X,
-                  X},
-  /* Settling */ {To(S::kSettling),           X,                    To(S::kSettling, E::kScan), To(S::kDown),
-                  To(S::kAdopted),            Pick(kPolicy, E::kRestart), X,                X,
-                  X},
-  /* Adopted */  {To(S::kAdopted),            X,                    To(S::kAdopted, E::kScan), To(S::kStopping, E::kSendStop),
+                                                                          To(S::kRunning),            To(S::kStopping, E::kSendStop),
+                  X,                          X,                          X,                          X,
+                  X,                          To(S::kStopping, E::kSendStop)},
+  /* Settling */ {To(S::kSettling),           X,                          To(S::kSettling, E::kScan), To(S::kDown),
+                  To(S::kAdopted),            Pick(kPolicy, E::kRestart), X,                          X,
+                  X,                          X},
+  /* Adopted */  {To(S::kAdopted),            X,                          To(S::kAdopted, E::kScan),  To(S::kStopping, E::kSendStop),
                   To(S::kAdopted),            Pick(kPolicy, E::kRestart), Pick(kPolicy, E::kRestart), X,
-                  X},
-  /* Backoff */  {To(S::kRunning, E::kSpawn), X,                    To(S::kRunning, E::kSpawn), To(S::kDown),
-                  X,                          X,                    X,                      X,
-                  X},
-  /* Stopping */ {To(S::kStopping),           To(S::kDown),         To(S::kStopping),       To(S::kStopping),
-                  To(S::kStopping),           To(S::kDown),         To(S::kDown),           X,
-                  X},
-  /* Down */     {To(S::kRunning, E::kSpawn), X,                    To(S::kDown),           To(S::kDown),
-                  X,                          X,                    X,                      X,
-                  To(S::kDown, E::kFatal)},
+                  X,                          To(S::kStopping, E::kSendStop)},
+  /* Backoff */  {To(S::kRunning, E::kSpawn), X,                          To(S::kRunning, E::kSpawn), To(S::kDown),
+                  X,                          X,                          X,                          X,
+                  X,                          X},
+  /* Stopping */ {To(S::kStopping),           Pick(kPolicy, E::kEndStop), To(S::kStopping, E::kKill), To(S::kStopping),
+                  To(S::kStopping),           To(S::kDown),               Pick(kPolicy, E::kEndStop), X,
+                  X,                          X},
+  /* Down */     {To(S::kRunning, E::kSpawn), X,                          To(S::kDown),               To(S::kDown),
+                  X,                          X,                          X,                          X,
+                  To(S::kDown, E::kFatal),    X},
 };
 // clang-format on
 
@@ -63,7 +63,8 @@ Transition Lookup(State state, Input input) {
 }
 
 bool Decides(Effect effect) {
-  return effect == Effect::kDecide || effect == Effect::kRestart || effect == Effect::kSchedule;
+  return effect == Effect::kDecide || effect == Effect::kRestart || effect == Effect::kSchedule ||
+         effect == Effect::kEndStop;
 }
 
 const char* StateName(State state) {
@@ -74,13 +75,14 @@ const char* StateName(State state) {
 
 const char* InputName(Input input) {
   static constexpr const char* kNames[] = {"start",   "exited", "timer", "stop", "adopt",
-                                           "missing", "gone",   "wait",  "fail"};
+                                           "missing", "gone",   "wait",  "fail", "unhealthy"};
   return kNames[static_cast<int>(input)];
 }
 
 const char* EffectName(Effect effect) {
-  static constexpr const char* kNames[] = {"-",         "spawn",    "decide", "restart", "scan",
-                                           "send stop", "schedule", "fatal",  "invalid"};
+  static constexpr const char* kNames[] = {"-",        "spawn",     "decide",       "restart",
+                                           "scan",     "send stop", "send SIGKILL", "end stop",
+                                           "schedule", "fatal",     "invalid"};
   return kNames[static_cast<int>(effect)];
 }
 

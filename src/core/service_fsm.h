@@ -23,15 +23,16 @@ enum class State {
 };
 
 enum class Input {
-  kStart,    // start-up or an explicit start
-  kExited,   // its command's main process ended (or could not be executed)
-  kTimer,    // its restart or next look-up time came
-  kStop,     // shutdown or an explicit stop
-  kAdopt,    // matching processes were found and are now watched
-  kMissing,  // no matching process: the command was not a daemon, or failed
-  kGone,     // the last watched daemon process ended
-  kWait,     // a scheduled oneshot waits for its next time
-  kFail,     // a dependency did not get ready in time: it will not start
+  kStart,      // start-up or an explicit start
+  kExited,     // its command's main process ended (or could not be executed)
+  kTimer,      // its restart or next look-up time came
+  kStop,       // shutdown or an explicit stop
+  kAdopt,      // matching processes were found and are now watched
+  kMissing,    // no matching process: the command was not a daemon, or failed
+  kGone,       // the last watched daemon process ended
+  kWait,       // a scheduled oneshot waits for its next time
+  kFail,       // a dependency did not get ready in time: it will not start
+  kUnhealthy,  // its liveness probe or watchdog failed: stop it, to restart it
 };
 
 enum class Effect {
@@ -41,7 +42,11 @@ enum class Effect {
               // else apply the restart policy (a oneshot: done or failed)
   kRestart,   // apply the restart policy: spawn now, back off, or go down
   kScan,      // look for matching processes in the process table
-  kSendStop,  // send the stop signal to its process group and daemons
+  kSendStop,  // send the stop signal to its process group and daemons (or run
+              // its stop command); SIGKILL follows at its stop timeout
+  kKill,      // the stop timeout is over: SIGKILL
+  kEndStop,   // it ended after a stop: down; or, stopped by tend for its
+              // health, the restart policy as for a failure
   kSchedule,  // wait for a scheduled oneshot's next time, if it has one
   kFatal,     // mark it fatal: left down until started by request
   kInvalid,   // cannot happen; logged as a bug, state unchanged
@@ -72,7 +77,7 @@ struct Transition {
 };
 
 constexpr int kStateCount = 7;
-constexpr int kInputCount = 9;
+constexpr int kInputCount = 10;
 
 Transition Lookup(State state, Input input);
 // Whether `effect` picks the next state among several: the rows with such

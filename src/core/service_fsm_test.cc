@@ -35,11 +35,27 @@ TEST(ServiceFsm, SpawnAlwaysLeadsToRunning) {
   }
 }
 
-TEST(ServiceFsm, StoppingIgnoresEverythingButExit) {
-  for (Input in : {Input::kStart, Input::kTimer, Input::kStop}) {
+TEST(ServiceFsm, StoppingIgnoresStartAndStopAndEscalatesOnItsTimer) {
+  for (Input in : {Input::kStart, Input::kStop}) {
     Transition t = Lookup(State::kStopping, in);
     EXPECT_EQ(t.to, StateSet{State::kStopping});
     EXPECT_EQ(t.effect, Effect::kNone);
+  }
+  EXPECT_EQ(Lookup(State::kStopping, Input::kTimer).effect, Effect::kKill);
+}
+
+// A health kill is a stop: the same row effect, so the same SIGKILL
+// escalation, and only where the service serves.
+TEST(ServiceFsm, AnUnhealthyServiceIsStoppedLikeAnyOther) {
+  for (int s = 0; s < kStateCount; ++s) {
+    State st = static_cast<State>(s);
+    Transition t = Lookup(st, Input::kUnhealthy);
+    if (st == State::kRunning || st == State::kAdopted) {
+      EXPECT_EQ(t.effect, Lookup(st, Input::kStop).effect);
+      EXPECT_EQ(t.to, Lookup(st, Input::kStop).to);
+    } else {
+      EXPECT_EQ(t.effect, Effect::kInvalid) << StateName(st);
+    }
   }
 }
 

@@ -11,6 +11,20 @@ std::string Uptime(base::TimePoint from, base::TimePoint to) {
   return base::FormatDuration(to - from);
 }
 
+// When the timer row of service s is due in its state: its restart, its
+// next look for its daemon, or SIGKILL after its stop.
+std::optional<base::TimePoint> DueAt(const ServiceRuntime& s) {
+  switch (s.state) {
+    case State::kBackoff: return s.restart_at;
+    case State::kSettling: return s.scan_at;
+    case State::kAdopted:
+      if (s.polled || s.settle_more) return s.scan_at;
+      return std::nullopt;
+    case State::kStopping: return s.kill_at;
+    default: return std::nullopt;
+  }
+}
+
 }  // namespace
 
 Supervisor::Supervisor(std::vector<spec::ServiceSpec> specs, Settings settings)
@@ -59,12 +73,7 @@ std::optional<base::TimePoint> Supervisor::NextDeadline() const {
     consider(deadline_);
   }
   for (const ServiceRuntime& s : services_) {
-    if (s.state == State::kBackoff) consider(s.restart_at);
-    if (s.state == State::kStopping && !s.kill_sent) consider(s.kill_at);
-    if (s.state == State::kSettling ||
-        (s.state == State::kAdopted && (s.polled || s.settle_more))) {
-      consider(s.scan_at);
-    }
+    if (std::optional<base::TimePoint> due = DueAt(s)) consider(*due);
     HealthDeadlines(s, next);
   }
   return next;
@@ -105,7 +114,9 @@ Supervisor::Verdict Supervisor::Carry(size_t i, const Transition& t, const Endin
     case Effect::kFatal: return Fatal(i, why.what);
     case Effect::kSpawn: Spawn(i, now); break;
     case Effect::kScan: out_.push_back(Action::Scan(i)); break;
-    case Effect::kSendStop: Stop(i, now); break;
+    case Effect::kEndStop: return EndStop(i, why, now);
+    case Effect::kSendStop: Stop(i, why, now); break;
+    case Effect::kKill: Kill(i); break;
     case Effect::kNone:
     case Effect::kInvalid: break;
   }
@@ -131,16 +142,47 @@ void Supervisor::Spawn(size_t i, base::TimePoint now) {
   CameUp(i, now);
 }
 
-// The stop command, or the stop signal; SIGKILL follows at kill_at.
-void Supervisor::Stop(size_t i, base::TimePoint now) {
+// The stop command, or the stop signal; SIGKILL follows at kill_at. A stop
+// for the service's health (`why`) sends the signal even where a stop
+// command is set: a hung service may not answer its command.
+void Supervisor::Stop(size_t i, const Ending& why, base::TimePoint now) {
   ServiceRuntime& s = services_[i];
   s.kill_at = now + s.spec.stop_timeout.value_or(settings_.grace);
-  s.kill_sent = false;
-  if (s.spec.stop_command) {
+  s.stop_why = why.what;
+  if (s.spec.stop_command && s.stop_why.empty()) {
     out_.push_back(Action::RunStop(i));
   } else {
     SendStop(i, s.spec.stop_signal);
   }
+}
+
+void Supervisor::Kill(size_t i) {
+  ServiceRuntime& s = services_[i];
+  s.kill_at.reset();
+  Log(LogLevel::kWarn, s.spec.name + ": still running " +
+                           base::FormatDuration(s.spec.stop_timeout.value_or(settings_.grace)) +
+                           " after the stop request; sending SIGKILL");
+  out_.push_back(Action::SignalService(i, SIGKILL));
+}
+
+// Whether a stopping service starts again by its restart policy once it
+// ends: tend stopped it for its health and nothing wants it down.
+bool Supervisor::RestartsAfterStop(const ServiceRuntime& s) const {
+  return !s.stop_why.empty() && !s.held && !s.retired && !s.replacement && !s.restart_pending &&
+         phase_ == Phase::kRunning;
+}
+
+// It ended after a stop: down, unless tend stopped it for its health; then
+// its end is a failure, whatever its status, and the restart policy decides
+// (a oneshot's own rules for a oneshot).
+Supervisor::Verdict Supervisor::EndStop(size_t i, const Ending& why, base::TimePoint now) {
+  ServiceRuntime& s = services_[i];
+  bool restart = RestartsAfterStop(s);
+  std::string health = std::move(s.stop_why);
+  s.stop_why.clear();
+  if (!restart) return {State::kDown};
+  if (s.spec.type == spec::ServiceType::kOneshot) return DecideOneshot(i, now);
+  return Restart(i, Ending{health + "; " + why.what, why.note, true}, now);
 }
 
 // A service's command just ended. A clean exit may mean a daemon was left
@@ -148,9 +190,6 @@ void Supervisor::Stop(size_t i, base::TimePoint now) {
 Supervisor::Verdict Supervisor::Decide(size_t i, const Ending& why, base::TimePoint now) {
   ServiceRuntime& s = services_[i];
   if (s.spec.type == spec::ServiceType::kOneshot) return DecideOneshot(i, now);
-  if (s.health_kill) {  // tend stopped it for its health: a failure, whatever the status
-    return Restart(i, Ending{s.health_why + "; " + why.what, why.note, true}, now);
-  }
   if (s.last_exit->Clean() && s.spec.daemon != spec::DaemonMode::kNo) {
     s.settle_start = now;
     s.settle_step = 0;
@@ -302,7 +341,8 @@ void Supervisor::On(const events::DaemonGone& e, base::TimePoint now) {
   std::string how = e.status ? e.status->Describe() : "ended";
   Ending why{"daemon (pid " + std::to_string(e.pid) + ") " + how, "",
              !e.status || !e.status->Clean()};
-  if (e.remaining > 0 && s.state != State::kStopping) {
+  bool restarts = s.state != State::kStopping || RestartsAfterStop(s);
+  if (e.remaining > 0 && restarts) {
     // Its main process is gone; workers it left would keep the port and
     // half-serve. Kill them so the restart starts clean (systemd does the
     // same when a forking service's main pid dies). When stopping, they are
@@ -312,14 +352,12 @@ void Supervisor::On(const events::DaemonGone& e, base::TimePoint now) {
     out_.push_back(Action::Release(e.service, SIGKILL));
   }
   if (e.status) s.last_exit = *e.status;
-  if (s.state == State::kStopping) {
+  if (!restarts) {
     bool ok = !e.status || e.status->Clean() || e.status->EndedBy(s.spec.stop_signal);
     if (!ok && !first_failure_) first_failure_ = e.status->AsExitCode();
     if (e.status) last_status_ = *e.status;
     Log(ok ? LogLevel::kInfo : LogLevel::kWarn,
         s.spec.name + ": daemon (pid " + std::to_string(e.pid) + ") " + how + " (stopped)");
-  } else if (s.health_kill) {  // tend stopped it for its health: a failure, whatever the status
-    why = Ending{s.health_why + "; " + why.what, why.note, true};
   }
   Apply(e.service, Input::kGone, now, why);
 }
@@ -442,7 +480,7 @@ void Supervisor::On(const events::Exited& e, base::TimePoint now) {
     // Look for it, and stop it too (OnScanned, once down).
     out_.push_back(Action::Scan(e.service));
   }
-  if (s.state == State::kStopping) {
+  if (s.state == State::kStopping && !RestartsAfterStop(s)) {
     last_status_ = e.status;
     // A restart whose exec failed as the stop came is no failure to stop.
     bool ok = e.status.Clean() || e.status.EndedBy(s.spec.stop_signal) || !e.detail.empty();
@@ -492,18 +530,8 @@ void Supervisor::On(const events::Signal& e, base::TimePoint now) {
 void Supervisor::On(const events::Timer&, base::TimePoint now) {
   HealthTick(now);
   for (size_t i = 0; i < services_.size(); ++i) {
-    const ServiceRuntime& s = services_[i];
-    bool due = (s.state == State::kBackoff && s.restart_at <= now) ||
-               (s.state == State::kSettling && s.scan_at <= now) ||
-               (s.state == State::kAdopted && (s.polled || s.settle_more) && s.scan_at <= now);
-    if (due) Apply(i, Input::kTimer, now);
-    if (s.state == State::kStopping && !s.kill_sent && s.kill_at <= now) {
-      services_[i].kill_sent = true;
-      Log(LogLevel::kWarn, s.spec.name + ": still running " +
-                               base::FormatDuration(s.spec.stop_timeout.value_or(settings_.grace)) +
-                               " after the stop request; sending SIGKILL");
-      out_.push_back(Action::SignalService(i, SIGKILL));
-    }
+    std::optional<base::TimePoint> due = DueAt(services_[i]);
+    if (due && *due <= now) Apply(i, Input::kTimer, now);
   }
   if (phase_ == Phase::kRunning || now < deadline_) return;
   if (phase_ == Phase::kStopping || phase_ == Phase::kOrphans) {
@@ -657,7 +685,9 @@ std::vector<Action> Supervisor::Control(ControlOp op, size_t i, int sig, base::T
       } else if (s->state == State::kBackoff) {
         Apply(i, Input::kStart, now);  // no need to wait out the backoff
       } else if (s->state == State::kStopping) {
-        s->restart_pending = true;  // still on its way down: start it once it is
+        // Still on its way down: start it once it is (a stop for its health
+        // restarts it anyway, by its policy).
+        if (op == ControlOp::kRestart || !RestartsAfterStop(*s)) s->restart_pending = true;
       } else if (op == ControlOp::kRestart && s->state != State::kIdle) {
         s->restart_pending = true;
         Apply(i, Input::kStop, now);

@@ -145,9 +145,11 @@ struct ServiceRuntime {
   bool polled = false;
   bool settle_more = false;  // adopted, with settle moments left to look at
 
-  // Stopping: when to send SIGKILL (stop_timeout, or the grace), once.
-  base::TimePoint kill_at{};
-  bool kill_sent = false;
+  // Stopping: when to send SIGKILL (stop_timeout, or the grace); empty once
+  // sent. Why tend stops it for its health: empty for any other stop; set,
+  // its end is a failure and the restart policy applies.
+  std::optional<base::TimePoint> kill_at;
+  std::string stop_why;
   std::vector<base::TimePoint> recent_starts;  // within start_limit_window
   bool fatal = false;                          // crash-loop limit reached: left down
   bool completed = false;                      // a oneshot that exited 0 (its dependents may start)
@@ -166,9 +168,7 @@ struct ServiceRuntime {
   base::TimePoint ready_at{};        // up + ready_after
   base::TimePoint watchdog_at{};     // the last WATCHDOG=1 + watchdog
   Probe liveness, readiness;
-  std::string status_text;   // its last STATUS=
-  bool health_kill = false;  // stopped by tend for its health: restart after
-  std::string health_why;
+  std::string status_text;  // its last STATUS=
 
   int Restarts() const { return starts > 0 ? starts - 1 : 0; }
 };
@@ -234,7 +234,10 @@ class Supervisor {
   Verdict Carry(size_t i, const Transition& t, const Ending& why, base::TimePoint now);
   void Enter(size_t i, State next);
   void Spawn(size_t i, base::TimePoint now);
-  void Stop(size_t i, base::TimePoint now);
+  void Stop(size_t i, const Ending& why, base::TimePoint now);
+  void Kill(size_t i);
+  Verdict EndStop(size_t i, const Ending& why, base::TimePoint now);
+  bool RestartsAfterStop(const ServiceRuntime& s) const;
   Verdict Decide(size_t i, const Ending& why, base::TimePoint now);
   Verdict DecideOneshot(size_t i, base::TimePoint now);
   Verdict Restart(size_t i, const Ending& why, base::TimePoint now);

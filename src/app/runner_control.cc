@@ -16,7 +16,7 @@ bool IsUp(const core::ServiceRuntime& s) {
 
 std::string StateText(const core::ServiceRuntime& s) {
   if (s.fatal) return "fatal";
-  if (s.held && s.state == core::State::kDown) return "stopped";
+  if (s.Held() && s.state == core::State::kDown) return "stopped";
   if (s.spec.type == spec::ServiceType::kOneshot && s.completed &&
       s.state != core::State::kRunning) {
     return s.spec.schedule ? "scheduled" : "done";
@@ -55,7 +55,7 @@ std::vector<size_t> Runner::HealthSet(const std::vector<size_t>& named, bool all
   const auto& services = supervisor_.services();
   std::vector<size_t> critical, every;
   for (size_t i = 0; i < services.size(); ++i) {
-    if (services[i].retired) continue;
+    if (services[i].Retired()) continue;
     every.push_back(i);
     if (services[i].spec.critical) critical.push_back(i);
   }
@@ -116,7 +116,7 @@ std::optional<std::vector<size_t>> Runner::Resolve(const std::vector<std::string
     bool all = name == "all";
     bool found = false;
     for (size_t i = 0; i < services.size(); ++i) {
-      if (services[i].retired || (!all && services[i].spec.name != name)) continue;
+      if (services[i].Retired() || (!all && services[i].spec.name != name)) continue;
       found = true;
       if (std::find(out.begin(), out.end(), i) == out.end()) out.push_back(i);
     }
@@ -223,7 +223,7 @@ std::string Runner::NotReady(const std::vector<std::string>& names, std::string*
 std::optional<std::vector<std::string>> Runner::Recent(const std::string& name, int n) const {
   const auto& services = supervisor_.services();
   for (size_t i = 0; i < services.size(); ++i) {
-    if (!services[i].retired && services[i].spec.name == name) {
+    if (!services[i].Retired() && services[i].spec.name == name) {
       return output_->Recent(i, static_cast<size_t>(n));
     }
   }

@@ -194,7 +194,7 @@ std::optional<size_t> Runner::GoneSender(uid_t uid) const {
   for (size_t i = 0; i < services.size(); ++i) {
     const spec::ServiceSpec& spec = services[i].spec;
     uid_t runs_as = spec.credentials ? spec.credentials->uid : getuid();
-    if (services[i].retired || !spec.SpeaksSdNotify() || !core::ProbesRun(services[i].state) ||
+    if (services[i].Retired() || !spec.SpeaksSdNotify() || !core::ProbesRun(services[i].state) ||
         runs_as != uid) {
       continue;
     }

@@ -78,7 +78,7 @@ http::TendMetrics Runner::GatherMetrics() const {
   const auto& services = supervisor_.services();
   for (size_t i = 0; i < services.size(); ++i) {
     const core::ServiceRuntime& s = services[i];
-    if (s.retired) continue;
+    if (s.Retired()) continue;
     http::ServiceMetrics sm;
     sm.name = s.spec.name;
     sm.up = s.state == core::State::kRunning || s.state == core::State::kAdopted;

@@ -31,16 +31,15 @@ Supervisor::Supervisor(std::vector<spec::ServiceSpec> specs, Settings settings)
     : settings_(settings) {
   for (spec::ServiceSpec& s : specs) {
     services_.emplace_back();
-    Install(services_.size() - 1, std::move(s));
+    Install(services_.size() - 1, std::move(s), Want::kUp);
   }
 }
 
 // Gives slot i a fresh service: a new spec, its own backoff, no history.
-void Supervisor::Install(size_t i, spec::ServiceSpec spec) {
+void Supervisor::Install(size_t i, spec::ServiceSpec spec, Want want) {
   ServiceRuntime& s = services_[i];
-  bool held = s.held;
   s = ServiceRuntime();
-  s.held = held;
+  s.want = want;
   s.backoff =
       Backoff(BackoffPolicy{spec.backoff_initial, spec.backoff_max, settings_.backoff.reset_after});
   s.spec = std::move(spec);
@@ -168,8 +167,7 @@ void Supervisor::Kill(size_t i) {
 // Whether a stopping service starts again by its restart policy once it
 // ends: tend stopped it for its health and nothing wants it down.
 bool Supervisor::RestartsAfterStop(const ServiceRuntime& s) const {
-  return !s.stop_why.empty() && !s.held && !s.retired && !s.replacement && !s.restart_pending &&
-         phase_ == Phase::kRunning;
+  return !s.stop_why.empty() && s.want == Want::kUp && !s.replacement && phase_ == Phase::kRunning;
 }
 
 // It ended after a stop: down, unless tend stopped it for its health; then
@@ -269,7 +267,9 @@ std::optional<std::string> Supervisor::CrashLoop(size_t i, base::TimePoint now) 
 void Supervisor::On(const events::Scanned& e, base::TimePoint now) {
   ServiceRuntime& s = services_[e.service];
   const std::string& rule = s.spec.match.Describe();
-  if (s.state == State::kDown) {  // the look after a stop during its start command
+  // The look after a stop during its start command (OnExited). A reload
+  // may have installed a new spec in the slot meanwhile: idle, not begun.
+  if (s.state == State::kDown || (s.state == State::kIdle && !s.begun)) {
     if (e.found > 0) {
       Log(LogLevel::kInfo,
           s.spec.name + ": stopping the daemon its start command left (pid " + e.pids + ")");
@@ -373,7 +373,7 @@ Supervisor::Verdict Supervisor::Fatal(size_t i, const std::string& why) {
 // should run without it: tend shuts down with its status.
 Supervisor::Verdict Supervisor::EndedForGood(size_t i) {
   ServiceRuntime& s = services_[i];
-  if (!s.spec.critical || s.retired || s.replacement || s.held || phase_ != Phase::kRunning) {
+  if (!s.spec.critical || s.want != Want::kUp || s.replacement || phase_ != Phase::kRunning) {
     return {State::kDown};
   }
   forced_code_ = s.last_exit ? s.last_exit->AsExitCode() : 1;
@@ -399,7 +399,7 @@ Supervisor::Verdict Supervisor::Schedule(size_t i, base::TimePoint now) {
 bool Supervisor::DepsSatisfied(const ServiceRuntime& s) const {
   for (const std::string& dep : s.spec.depends_on) {
     for (const ServiceRuntime& d : services_) {
-      if (d.retired || d.spec.name != dep) continue;
+      if (d.Retired() || d.spec.name != dep) continue;
       if (!Ready(static_cast<size_t>(&d - services_.data()))) return false;
     }
   }
@@ -409,7 +409,7 @@ bool Supervisor::DepsSatisfied(const ServiceRuntime& s) const {
 bool Supervisor::HasActiveDependents(size_t i) const {
   const std::string& name = services_[i].spec.name;
   for (const ServiceRuntime& d : services_) {
-    if (d.retired || d.state == State::kDown) continue;
+    if (d.Retired() || d.state == State::kDown) continue;
     if (std::find(d.spec.depends_on.begin(), d.spec.depends_on.end(), name) !=
         d.spec.depends_on.end()) {
       return true;
@@ -441,8 +441,8 @@ void Supervisor::StartReady(base::TimePoint now) {
     ServiceRuntime& s = services_[i];
     // Awaiting the look for its daemon: later services wait, so services
     // start in the order given.
-    if (s.state == State::kIdle && s.begun && !s.retired) return;
-    if (s.state != State::kIdle || s.begun || s.held || s.retired) continue;
+    if (s.state == State::kIdle && s.begun && !s.Retired()) return;
+    if (s.state != State::kIdle || s.begun || s.want != Want::kUp) continue;
     if (!DepsSatisfied(s)) continue;
     Begin(i, now);
     if (s.state == State::kIdle && s.begun) return;
@@ -473,7 +473,7 @@ void Supervisor::On(const events::Exited& e, base::TimePoint now) {
   if (!e.detail.empty()) {
     Log(LogLevel::kError, s.spec.name + ": " + e.detail);
   }
-  if (s.state == State::kStopping && s.held && phase_ == Phase::kRunning &&
+  if (s.state == State::kStopping && s.Held() && phase_ == Phase::kRunning &&
       s.spec.daemon != spec::DaemonMode::kNo) {
     // Stopped while its start command ran (`/etc/init.d/apache2 start`):
     // the daemon it may have started already has left the command's group.
@@ -569,19 +569,7 @@ void Supervisor::KillEverything(const std::string& why, base::TimePoint now) {
 void Supervisor::Advance(base::TimePoint now) {
   NoteReadiness();
   if (phase_ == Phase::kRunning) {
-    for (size_t i = 0; i < services_.size(); ++i) {
-      ServiceRuntime& s = services_[i];
-      if (s.state == State::kDown && s.retired && !s.freed) {
-        s.freed = true;  // a removed service's pipes and fds go once it is down
-        out_.push_back(Action::Free(i));
-      } else if (s.state == State::kDown && s.replacement) {
-        spec::ServiceSpec next = std::move(*s.replacement);
-        Install(i, std::move(next));  // changed by a reload: start afresh
-      } else if (s.state == State::kDown && s.restart_pending) {
-        s.restart_pending = false;
-        Apply(i, Input::kStart, now);
-      }
-    }
+    for (size_t i = 0; i < services_.size(); ++i) Reconcile(i, now);
     StartReady(now);
     if (!AllDown() || AnyHeld()) return;  // a service stopped by request may be started again
     // Every service ended for good on its own: leave nothing behind, then
@@ -617,7 +605,7 @@ std::vector<Action> Supervisor::Reload(std::vector<spec::ServiceSpec> specs, bas
   std::vector<bool> kept(services_.size(), false);
   for (spec::ServiceSpec& spec : specs) {
     auto it = std::find_if(services_.begin(), services_.end(), [&](const ServiceRuntime& s) {
-      return !s.retired && s.spec.name == spec.name;
+      return !s.Retired() && s.spec.name == spec.name;
     });
     if (it == services_.end()) {
       ++added;
@@ -627,8 +615,7 @@ std::vector<Action> Supervisor::Reload(std::vector<spec::ServiceSpec> specs, bas
         kept.push_back(false);
       }
       kept[slot] = true;
-      services_[slot].held = false;  // a new service, whatever the slot held
-      Install(slot, std::move(spec));
+      Install(slot, std::move(spec), Want::kUp);  // a new service, whatever the slot held
       continue;
     }
     size_t i = static_cast<size_t>(it - services_.begin());
@@ -638,19 +625,13 @@ std::vector<Action> Supervisor::Reload(std::vector<spec::ServiceSpec> specs, bas
       continue;
     }
     ++changed;
-    if (it->state == State::kIdle || it->state == State::kBackoff || it->state == State::kDown) {
-      if (it->state != State::kDown) Apply(i, Input::kStop, now);
-      Install(i, std::move(spec));
-    } else {
-      it->replacement = std::move(spec);
-      Apply(i, Input::kStop, now);
-    }
+    it->replacement = std::move(spec);  // Reconcile stops it, and installs this once down
   }
   for (size_t i = 0; i < kept.size(); ++i) {
-    if (kept[i] || services_[i].retired) continue;
+    if (kept[i] || services_[i].Retired()) continue;
     ++removed;
-    services_[i].retired = true;
-    Apply(i, Input::kStop, now);
+    services_[i].want = Want::kRetired;  // Reconcile stops it, and frees it once down
+    services_[i].replacement.reset();
   }
   Log(LogLevel::kInfo, "reloaded: " + std::to_string(added) + " added, " + std::to_string(removed) +
                            " removed, " + std::to_string(changed) + " changed, " +
@@ -668,30 +649,16 @@ std::vector<Action> Supervisor::Control(ControlOp op, size_t i, int sig, base::T
   ServiceRuntime* s = op == ControlOp::kShutdown ? nullptr : &services_[i];
   switch (op) {
     case ControlOp::kStop:
-      s->held = true;  // stays down until started, across reloads too
-      s->restart_pending = false;
+      s->want = Want::kDown;  // stays down until started, across reloads too
       Log(LogLevel::kInfo, s->spec.name + ": stop requested");
-      if (s->state != State::kDown) Apply(i, Input::kStop, now);
       break;
     case ControlOp::kStart:
     case ControlOp::kRestart:
-      s->held = false;
       s->fatal = false;
       Log(LogLevel::kInfo,
           s->spec.name + ": " + (op == ControlOp::kStart ? "start" : "restart") + " requested");
-      if (s->state == State::kDown) {
-        s->recent_starts.clear();
-        Apply(i, Input::kStart, now);
-      } else if (s->state == State::kBackoff) {
-        Apply(i, Input::kStart, now);  // no need to wait out the backoff
-      } else if (s->state == State::kStopping) {
-        // Still on its way down: start it once it is (a stop for its health
-        // restarts it anyway, by its policy).
-        if (op == ControlOp::kRestart || !RestartsAfterStop(*s)) s->restart_pending = true;
-      } else if (op == ControlOp::kRestart && s->state != State::kIdle) {
-        s->restart_pending = true;
-        Apply(i, Input::kStop, now);
-      }
+      if (s->state == State::kDown) s->recent_starts.clear();
+      s->want = StartsAgain(op, *s) ? Want::kRestart : Want::kUp;
       break;
     case ControlOp::kSignal:
       if (s->state == State::kRunning || s->state == State::kAdopted ||
@@ -709,18 +676,62 @@ std::vector<Action> Supervisor::Control(ControlOp op, size_t i, int sig, base::T
   return std::move(out_);
 }
 
+// Whether a start or restart request starts service s (again), once it is
+// down: not while it has yet to start, nor, for a start, while it runs or
+// tend stops it for its health (its restart policy restarts it).
+bool Supervisor::StartsAgain(ControlOp op, const ServiceRuntime& s) const {
+  switch (s.state) {
+    case State::kIdle: return false;
+    case State::kBackoff:
+    case State::kDown: return true;
+    case State::kStopping: return op == ControlOp::kRestart || !RestartsAfterStop(s);
+    default: return op == ControlOp::kRestart;
+  }
+}
+
+// Brings service i towards what is wanted of it: the one place that acts
+// on wants and replacements (runit's loop top). What follows a stop waits
+// until the service is down.
+void Supervisor::Reconcile(size_t i, base::TimePoint now) {
+  ServiceRuntime& s = services_[i];
+  bool runs =
+      s.state == State::kRunning || s.state == State::kSettling || s.state == State::kAdopted;
+  bool leave = s.want == Want::kDown || s.want == Want::kRetired || s.replacement ||
+               (s.want == Want::kRestart && runs);
+  if (leave && s.state != State::kDown && s.state != State::kStopping) {
+    Apply(i, Input::kStop, now);
+  }
+  if (s.state == State::kStopping) return;
+  if (s.Retired()) {
+    if (s.state == State::kDown && !s.freed) {
+      s.freed = true;  // a removed service's pipes and fds go once it is down
+      out_.push_back(Action::Free(i));
+    }
+    return;
+  }
+  if (s.replacement && s.state == State::kDown) {
+    spec::ServiceSpec next = std::move(*s.replacement);
+    Install(i, std::move(next), s.Held() ? Want::kDown : Want::kUp);  // afresh
+    Reconcile(i, now);  // held: down at once
+    return;
+  }
+  if (s.want != Want::kRestart) return;
+  s.want = Want::kUp;
+  if (s.state == State::kDown || s.state == State::kBackoff) Apply(i, Input::kStart, now);
+}
+
 // A slot a removed service left (so that reloads do not grow the table),
 // or services_.size() for a new one.
 size_t Supervisor::FreeSlot() const {
   for (size_t i = 0; i < services_.size(); ++i) {
-    if (services_[i].retired && services_[i].freed) return i;
+    if (services_[i].Retired() && services_[i].freed) return i;
   }
   return services_.size();
 }
 
 bool Supervisor::AnyHeld() const {
   return std::any_of(services_.begin(), services_.end(),
-                     [](const ServiceRuntime& s) { return s.held && !s.retired; });
+                     [](const ServiceRuntime& s) { return s.Held(); });
 }
 
 bool Supervisor::AllDown() const {

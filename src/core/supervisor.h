@@ -128,6 +128,16 @@ struct Settings {
   bool reload_on_hup = false;
 };
 
+// What is wanted of a service, apart from what it is (runit's want beside
+// its state). Requests and reloads only record it; Supervisor::Reconcile, at
+// the top of the loop, acts on it.
+enum class Want {
+  kUp,       // run it; its restart policy decides once it ends
+  kDown,     // stopped on request: stays down, not started by dependencies or reloads
+  kRestart,  // start (or restart) requested: stopped if it runs, started once down
+  kRetired,  // removed by a reload: stopped, then its slot is freed
+};
+
 struct ServiceRuntime {
   spec::ServiceSpec spec;
   State state = State::kIdle;
@@ -151,14 +161,20 @@ struct ServiceRuntime {
   std::optional<base::TimePoint> kill_at;
   std::string stop_why;
   std::vector<base::TimePoint> recent_starts;  // within start_limit_window
-  bool fatal = false;                          // crash-loop limit reached: left down
-  bool completed = false;                      // a oneshot that exited 0 (its dependents may start)
-  bool begun = false;            // its first start is under way (a look for its daemon first)
-  bool held = false;             // stopped on request: not started by dependencies or reload
-  bool retired = false;          // removed by a reload: its slot stays, unused
-  bool freed = false;            // retired and down: resources gone, the slot reusable
-  bool restart_pending = false;  // restart requested: start again once down
-  std::optional<spec::ServiceSpec> replacement;  // changed by a reload: start this once down
+
+  // What is wanted of it, apart from what it is; Reconcile acts on it.
+  Want want = Want::kUp;
+  // Changed by a reload: the spec to run once its processes are down. Not a
+  // Want: it says what runs, the want whether (one stopped on request and
+  // changed stays down).
+  std::optional<spec::ServiceSpec> replacement;
+
+  // Facts, not wants: what happened to it.
+  bool fatal = false;      // left down by tend: its crash-loop limit, or a dependency
+                           // that never got ready (shown as "fatal"; a start clears it)
+  bool completed = false;  // a oneshot that exited 0 (its dependents may start)
+  bool begun = false;      // StartReady started it: its first look or spawn went out
+  bool freed = false;      // retired and down: the Free action went out, the slot is reusable
 
   // Health (supervisor_health.cc).
   bool ready = false;                // with readiness defined: it got ready since it came up
@@ -171,6 +187,8 @@ struct ServiceRuntime {
   std::string status_text;  // its last STATUS=
 
   int Restarts() const { return starts > 0 ? starts - 1 : 0; }
+  bool Held() const { return want == Want::kDown; }
+  bool Retired() const { return want == Want::kRetired; }
 };
 
 // The states in which a service's processes run, so its probes do.
@@ -266,7 +284,9 @@ class Supervisor {
   bool DepsSatisfied(const ServiceRuntime& s) const;
   bool HasActiveDependents(size_t i) const;
   void Begin(size_t i, base::TimePoint now);
-  void Install(size_t i, spec::ServiceSpec spec);
+  void Install(size_t i, spec::ServiceSpec spec, Want want);
+  void Reconcile(size_t i, base::TimePoint now);
+  bool StartsAgain(ControlOp op, const ServiceRuntime& s) const;
   bool AllDown() const;
   // Health (supervisor_health.cc).
   void CameUp(size_t i, base::TimePoint now);

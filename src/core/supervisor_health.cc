@@ -70,8 +70,8 @@ bool Supervisor::AwaitsReady(size_t i) const {
   if (!s.begun || s.ever_ready || s.start_failed || s.state == State::kDown) return false;
   if (s.spec.DefinesReadiness()) return true;
   return std::any_of(services_.begin(), services_.end(), [&](const ServiceRuntime& d) {
-    return !d.retired && std::find(d.spec.depends_on.begin(), d.spec.depends_on.end(),
-                                   s.spec.name) != d.spec.depends_on.end();
+    return !d.Retired() && std::find(d.spec.depends_on.begin(), d.spec.depends_on.end(),
+                                     s.spec.name) != d.spec.depends_on.end();
   });
 }
 
@@ -205,7 +205,7 @@ void Supervisor::StartTimedOut(size_t i, base::TimePoint now) {
   std::vector<size_t> waiting;
   for (size_t j = 0; j < services_.size(); ++j) {
     const ServiceRuntime& d = services_[j];
-    if (d.state != State::kIdle || d.begun || d.retired) continue;
+    if (d.state != State::kIdle || d.begun || d.Retired()) continue;
     if (std::find(d.spec.depends_on.begin(), d.spec.depends_on.end(), s.spec.name) !=
         d.spec.depends_on.end()) {
       waiting.push_back(j);

@@ -16,10 +16,8 @@ std::string Uptime(base::TimePoint from, base::TimePoint to) {
 std::optional<base::TimePoint> DueAt(const ServiceRuntime& s) {
   switch (s.state) {
     case State::kBackoff: return s.restart_at;
-    case State::kSettling: return s.scan_at;
-    case State::kAdopted:
-      if (s.polled || s.settle_more) return s.scan_at;
-      return std::nullopt;
+    case State::kSettling:
+    case State::kAdopted: return s.scan_at;
     case State::kStopping: return s.kill_at;
     default: return std::nullopt;
   }
@@ -191,6 +189,7 @@ Supervisor::Verdict Supervisor::Decide(size_t i, const Ending& why, base::TimePo
   if (s.last_exit->Clean() && s.spec.daemon != spec::DaemonMode::kNo) {
     s.settle_start = now;
     s.settle_step = 0;
+    s.scan_at.reset();  // set by the answer to this look
     out_.push_back(Action::Scan(i));
     return {State::kSettling};
   }
@@ -280,13 +279,14 @@ void Supervisor::On(const events::Scanned& e, base::TimePoint now) {
   if (e.found > 0) {
     children_ = true;  // adopted daemons are reparented to tend, or soon will be
     s.polled = e.polled;
-    s.scan_at = now + settings_.scan_interval;
-    if (!s.polled && s.state != State::kIdle) {
+    if (s.polled) {
+      s.scan_at = now + settings_.scan_interval;
+    } else if (s.state != State::kIdle) {
       // Until the settle window ends, look again at its remaining moments:
       // a daemon's other processes may not have exec'd yet at the first look.
-      std::optional<base::TimePoint> next = NextSettleMoment(s, now);
-      s.settle_more = next.has_value();
-      if (next) s.scan_at = *next;
+      s.scan_at = NextSettleMoment(s, now);
+    } else {
+      s.scan_at.reset();  // pidfds say when the adopted processes end
     }
     if (s.state == State::kIdle) {
       s.started_at = now;
@@ -313,7 +313,7 @@ void Supervisor::On(const events::Scanned& e, base::TimePoint now) {
   const auto& moments = settings_.settle_moments;
   std::optional<base::TimePoint> next = NextSettleMoment(s, now);
   if (expect_daemon && next) {
-    s.scan_at = *next;
+    s.scan_at = next;
     return;  // look again at the next moment of the settle window
   }
   Ending why{s.last_exit->Describe(), "", false};  // a plain clean exit: no daemon left
@@ -712,7 +712,7 @@ void Supervisor::Reconcile(size_t i, base::TimePoint now) {
   if (s.replacement && s.state == State::kDown) {
     spec::ServiceSpec next = std::move(*s.replacement);
     Install(i, std::move(next), s.Held() ? Want::kDown : Want::kUp);  // afresh
-    Reconcile(i, now);  // held: down at once
+    Reconcile(i, now);                                                // held: down at once
     return;
   }
   if (s.want != Want::kRestart) return;

@@ -147,13 +147,15 @@ struct ServiceRuntime {
   Backoff backoff;
   int starts = 0;
   std::optional<ExitStatus> last_exit;
-  // Daemon look-up: when the settle window began, which moment is next, and
-  // when to look again (settling, or adopted without pidfds).
+  // Daemon look-up: when the settle window began and which moment is next;
+  // when to look again: settling, at the settle moments; adopted, at the
+  // moments left in the window, or every scan_interval when polled; none
+  // while pidfds watch it. polled: the last look found it without pidfds,
+  // so only looks tell when it is gone.
   base::TimePoint settle_start{};
   size_t settle_step = 0;
-  base::TimePoint scan_at{};
+  std::optional<base::TimePoint> scan_at;
   bool polled = false;
-  bool settle_more = false;  // adopted, with settle moments left to look at
 
   // Stopping: when to send SIGKILL (stop_timeout, or the grace); empty once
   // sent. Why tend stops it for its health: empty for any other stop; set,

@@ -1,5 +1,7 @@
 #include "core/service_fsm.h"
 
+#include <utility>
+
 namespace core {
 namespace {
 
@@ -97,6 +99,37 @@ std::string DescribeTable() {
         to += (to.empty() ? "" : " or ") + std::string(StateName(next));
       out += std::string("| ") + StateName(static_cast<State>(s)) + " | " +
              InputName(static_cast<Input>(i)) + " | " + to + " | " + EffectName(t.effect) + " |\n";
+    }
+  }
+  return out;
+}
+
+std::string DescribeDiagram() {
+  std::string out = "stateDiagram-v2\n    [*] --> idle\n";
+  for (int s = 0; s < kStateCount; ++s) {
+    State from = static_cast<State>(s);
+    // Arrows of this state in order of first appearance, with their inputs.
+    std::vector<std::pair<Transition, std::string>> arrows;
+    for (int i = 0; i < kInputCount; ++i) {
+      Transition t = kTable[s][i];
+      if (t.effect == Effect::kInvalid) continue;
+      for (State to : t.to.Members()) {
+        if (to == from && t.effect == Effect::kNone) continue;  // changes nothing
+        Transition arrow{{to}, t.effect};
+        auto it = arrows.begin();
+        while (it != arrows.end() && !(it->first.to == arrow.to && it->first.effect == t.effect)) {
+          ++it;
+        }
+        if (it == arrows.end()) it = arrows.insert(arrows.end(), {arrow, ""});
+        it->second +=
+            (it->second.empty() ? "" : ", ") + std::string(InputName(static_cast<Input>(i)));
+      }
+    }
+    for (const auto& [arrow, inputs] : arrows) {
+      out += std::string("    ") + StateName(from) + " --> " + StateName(arrow.to.Members()[0]) +
+             ": " + inputs;
+      if (arrow.effect != Effect::kNone) out += std::string(" / ") + EffectName(arrow.effect);
+      out += "\n";
     }
   }
   return out;

@@ -91,4 +91,9 @@ const char* EffectName(Effect effect);
 // transition, in table order: what docs/architecture.md must contain.
 std::string DescribeTable();
 
+// The table as a Mermaid stateDiagram-v2: one arrow per (from, to, effect),
+// labelled "inputs / effect", leaving out rows that change nothing (same
+// state, no effect). What docs/architecture.md's diagram must be.
+std::string DescribeDiagram();
+
 }  // namespace core

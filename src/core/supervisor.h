@@ -146,6 +146,7 @@ struct ServiceRuntime {
   base::TimePoint restart_at{};
   Backoff backoff;
   int starts = 0;
+  std::vector<base::TimePoint> recent_starts;  // within start_limit_window
   std::optional<ExitStatus> last_exit;
   // Daemon look-up: when the settle window began and which moment is next;
   // when to look again: settling, at the settle moments; adopted, at the
@@ -162,7 +163,6 @@ struct ServiceRuntime {
   // its end is a failure and the restart policy applies.
   std::optional<base::TimePoint> kill_at;
   std::string stop_why;
-  std::vector<base::TimePoint> recent_starts;  // within start_limit_window
 
   // What is wanted of it, apart from what it is; Reconcile acts on it.
   Want want = Want::kUp;
@@ -249,12 +249,32 @@ class Supervisor {
     std::string why{};
   };
 
-  // The service lifecycle (the table's apply and its effects).
+  // The loop (supervisor.cc): Handle's one function per event kind, the
+  // loop top, wants and starts.
+  void On(const events::StartAll& e, base::TimePoint now);
+  void On(const events::Spawned& e, base::TimePoint now);
+  void On(const events::Exited& e, base::TimePoint now);
+  void On(const events::Timer& e, base::TimePoint now);
+  void Advance(base::TimePoint now);
+  void Reconcile(size_t i, base::TimePoint now);
+  bool StartsAgain(ControlOp op, const ServiceRuntime& s) const;
+  void Install(size_t i, spec::ServiceSpec spec, Want want);
+  void StartReady(base::TimePoint now);
+  void Begin(size_t i, base::TimePoint now);
+  bool DepsSatisfied(const ServiceRuntime& s) const;
+  bool HasActiveDependents(size_t i) const;
+  bool AnyHeld() const;
+  size_t FreeSlot() const;
+  void Log(LogLevel level, std::string text);
+
+  // The service lifecycle (supervisor_lifecycle.cc): the table's apply and
+  // the effects it carries out.
   void Apply(size_t i, Input input, base::TimePoint now, const Ending& why = {});
   Verdict Carry(size_t i, const Transition& t, const Ending& why, base::TimePoint now);
   void Enter(size_t i, State next);
   void Spawn(size_t i, base::TimePoint now);
   void Stop(size_t i, const Ending& why, base::TimePoint now);
+  void SendStop(size_t i, int sig);
   void Kill(size_t i);
   Verdict EndStop(size_t i, const Ending& why, base::TimePoint now);
   bool RestartsAfterStop(const ServiceRuntime& s) const;
@@ -265,32 +285,27 @@ class Supervisor {
   Verdict Schedule(size_t i, base::TimePoint now);
   Verdict Fatal(size_t i, const std::string& why);
   Verdict EndedForGood(size_t i);
-  // Handle's one function per event kind.
-  void On(const events::StartAll& e, base::TimePoint now);
-  void On(const events::Spawned& e, base::TimePoint now);
-  void On(const events::Exited& e, base::TimePoint now);
-  void On(const events::Timer& e, base::TimePoint now);
+
+  // Daemons (supervisor_daemons.cc).
+  void On(const events::Scanned& e, base::TimePoint now);
+  void On(const events::DaemonGone& e, base::TimePoint now);
+  std::optional<base::TimePoint> NextSettleMoment(ServiceRuntime& s, base::TimePoint now) const;
+
+  // Signals and shutdown (supervisor_shutdown.cc).
   void On(const events::Signal& e, base::TimePoint now);
   void On(const events::OrphansReaped& e, base::TimePoint now);
   void On(const events::NoChildren& e, base::TimePoint now);
-  void On(const events::Scanned& e, base::TimePoint now);
-  void On(const events::DaemonGone& e, base::TimePoint now);
+  void BeginShutdown(const std::string& why, base::TimePoint now);
+  void StopReady(base::TimePoint now);
+  void AdvanceShutdown(base::TimePoint now);
+  void OnShutdownDeadline(base::TimePoint now);
+  void KillEverything(const std::string& why, base::TimePoint now);
+  bool AllDown() const;
+  void Finish(int code);
+
+  // Health (supervisor_health.cc).
   void On(const events::Probed& e, base::TimePoint now);
   void On(const events::Notified& e, base::TimePoint now);
-  std::optional<base::TimePoint> NextSettleMoment(ServiceRuntime& s, base::TimePoint now) const;
-  void BeginShutdown(const std::string& why, base::TimePoint now);
-  void KillEverything(const std::string& why, base::TimePoint now);
-  void Advance(base::TimePoint now);
-  void StartReady(base::TimePoint now);
-  void StopReady(base::TimePoint now);
-  bool DepsSatisfied(const ServiceRuntime& s) const;
-  bool HasActiveDependents(size_t i) const;
-  void Begin(size_t i, base::TimePoint now);
-  void Install(size_t i, spec::ServiceSpec spec, Want want);
-  void Reconcile(size_t i, base::TimePoint now);
-  bool StartsAgain(ControlOp op, const ServiceRuntime& s) const;
-  bool AllDown() const;
-  // Health (supervisor_health.cc).
   void CameUp(size_t i, base::TimePoint now);
   void WentDown(size_t i);
   void HealthTick(base::TimePoint now);
@@ -304,11 +319,6 @@ class Supervisor {
   bool AwaitsReady(size_t i) const;
   void NoteReadiness();
   void StopProbes();
-  bool AnyHeld() const;
-  void SendStop(size_t i, int sig);
-  size_t FreeSlot() const;
-  void Log(LogLevel level, std::string text);
-  void Finish(int code);
 
   std::vector<ServiceRuntime> services_;
   Settings settings_;

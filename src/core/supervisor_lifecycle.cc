@@ -48,10 +48,10 @@ Supervisor::Verdict Supervisor::Carry(size_t i, const Transition& t, const Endin
     case Effect::kDecide: return Decide(i, why, now);
     case Effect::kRestart: return Restart(i, why, now);
     case Effect::kSchedule: return Schedule(i, now);
+    case Effect::kEndStop: return EndStop(i, why, now);
     case Effect::kFatal: return Fatal(i, why.what);
     case Effect::kSpawn: Spawn(i, now); break;
     case Effect::kScan: out_.push_back(Action::Scan(i)); break;
-    case Effect::kEndStop: return EndStop(i, why, now);
     case Effect::kSendStop: Stop(i, why, now); break;
     case Effect::kKill: Kill(i); break;
     case Effect::kNone:

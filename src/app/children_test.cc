@@ -4,6 +4,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <variant>
+
 #include "app/probe_runner.h"
 #include "os/reaper.h"
 #include "os/timer_fd.h"
@@ -32,9 +34,10 @@ class LoopTest : public ::testing::Test {
     }
     return done();
   }
-  bool Has(core::Event::Kind kind) const {
+  template <typename Kind>
+  bool Has() const {
     for (const core::Event& e : events_) {
-      if (e.kind == kind) return true;
+      if (std::holds_alternative<Kind>(e.kind)) return true;
     }
     return false;
   }
@@ -59,7 +62,7 @@ TEST_F(LoopTest, ChildrenSpawnSignalAndRecogniseTheirExit) {
   });
   self = &children;
   children.Spawn(2, "sleeper", Command({"/bin/sleep", "30"}), std::nullopt);
-  ASSERT_TRUE(Has(core::Event::Kind::kSpawned));
+  ASSERT_TRUE(Has<core::events::Spawned>());
   int pid = children.Pid(2);
   EXPECT_GT(pid, 0);
   EXPECT_EQ(children.Pgid(2), pid);  // its own process group
@@ -74,16 +77,17 @@ TEST_F(LoopTest, AnExecFailureIsQueuedAsAnExit) {
   Children children(Context(), [] {});
   children.Spawn(0, "ghost", Command({"/nonexistent/ghost"}), std::nullopt);
   ASSERT_EQ(events_.size(), 1u);
-  EXPECT_EQ(events_[0].kind, core::Event::Kind::kExited);
-  EXPECT_EQ(events_[0].status.AsExitCode(), 127);
-  EXPECT_NE(events_[0].detail.find("ghost"), std::string::npos);
+  const auto* exited = std::get_if<core::events::Exited>(&events_[0].kind);
+  ASSERT_NE(exited, nullptr);
+  EXPECT_EQ(exited->status.AsExitCode(), 127);
+  EXPECT_NE(exited->detail.find("ghost"), std::string::npos);
 }
 
 // s6's notification fd: a line on it is readiness, once.
 TEST_F(LoopTest, ANotifyFdLineIsReadiness) {
   Children children(Context(), [] {});
   children.Spawn(0, "svc", Command({"/bin/sh", "-c", "echo >&5; sleep 30"}), 5);
-  ASSERT_TRUE(RunUntil([&] { return Has(core::Event::Kind::kNotify); }));
+  ASSERT_TRUE(RunUntil([&] { return Has<core::events::Notified>(); }));
   EXPECT_EQ(epoll_.watches(), 1u);  // the pipe is closed once used; the pidfd stays
   (void)children.Signal(0, SIGKILL);
 }
@@ -94,9 +98,10 @@ TEST_F(LoopTest, ProbeRunnerReportsATcpProbeAndCancelsCleanly) {
   probe.kind = spec::ProbeSpec::Kind::kTcp;
   probe.target = "127.0.0.1:1";  // nothing listens on port 1
   probes.Start(4, core::ProbeKind::kLiveness, 7, probe, [] { return os::SpawnRequest(); });
-  ASSERT_TRUE(RunUntil([&] { return Has(core::Event::Kind::kProbed); }));
-  EXPECT_EQ(events_.back().run, 7u);
-  EXPECT_FALSE(events_.back().ok);
+  ASSERT_TRUE(RunUntil([&] { return Has<core::events::Probed>(); }));
+  const auto& probed = std::get<core::events::Probed>(events_.back().kind);
+  EXPECT_EQ(probed.run, 7u);
+  EXPECT_FALSE(probed.ok);
   EXPECT_EQ(epoll_.watches(), 0u);
   probes.Cancel(4, core::ProbeKind::kLiveness);  // nothing in flight: harmless
 }

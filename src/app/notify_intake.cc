@@ -81,7 +81,7 @@ std::optional<size_t> NotifyIntake::Sender(const os::NotifyDatagram& d) const {
   const auto& services = supervisor_.services();
   for (size_t i = 0; i < services.size(); ++i) {
     const spec::ServiceSpec& spec = services[i].spec;
-    if (services[i].retired || !spec.SpeaksSdNotify() || !core::ProbesRun(services[i].state)) {
+    if (services[i].Retired() || !spec.SpeaksSdNotify() || !core::ProbesRun(services[i].state)) {
       continue;
     }
     speakers.push_back({i, spec.credentials ? spec.credentials->uid : os::SelfUid()});

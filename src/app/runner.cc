@@ -187,7 +187,7 @@ std::optional<std::string> Runner::FdShortage(const std::vector<spec::ServiceSpe
   for (const spec::ServiceSpec& spec : next) {
     bool known = false;
     for (const core::ServiceRuntime& s : supervisor_.services()) {
-      known = known || (!s.retired && s.spec.name == spec.name);
+      known = known || (!s.Retired() && s.spec.name == spec.name);
     }
     if (!only_new || !known) added.push_back(&spec);
   }
@@ -245,7 +245,7 @@ void Runner::DoFree(size_t i) {
 std::vector<std::string> Runner::Names() const {
   std::vector<std::string> names;
   for (const core::ServiceRuntime& s : supervisor_.services()) {
-    names.push_back(s.retired ? std::string() : s.spec.name);
+    names.push_back(s.Retired() ? std::string() : s.spec.name);
   }
   return names;
 }

@@ -9,7 +9,7 @@ bool IsOneshot(const ServiceRuntime& s) { return s.spec.type == spec::ServiceTyp
 
 std::string StateText(const ServiceRuntime& s) {
   if (s.fatal) return "fatal";
-  if (s.held && s.state == State::kDown) return "stopped";
+  if (s.Held() && s.state == State::kDown) return "stopped";
   if (IsOneshot(s) && s.completed && s.state != State::kRunning) {
     return s.spec.schedule ? "scheduled" : "done";
   }
@@ -32,6 +32,10 @@ std::optional<ProbeStatus> Liveness(const ServiceRuntime& s) {
 
 // Empty when healthy: ready and not failing its liveness probe.
 std::string WhyNot(const ServiceRuntime& s, const ServiceView& v) {
+  // Stopped by tend for its health: the reason, not just "stopping".
+  if (s.state == State::kStopping && Liveness(s) == ProbeStatus::kFailing) {
+    return "liveness probe failing (" + s.liveness.detail + ")";
+  }
   if (v.ready) {
     if (Liveness(s) == ProbeStatus::kFailing) {
       return "liveness probe failing (" + s.liveness.detail + ")";
@@ -55,7 +59,7 @@ void Processes(const ServiceRuntime& s, std::vector<int> daemon_pids, ServiceVie
 
 }  // namespace
 
-bool Listed(const Supervisor& sup, size_t i) { return !sup.services()[i].retired; }
+bool Listed(const Supervisor& sup, size_t i) { return !sup.services()[i].Retired(); }
 
 ServiceView ViewOf(const Supervisor& sup, size_t i, base::TimePoint now,
                    std::vector<int> daemon_pids) {

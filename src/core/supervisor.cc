@@ -1,13 +1,26 @@
+// The Supervisor's loop: events in, their handlers, and the loop top
+// (Advance): wants reconciled, ready services started. Requests (Control)
+// and reloads only record wants. The lifecycle, daemons, health and
+// shutdown have their own files.
 #include "core/supervisor.h"
 
 #include <algorithm>
 #include <csignal>
+#include <variant>
 
 namespace core {
 namespace {
 
-std::string Uptime(base::TimePoint from, base::TimePoint to) {
-  return base::FormatDuration(to - from);
+// When the timer row of service s is due in its state: its restart, its
+// next look for its daemon, or SIGKILL after its stop.
+std::optional<base::TimePoint> DueAt(const ServiceRuntime& s) {
+  switch (s.state) {
+    case State::kBackoff: return s.restart_at;
+    case State::kSettling:
+    case State::kAdopted: return s.scan_at;
+    case State::kStopping: return s.kill_at;
+    default: return std::nullopt;
+  }
 }
 
 }  // namespace
@@ -16,16 +29,15 @@ Supervisor::Supervisor(std::vector<spec::ServiceSpec> specs, Settings settings)
     : settings_(settings) {
   for (spec::ServiceSpec& s : specs) {
     services_.emplace_back();
-    Install(services_.size() - 1, std::move(s));
+    Install(services_.size() - 1, std::move(s), Want::kUp);
   }
 }
 
 // Gives slot i a fresh service: a new spec, its own backoff, no history.
-void Supervisor::Install(size_t i, spec::ServiceSpec spec) {
+void Supervisor::Install(size_t i, spec::ServiceSpec spec, Want want) {
   ServiceRuntime& s = services_[i];
-  bool held = s.held;
   s = ServiceRuntime();
-  s.held = held;
+  s.want = want;
   s.backoff =
       Backoff(BackoffPolicy{spec.backoff_initial, spec.backoff_max, settings_.backoff.reset_after});
   s.spec = std::move(spec);
@@ -35,25 +47,12 @@ std::vector<Action> Supervisor::Handle(const Event& event, base::TimePoint now, 
   out_.clear();
   wall_ms_ = wall_ms;
   if (phase_ == Phase::kDone) return {};
-  switch (event.kind) {
-    case Event::Kind::kStartAll: StartReady(now); break;
-    case Event::Kind::kScanned: OnScanned(event, now); break;
-    case Event::Kind::kDaemonGone: OnDaemonGone(event, now); break;
-    case Event::Kind::kSpawned: OnSpawned(event, now); break;
-    case Event::Kind::kExited: OnExited(event, now); break;
-    case Event::Kind::kTimer: OnTimer(now); break;
-    case Event::Kind::kSignal: OnSignal(event.signal, now); break;
-    case Event::Kind::kOrphansReaped:
-      // Orphans of killed processes keep arriving; kill them as they come.
-      if (phase_ == Phase::kKilling) out_.push_back(Action::SignalAll(SIGKILL));
-      break;
-    case Event::Kind::kNoChildren: children_ = false; break;
-    case Event::Kind::kProbed: OnProbed(event, now); break;
-    case Event::Kind::kNotify: OnNotify(event, now); break;
-  }
+  std::visit([&](const auto& e) { On(e, now); }, event.kind);
   Advance(now);
   return std::move(out_);
 }
+
+void Supervisor::On(const events::StartAll&, base::TimePoint now) { StartReady(now); }
 
 std::optional<base::TimePoint> Supervisor::NextDeadline() const {
   std::optional<base::TimePoint> next;
@@ -64,289 +63,16 @@ std::optional<base::TimePoint> Supervisor::NextDeadline() const {
     consider(deadline_);
   }
   for (const ServiceRuntime& s : services_) {
-    if (s.state == State::kBackoff) consider(s.restart_at);
-    if (s.state == State::kStopping && !s.kill_sent) consider(s.kill_at);
-    if (s.state == State::kSettling ||
-        (s.state == State::kAdopted && (s.polled || s.settle_more))) {
-      consider(s.scan_at);
-    }
+    if (std::optional<base::TimePoint> due = DueAt(s)) consider(*due);
     HealthDeadlines(s, next);
   }
   return next;
 }
 
-void Supervisor::Apply(size_t i, Input input, base::TimePoint now) {
-  ServiceRuntime& s = services_[i];
-  Transition t = Lookup(s.state, input);
-  if (t.effect == Effect::kInvalid) {
-    Log(LogLevel::kError, s.spec.name + ": internal error: " + InputName(input) + " while " +
-                              StateName(s.state) + " (ignored)");
-    return;
-  }
-  bool was_up = ProbesRun(s.state);
-  s.state = t.next;
-  if (was_up && !ProbesRun(s.state)) WentDown(i);
-  switch (t.effect) {
-    case Effect::kNone: break;
-    case Effect::kSpawn:
-      ++s.starts;
-      s.started_at = now;
-      s.pid = 0;
-      s.recent_starts.push_back(now);
-      out_.push_back(Action::Spawn(i));
-      CameUp(i, now);
-      break;
-    case Effect::kDecide: Decide(i, now); break;
-    case Effect::kRestart: Restart(i, now); break;
-    case Effect::kScan: out_.push_back(Action::Scan(i)); break;
-    case Effect::kSendStop:
-      s.kill_at = now + s.spec.stop_timeout.value_or(settings_.grace);
-      s.kill_sent = false;
-      if (s.spec.stop_command) {
-        out_.push_back(Action::RunStop(i));
-      } else {
-        SendStop(i, s.spec.stop_signal);
-      }
-      break;
-    case Effect::kInvalid: break;
-  }
-}
-
-// A service's command just ended. A clean exit may mean a daemon was left
-// behind (an init script's `start`): look for it before deciding.
-void Supervisor::Decide(size_t i, base::TimePoint now) {
-  ServiceRuntime& s = services_[i];
-  const ExitStatus status = *s.last_exit;
-  if (s.spec.type == spec::ServiceType::kOneshot) {
-    std::string line =
-        s.spec.name + ": " + status.Describe() + " after " + Uptime(s.started_at, now);
-    s.completed = s.completed || status.Clean();
-    if (s.spec.schedule) {
-      Log(status.Clean() ? LogLevel::kInfo : LogLevel::kError,
-          line + (status.Clean() ? " (done)" : " (failed)"));
-      Schedule(i, now);
-      return;
-    }
-    s.state = State::kDown;
-    last_status_ = status;
-    if (status.Clean()) {
-      Log(LogLevel::kInfo, line + " (done)");
-      return;
-    }
-    // A oneshot prepares what the others need: without it, start-up fails.
-    Log(LogLevel::kError, line + "; oneshot failed: aborting start-up");
-    forced_code_ = status.AsExitCode();
-    BeginShutdown(s.spec.name + " failed", now);
-    return;
-  }
-  if (s.health_kill) {  // tend stopped it for its health: a failure, whatever the status
-    end_what_ = s.health_why + "; " + status.Describe();
-    end_failed_ = true;
-    Restart(i, now);
-    return;
-  }
-  if (status.Clean() && s.spec.daemon != spec::DaemonMode::kNo) {
-    s.state = State::kSettling;
-    s.settle_start = now;
-    s.settle_step = 0;
-    out_.push_back(Action::Scan(i));
-    return;
-  }
-  end_what_ = status.Describe();
-  end_failed_ = !status.Clean();
-  Restart(i, now);
-}
-
-// The restart policy, applied to a service that ended (its command, or its
-// daemon). What ended it and the decision are logged together, one line.
-void Supervisor::Restart(size_t i, base::TimePoint now) {
-  ServiceRuntime& s = services_[i];
-  bool restart = s.spec.restart == spec::RestartPolicy::kAlways ||
-                 (s.spec.restart == spec::RestartPolicy::kOnFailure && end_failed_);
-  std::string line =
-      s.spec.name + ": " + end_what_ + " after " + Uptime(s.started_at, now) + end_note_;
-  end_note_.clear();
-  if (!restart) {
-    s.state = State::kDown;
-    last_status_ = s.last_exit.value_or(ExitStatus::Code(0));
-    Log(LogLevel::kInfo,
-        line + "; not restarting (restart=" + spec::RestartPolicyName(s.spec.restart) + ")");
-    EndedForGood(i, now);
-    return;
-  }
-  if (s.spec.start_limit > 0) {
-    auto& starts = s.recent_starts;
-    starts.erase(
-        std::remove_if(starts.begin(), starts.end(),
-                       [&](base::TimePoint t) { return t < now - s.spec.start_limit_window; }),
-        starts.end());
-    if (static_cast<int>(starts.size()) >= s.spec.start_limit) {
-      Log(LogLevel::kWarn, line);
-      Fatal(i,
-            "started " + std::to_string(starts.size()) + " times within " +
-                base::FormatDuration(s.spec.start_limit_window) +
-                "; marked fatal and left down (fix it, or raise start_limit)",
-            now);
-      return;
-    }
-  }
-  base::Duration delay = s.backoff.NextDelay(now - s.started_at);
-  if (delay == base::Duration::zero()) {
-    Log(LogLevel::kInfo, line + "; restarting now");
-    s.state = State::kBackoff;
-    Apply(i, Input::kTimer, now);
-    return;
-  }
-  s.state = State::kBackoff;
-  s.restart_at = now + delay;
-  Log(end_failed_ ? LogLevel::kWarn : LogLevel::kInfo,
-      line + "; restarting in " + base::FormatDuration(delay));
-}
-
-void Supervisor::OnScanned(const Event& e, base::TimePoint now) {
-  ServiceRuntime& s = services_[e.service];
-  const std::string& rule = s.spec.match.Describe();
-  if (s.state == State::kDown) {  // the look after a stop during its start command
-    if (e.found > 0) {
-      Log(LogLevel::kInfo,
-          s.spec.name + ": stopping the daemon its start command left (pid " + e.detail + ")");
-      out_.push_back(Action::Release(e.service, s.spec.stop_signal));
-    }
-    return;
-  }
-  if (e.found > 0) {
-    children_ = true;  // adopted daemons are reparented to tend, or soon will be
-    s.polled = e.polled;
-    s.scan_at = now + settings_.scan_interval;
-    if (!s.polled && s.state != State::kIdle) {
-      // Until the settle window ends, look again at its remaining moments:
-      // a daemon's other processes may not have exec'd yet at the first look.
-      std::optional<base::TimePoint> next = NextSettleMoment(s, now);
-      s.settle_more = next.has_value();
-      if (next) s.scan_at = *next;
-    }
-    if (s.state == State::kIdle) {
-      s.started_at = now;
-      CameUp(e.service, now);
-      Log(LogLevel::kInfo,
-          s.spec.name + ": already running (pid " + e.detail + "); adopted, not started again");
-    } else if (s.state == State::kSettling) {
-      Log(LogLevel::kInfo, s.spec.name + ": command exited 0 and left a daemon " + rule + " (pid " +
-                               e.detail + "); watching it");
-    }
-    Apply(e.service, Input::kAdopt, now);
-    return;
-  }
-  switch (s.state) {
-    case State::kIdle: Apply(e.service, Input::kStart, now); return;
-    case State::kAdopted:     // looked again without pidfds: it is gone
-      if (!s.polled) return;  // pidfds will say when the watched ones end
-      end_what_ = "daemon " + rule + " gone";
-      end_failed_ = true;
-      Apply(e.service, Input::kMissing, now);
-      return;
-    case State::kSettling: break;
-    default: return;
-  }
-  bool expect_daemon = e.leftovers || s.spec.daemon == spec::DaemonMode::kYes;
-  const auto& moments = settings_.settle_moments;
-  std::optional<base::TimePoint> next = NextSettleMoment(s, now);
-  if (expect_daemon && next) {
-    s.scan_at = *next;
-    return;  // look again at the next moment of the settle window
-  }
-  if (expect_daemon) {
-    end_what_ = "command exited 0 but no process " + rule + " appeared within " +
-                base::FormatDuration(moments.empty() ? base::Duration{} : moments.back()) +
-                " (if the daemon runs under another name, set its match rule; see docs/tend.md)";
-    end_failed_ = true;
-  } else {
-    end_what_ = s.last_exit->Describe();  // a plain clean exit: no daemon left
-    end_failed_ = false;
-  }
-  Apply(e.service, Input::kMissing, now);
-}
-
-std::optional<base::TimePoint> Supervisor::NextSettleMoment(ServiceRuntime& s,
-                                                            base::TimePoint now) const {
-  const auto& moments = settings_.settle_moments;
-  while (s.settle_step < moments.size() && s.settle_start + moments[s.settle_step] <= now) {
-    ++s.settle_step;
-  }
-  if (s.settle_step == moments.size()) return std::nullopt;
-  return s.settle_start + moments[s.settle_step];
-}
-
-void Supervisor::OnDaemonGone(const Event& e, base::TimePoint now) {
-  ServiceRuntime& s = services_[e.service];
-  std::string how = e.known ? e.status.Describe() : "ended";
-  end_note_.clear();
-  if (e.remaining > 0 && s.state != State::kStopping) {
-    // Its main process is gone; workers it left would keep the port and
-    // half-serve. Kill them so the restart starts clean (systemd does the
-    // same when a forking service's main pid dies). When stopping, they are
-    // leftovers like any other and get SIGTERM first.
-    end_note_ = "; killed " + std::to_string(e.remaining) + " process" +
-                (e.remaining == 1 ? "" : "es") + " it left";
-    out_.push_back(Action::Release(e.service, SIGKILL));
-  }
-  if (e.known) s.last_exit = e.status;
-  if (s.state == State::kStopping) {
-    bool ok = !e.known || e.status.Clean() || e.status.EndedBy(s.spec.stop_signal);
-    if (!ok && !first_failure_) first_failure_ = e.status.AsExitCode();
-    if (e.known) last_status_ = e.status;
-    Log(ok ? LogLevel::kInfo : LogLevel::kWarn,
-        s.spec.name + ": daemon (pid " + std::to_string(e.pid) + ") " + how + " (stopped)");
-  } else {
-    end_what_ = "daemon (pid " + std::to_string(e.pid) + ") " + how;
-    end_failed_ = !e.known || !e.status.Clean();
-    if (s.health_kill) {
-      end_what_ = s.health_why + "; " + end_what_;
-      end_failed_ = true;
-    }
-  }
-  Apply(e.service, Input::kGone, now);
-}
-
-void Supervisor::Fatal(size_t i, const std::string& why, base::TimePoint now) {
-  ServiceRuntime& s = services_[i];
-  s.state = State::kDown;
-  s.fatal = true;
-  Log(LogLevel::kError, s.spec.name + ": " + why);
-  EndedForGood(i, now);
-}
-
-// A service will not run again on its own. If it was critical, nothing
-// should run without it: tend shuts down with its status.
-void Supervisor::EndedForGood(size_t i, base::TimePoint now) {
-  ServiceRuntime& s = services_[i];
-  if (!s.spec.critical || s.retired || s.replacement || s.held || phase_ != Phase::kRunning) return;
-  forced_code_ = s.last_exit ? s.last_exit->AsExitCode() : 1;
-  if (*forced_code_ == 0 && s.fatal) forced_code_ = 1;
-  BeginShutdown("critical service " + s.spec.name + " ended", now);
-}
-
-// A scheduled oneshot waits for its next time (UTC), in backoff.
-void Supervisor::Schedule(size_t i, base::TimePoint now) {
-  ServiceRuntime& s = services_[i];
-  std::time_t wall = static_cast<std::time_t>(wall_ms_ / 1000);
-  std::optional<std::time_t> next = spec::NextRun(*s.spec.schedule, wall);
-  if (!next) {
-    s.state = State::kDown;
-    Log(LogLevel::kWarn,
-        s.spec.name + ": schedule \"" + s.spec.schedule->text + "\" has no next run; left down");
-    return;
-  }
-  if (s.state != State::kBackoff) Apply(i, Input::kWait, now);
-  s.state = State::kBackoff;
-  s.restart_at = now + std::chrono::milliseconds(*next * 1000 - wall_ms_);
-  Log(LogLevel::kInfo, s.spec.name + ": next run at " + base::FormatUtc(*next * 1000));
-}
-
 bool Supervisor::DepsSatisfied(const ServiceRuntime& s) const {
   for (const std::string& dep : s.spec.depends_on) {
     for (const ServiceRuntime& d : services_) {
-      if (d.retired || d.spec.name != dep) continue;
+      if (d.Retired() || d.spec.name != dep) continue;
       if (!Ready(static_cast<size_t>(&d - services_.data()))) return false;
     }
   }
@@ -356,7 +82,7 @@ bool Supervisor::DepsSatisfied(const ServiceRuntime& s) const {
 bool Supervisor::HasActiveDependents(size_t i) const {
   const std::string& name = services_[i].spec.name;
   for (const ServiceRuntime& d : services_) {
-    if (d.retired || d.state == State::kDown) continue;
+    if (d.Retired() || d.state == State::kDown) continue;
     if (std::find(d.spec.depends_on.begin(), d.spec.depends_on.end(), name) !=
         d.spec.depends_on.end()) {
       return true;
@@ -373,7 +99,7 @@ void Supervisor::Begin(size_t i, base::TimePoint now) {
   s.begun = true;
   s.start_deadline = now + s.spec.start_timeout;
   if (s.spec.type == spec::ServiceType::kOneshot && s.spec.schedule) {
-    Schedule(i, now);
+    Apply(i, Input::kWait, now);
   } else if (s.spec.type == spec::ServiceType::kOneshot || s.spec.daemon == spec::DaemonMode::kNo) {
     Apply(i, Input::kStart, now);
   } else {
@@ -388,154 +114,62 @@ void Supervisor::StartReady(base::TimePoint now) {
     ServiceRuntime& s = services_[i];
     // Awaiting the look for its daemon: later services wait, so services
     // start in the order given.
-    if (s.state == State::kIdle && s.begun && !s.retired) return;
-    if (s.state != State::kIdle || s.begun || s.held || s.retired) continue;
+    if (s.state == State::kIdle && s.begun && !s.Retired()) return;
+    if (s.state != State::kIdle || s.begun || s.want != Want::kUp) continue;
     if (!DepsSatisfied(s)) continue;
     Begin(i, now);
     if (s.state == State::kIdle && s.begun) return;
   }
 }
 
-// In shutdown: stops every service none of whose dependents still runs, so
-// services stop in the reverse order of their dependencies.
-void Supervisor::StopReady(base::TimePoint now) {
-  for (size_t i = 0; i < services_.size(); ++i) {
-    State st = services_[i].state;
-    if (st == State::kDown || st == State::kStopping || HasActiveDependents(i)) continue;
-    Apply(i, Input::kStop, now);
-  }
-}
-
-void Supervisor::OnSpawned(const Event& e, base::TimePoint now) {
+void Supervisor::On(const events::Spawned& e, base::TimePoint) {
   ServiceRuntime& s = services_[e.service];
   s.pid = e.pid;
   children_ = true;
-  (void)now;
   Log(LogLevel::kInfo, s.spec.name + ": started (pid " + std::to_string(e.pid) + ")");
 }
 
-void Supervisor::OnExited(const Event& e, base::TimePoint now) {
+void Supervisor::On(const events::Exited& e, base::TimePoint now) {
   ServiceRuntime& s = services_[e.service];
   s.pid = 0;
   s.last_exit = e.status;
   if (!e.detail.empty()) {
     Log(LogLevel::kError, s.spec.name + ": " + e.detail);
   }
-  if (s.state == State::kStopping && s.held && phase_ == Phase::kRunning &&
+  if (s.state == State::kStopping && s.Held() && phase_ == Phase::kRunning &&
       s.spec.daemon != spec::DaemonMode::kNo) {
     // Stopped while its start command ran (`/etc/init.d/apache2 start`):
     // the daemon it may have started already has left the command's group.
-    // Look for it, and stop it too (OnScanned, once down).
+    // Look for it, and stop it too (supervisor_daemons.cc, once down).
     out_.push_back(Action::Scan(e.service));
   }
-  if (s.state == State::kStopping) {
+  if (s.state == State::kStopping && !RestartsAfterStop(s)) {
     last_status_ = e.status;
     // A restart whose exec failed as the stop came is no failure to stop.
     bool ok = e.status.Clean() || e.status.EndedBy(s.spec.stop_signal) || !e.detail.empty();
     if (!ok && !first_failure_) first_failure_ = e.status.AsExitCode();
-    Log(ok ? LogLevel::kInfo : LogLevel::kWarn, s.spec.name + ": " + e.status.Describe() +
-                                                    " after " + Uptime(s.started_at, now) +
-                                                    " (stopped)");
+    Log(ok ? LogLevel::kInfo : LogLevel::kWarn,
+        s.spec.name + ": " + e.status.Describe() + " after " +
+            base::FormatDuration(now - s.started_at) + " (stopped)");
   }
-  Apply(e.service, Input::kExited, now);
+  Apply(e.service, Input::kExited, now, Ending{e.status.Describe(), "", !e.status.Clean()});
 }
 
-void Supervisor::OnSignal(int sig, base::TimePoint now) {
-  switch (sig) {
-    case SIGTERM:
-    case SIGINT:
-    case SIGQUIT:
-      if (phase_ == Phase::kRunning) {
-        requested_ = true;
-        BeginShutdown("received " + SignalName(sig), now);
-      } else if (sig != SIGQUIT && phase_ != Phase::kKilling) {
-        KillEverything("received " + SignalName(sig) + " again", now);
-      }
-      return;
-    case SIGHUP:
-      if (settings_.reload_on_hup) {
-        Log(LogLevel::kInfo, "received SIGHUP; reloading the configuration");
-        out_.push_back(Action::Reload());
-        return;
-      }
-      [[fallthrough]];
-    case SIGUSR1:
-    case SIGUSR2:
-    case SIGWINCH:
-      for (size_t i = 0; i < services_.size(); ++i) {
-        if (ReceivesSignals(services_[i].state)) out_.push_back(Action::SignalService(i, sig));
-      }
-      Log(LogLevel::kDebug, "forwarded " + SignalName(sig) + " to the services");
-      return;
-    default: Log(LogLevel::kDebug, "ignored " + SignalName(sig));
-  }
-}
-
-void Supervisor::OnTimer(base::TimePoint now) {
+void Supervisor::On(const events::Timer&, base::TimePoint now) {
   HealthTick(now);
   for (size_t i = 0; i < services_.size(); ++i) {
-    const ServiceRuntime& s = services_[i];
-    bool due = (s.state == State::kBackoff && s.restart_at <= now) ||
-               (s.state == State::kSettling && s.scan_at <= now) ||
-               (s.state == State::kAdopted && (s.polled || s.settle_more) && s.scan_at <= now);
-    if (due) Apply(i, Input::kTimer, now);
-    if (s.state == State::kStopping && !s.kill_sent && s.kill_at <= now) {
-      services_[i].kill_sent = true;
-      Log(LogLevel::kWarn, s.spec.name + ": still running " +
-                               base::FormatDuration(s.spec.stop_timeout.value_or(settings_.grace)) +
-                               " after the stop request; sending SIGKILL");
-      out_.push_back(Action::SignalService(i, SIGKILL));
-    }
+    std::optional<base::TimePoint> due = DueAt(services_[i]);
+    if (due && *due <= now) Apply(i, Input::kTimer, now);
   }
-  if (phase_ == Phase::kRunning || now < deadline_) return;
-  if (phase_ == Phase::kStopping || phase_ == Phase::kOrphans) {
-    KillEverything("grace of " + base::FormatDuration(settings_.grace) + " is over", now);
-  } else if (phase_ == Phase::kKilling) {
-    Log(LogLevel::kError, "processes survived SIGKILL for " +
-                              base::FormatDuration(settings_.kill_wait) + "; exiting anyway");
-    Finish(forced_code_.value_or(
-        first_failure_.value_or(last_status_ ? last_status_->AsExitCode() : 0)));
-  }
+  OnShutdownDeadline(now);
 }
 
-void Supervisor::BeginShutdown(const std::string& why, base::TimePoint now) {
-  phase_ = Phase::kStopping;
-  StopProbes();
-  deadline_ = now + settings_.grace;
-  size_t running = 0;
-  for (const ServiceRuntime& s : services_) {
-    running += s.state == State::kRunning || s.state == State::kAdopted;
-  }
-  Log(LogLevel::kInfo, why + "; stopping " + std::to_string(running) + " service" +
-                           (running == 1 ? "" : "s") + " (grace " +
-                           base::FormatDuration(settings_.grace) + ")");
-  StopReady(now);
-}
-
-void Supervisor::KillEverything(const std::string& why, base::TimePoint now) {
-  phase_ = Phase::kKilling;
-  deadline_ = now + settings_.kill_wait;
-  Log(LogLevel::kWarn, why + "; sending SIGKILL to every remaining process");
-  out_.push_back(Action::SignalAll(SIGKILL));
-}
-
-// Moves the shutdown sequence along once the state allows it.
+// After every event or request: wants are acted on and services whose
+// dependencies are ready start (the loop top); then shutdown moves along.
 void Supervisor::Advance(base::TimePoint now) {
   NoteReadiness();
   if (phase_ == Phase::kRunning) {
-    for (size_t i = 0; i < services_.size(); ++i) {
-      ServiceRuntime& s = services_[i];
-      if (s.state == State::kDown && s.retired && !s.freed) {
-        s.freed = true;  // a removed service's pipes and fds go once it is down
-        out_.push_back(Action::Free(i));
-      } else if (s.state == State::kDown && s.replacement) {
-        spec::ServiceSpec next = std::move(*s.replacement);
-        Install(i, std::move(next));  // changed by a reload: start afresh
-      } else if (s.state == State::kDown && s.restart_pending) {
-        s.restart_pending = false;
-        Apply(i, Input::kStart, now);
-      }
-    }
+    for (size_t i = 0; i < services_.size(); ++i) Reconcile(i, now);
     StartReady(now);
     if (!AllDown() || AnyHeld()) return;  // a service stopped by request may be started again
     // Every service ended for good on its own: leave nothing behind, then
@@ -544,19 +178,7 @@ void Supervisor::Advance(base::TimePoint now) {
     deadline_ = now + settings_.grace;
     Log(LogLevel::kInfo, "no service left to run");
   }
-  if (phase_ == Phase::kStopping) StopReady(now);
-  if (phase_ == Phase::kDone || !AllDown()) return;
-  if (children_ && phase_ == Phase::kStopping) {
-    phase_ = Phase::kOrphans;
-    Log(LogLevel::kInfo, "services are down; sending SIGTERM to leftover processes");
-    out_.push_back(Action::SignalAll(SIGTERM));
-    out_.push_back(Action::SignalAll(SIGCONT));  // a stopped process must see it
-    return;
-  }
-  if (children_) return;
-  int code = last_status_ ? last_status_->AsExitCode() : 0;
-  if (requested_) code = first_failure_.value_or(0);
-  Finish(forced_code_.value_or(code));
+  AdvanceShutdown(now);
 }
 
 std::vector<Action> Supervisor::Reload(std::vector<spec::ServiceSpec> specs, base::TimePoint now,
@@ -571,7 +193,7 @@ std::vector<Action> Supervisor::Reload(std::vector<spec::ServiceSpec> specs, bas
   std::vector<bool> kept(services_.size(), false);
   for (spec::ServiceSpec& spec : specs) {
     auto it = std::find_if(services_.begin(), services_.end(), [&](const ServiceRuntime& s) {
-      return !s.retired && s.spec.name == spec.name;
+      return !s.Retired() && s.spec.name == spec.name;
     });
     if (it == services_.end()) {
       ++added;
@@ -581,8 +203,7 @@ std::vector<Action> Supervisor::Reload(std::vector<spec::ServiceSpec> specs, bas
         kept.push_back(false);
       }
       kept[slot] = true;
-      services_[slot].held = false;  // a new service, whatever the slot held
-      Install(slot, std::move(spec));
+      Install(slot, std::move(spec), Want::kUp);  // a new service, whatever the slot held
       continue;
     }
     size_t i = static_cast<size_t>(it - services_.begin());
@@ -592,19 +213,13 @@ std::vector<Action> Supervisor::Reload(std::vector<spec::ServiceSpec> specs, bas
       continue;
     }
     ++changed;
-    if (it->state == State::kIdle || it->state == State::kBackoff || it->state == State::kDown) {
-      if (it->state != State::kDown) Apply(i, Input::kStop, now);
-      Install(i, std::move(spec));
-    } else {
-      it->replacement = std::move(spec);
-      Apply(i, Input::kStop, now);
-    }
+    it->replacement = std::move(spec);  // Reconcile stops it, and installs this once down
   }
   for (size_t i = 0; i < kept.size(); ++i) {
-    if (kept[i] || services_[i].retired) continue;
+    if (kept[i] || services_[i].Retired()) continue;
     ++removed;
-    services_[i].retired = true;
-    Apply(i, Input::kStop, now);
+    services_[i].want = Want::kRetired;  // Reconcile stops it, and frees it once down
+    services_[i].replacement.reset();
   }
   Log(LogLevel::kInfo, "reloaded: " + std::to_string(added) + " added, " + std::to_string(removed) +
                            " removed, " + std::to_string(changed) + " changed, " +
@@ -622,28 +237,16 @@ std::vector<Action> Supervisor::Control(ControlOp op, size_t i, int sig, base::T
   ServiceRuntime* s = op == ControlOp::kShutdown ? nullptr : &services_[i];
   switch (op) {
     case ControlOp::kStop:
-      s->held = true;  // stays down until started, across reloads too
-      s->restart_pending = false;
+      s->want = Want::kDown;  // stays down until started, across reloads too
       Log(LogLevel::kInfo, s->spec.name + ": stop requested");
-      if (s->state != State::kDown) Apply(i, Input::kStop, now);
       break;
     case ControlOp::kStart:
     case ControlOp::kRestart:
-      s->held = false;
       s->fatal = false;
       Log(LogLevel::kInfo,
           s->spec.name + ": " + (op == ControlOp::kStart ? "start" : "restart") + " requested");
-      if (s->state == State::kDown) {
-        s->recent_starts.clear();
-        Apply(i, Input::kStart, now);
-      } else if (s->state == State::kBackoff) {
-        Apply(i, Input::kStart, now);  // no need to wait out the backoff
-      } else if (s->state == State::kStopping) {
-        s->restart_pending = true;  // still on its way down: start it once it is
-      } else if (op == ControlOp::kRestart && s->state != State::kIdle) {
-        s->restart_pending = true;
-        Apply(i, Input::kStop, now);
-      }
+      if (s->state == State::kDown) s->recent_starts.clear();
+      s->want = StartsAgain(op, *s) ? Want::kRestart : Want::kUp;
       break;
     case ControlOp::kSignal:
       if (ReceivesSignals(s->state)) {
@@ -660,43 +263,66 @@ std::vector<Action> Supervisor::Control(ControlOp op, size_t i, int sig, base::T
   return std::move(out_);
 }
 
+// Whether a start or restart request starts service s (again), once it is
+// down: not while it has yet to start, nor, for a start, while it runs or
+// tend stops it for its health (its restart policy restarts it).
+bool Supervisor::StartsAgain(ControlOp op, const ServiceRuntime& s) const {
+  switch (s.state) {
+    case State::kIdle: return false;
+    case State::kBackoff:
+    case State::kDown: return true;
+    case State::kStopping: return op == ControlOp::kRestart || !RestartsAfterStop(s);
+    default: return op == ControlOp::kRestart;
+  }
+}
+
+// Brings service i towards what is wanted of it: the one place that acts
+// on wants and replacements (runit's loop top). What follows a stop waits
+// until the service is down.
+void Supervisor::Reconcile(size_t i, base::TimePoint now) {
+  ServiceRuntime& s = services_[i];
+  bool runs =
+      s.state == State::kRunning || s.state == State::kSettling || s.state == State::kAdopted;
+  bool leave = s.want == Want::kDown || s.want == Want::kRetired || s.replacement ||
+               (s.want == Want::kRestart && runs);
+  if (leave && s.state != State::kDown && s.state != State::kStopping) {
+    Apply(i, Input::kStop, now);
+  }
+  if (s.state == State::kStopping) return;
+  if (s.Retired()) {
+    if (s.state == State::kDown && !s.freed) {
+      s.freed = true;  // a removed service's pipes and fds go once it is down
+      out_.push_back(Action::Free(i));
+    }
+    return;
+  }
+  if (s.replacement && s.state == State::kDown) {
+    spec::ServiceSpec next = std::move(*s.replacement);
+    Install(i, std::move(next), s.Held() ? Want::kDown : Want::kUp);  // afresh
+    Reconcile(i, now);                                                // held: down at once
+    return;
+  }
+  if (s.want != Want::kRestart) return;
+  s.want = Want::kUp;
+  if (s.state == State::kDown || s.state == State::kBackoff) Apply(i, Input::kStart, now);
+}
+
 // A slot a removed service left (so that reloads do not grow the table),
 // or services_.size() for a new one.
 size_t Supervisor::FreeSlot() const {
   for (size_t i = 0; i < services_.size(); ++i) {
-    if (services_[i].retired && services_[i].freed) return i;
+    if (services_[i].Retired() && services_[i].freed) return i;
   }
   return services_.size();
 }
 
 bool Supervisor::AnyHeld() const {
   return std::any_of(services_.begin(), services_.end(),
-                     [](const ServiceRuntime& s) { return s.held && !s.retired; });
-}
-
-bool Supervisor::AllDown() const {
-  for (const ServiceRuntime& s : services_) {
-    if (s.state != State::kDown) return false;
-  }
-  return true;
-}
-
-// The stop signal, then SIGCONT, as runit, s6 and systemd do: a stopped
-// (SIGSTOP, ^Z) process would otherwise hold its signal pending until the
-// grace is over and SIGKILL ends it.
-void Supervisor::SendStop(size_t i, int sig) {
-  out_.push_back(Action::SignalService(i, sig));
-  if (sig != SIGKILL && sig != SIGCONT) out_.push_back(Action::SignalService(i, SIGCONT));
+                     [](const ServiceRuntime& s) { return s.Held(); });
 }
 
 void Supervisor::Log(LogLevel level, std::string text) {
   out_.push_back(Action::Log(level, std::move(text)));
-}
-
-void Supervisor::Finish(int code) {
-  phase_ = Phase::kDone;
-  Log(LogLevel::kInfo, "exiting with status " + std::to_string(code));
-  out_.push_back(Action::Exit(code));
 }
 
 }  // namespace core

@@ -12,6 +12,7 @@
 
 #include "base/clock.h"
 #include "core/backoff.h"
+#include "core/event.h"
 #include "core/exit_status.h"
 #include "core/probe.h"
 #include "core/service_fsm.h"
@@ -20,110 +21,6 @@
 namespace core {
 
 enum class LogLevel { kDebug, kInfo, kWarn, kError };
-
-enum class ProbeKind { kLiveness, kReadiness };
-
-// What a service said about itself (sd_notify, or s6's notification fd).
-struct Notice {
-  bool ready = false;                 // READY=1, or a line on its notify_fd
-  bool via_fd = false;                // it came through notify_fd
-  bool watchdog = false;              // WATCHDOG=1
-  bool watchdog_trigger = false;      // WATCHDOG=trigger: it asks to be restarted
-  bool stopping = false;              // STOPPING=1
-  std::optional<std::string> status;  // STATUS=...
-};
-
-struct Event {
-  enum class Kind {
-    kStartAll,       // once, after set-up
-    kSpawned,        // service's process started: pid
-    kExited,         // service's main process ended: status, detail if exec failed
-    kTimer,          // the deadline from NextDeadline() came
-    kSignal,         // tend received `signal` (never SIGCHLD)
-    kOrphansReaped,  // processes other than services' were reaped
-    kNoChildren,     // tend has no child process left
-    kScanned,        // answer to a kScan action: `found` processes now watched
-    kDaemonGone,     // the last watched daemon process of a service ended
-    kProbed,         // a probe run of a service ended: `ok`, `detail` when it failed
-    kNotify,         // a service said something on its notification fd or socket
-  };
-  Kind kind = Kind::kTimer;
-  size_t service = 0;
-  int pid = 0;
-  ExitStatus status;
-  int signal = 0;
-  std::string detail;      // for kExited: why the command could not be executed;
-                           // for kScanned: the pids found, for the log
-  int found = 0;           // kScanned: how many matching processes are watched
-  bool leftovers = false;  // kScanned: tend has children that are not services
-  bool polled = false;     // kScanned: no pidfds; look again every scan_interval
-  bool known = true;       // kDaemonGone: whether `status` is known (tend reaped it)
-  int remaining = 0;       // kDaemonGone: watched non-main processes still alive
-  ProbeKind probe = ProbeKind::kLiveness;  // kProbed
-  uint64_t run = 0;                        // kProbed: the id from the kProbe action
-  bool ok = false;                         // kProbed
-  Notice notice;                           // kNotify
-
-  static Event Make(Kind kind, size_t i = 0) {
-    Event e;
-    e.kind = kind;
-    e.service = i;
-    return e;
-  }
-  static Event StartAll() { return Make(Kind::kStartAll); }
-  static Event Spawned(size_t i, int pid) {
-    Event e = Make(Kind::kSpawned, i);
-    e.pid = pid;
-    return e;
-  }
-  static Event Exited(size_t i, ExitStatus s) {
-    Event e = Make(Kind::kExited, i);
-    e.status = s;
-    return e;
-  }
-  static Event ExecFailed(size_t i, ExitStatus s, std::string why) {
-    Event e = Exited(i, s);
-    e.detail = std::move(why);
-    return e;
-  }
-  static Event Timer() { return Make(Kind::kTimer); }
-  static Event Signal(int sig) {
-    Event e = Make(Kind::kSignal);
-    e.signal = sig;
-    return e;
-  }
-  static Event OrphansReaped() { return Make(Kind::kOrphansReaped); }
-  static Event Scanned(size_t i, int found, std::string pids, bool leftovers, bool polled) {
-    Event e = Make(Kind::kScanned, i);
-    e.found = found;
-    e.detail = std::move(pids);
-    e.leftovers = leftovers;
-    e.polled = polled;
-    return e;
-  }
-  static Event DaemonGone(size_t i, int pid, std::optional<ExitStatus> s, int remaining = 0) {
-    Event e = Make(Kind::kDaemonGone, i);
-    e.pid = pid;
-    e.remaining = remaining;
-    e.known = s.has_value();
-    if (s) e.status = *s;
-    return e;
-  }
-  static Event NoChildren() { return Make(Kind::kNoChildren); }
-  static Event Probed(size_t i, ProbeKind probe, uint64_t run, bool ok, std::string why = "") {
-    Event e = Make(Kind::kProbed, i);
-    e.probe = probe;
-    e.run = run;
-    e.ok = ok;
-    e.detail = std::move(why);
-    return e;
-  }
-  static Event Notified(size_t i, Notice notice) {
-    Event e = Make(Kind::kNotify, i);
-    e.notice = std::move(notice);
-    return e;
-  }
-};
 
 struct Action {
   enum class Kind {
@@ -231,6 +128,16 @@ struct Settings {
   bool reload_on_hup = false;
 };
 
+// What is wanted of a service, apart from what it is (runit's want beside
+// its state). Requests and reloads only record it; Supervisor::Reconcile, at
+// the top of the loop, acts on it.
+enum class Want {
+  kUp,       // run it; its restart policy decides once it ends
+  kDown,     // stopped on request: stays down, not started by dependencies or reloads
+  kRestart,  // start (or restart) requested: stopped if it runs, started once down
+  kRetired,  // removed by a reload: stopped, then its slot is freed
+};
+
 struct ServiceRuntime {
   spec::ServiceSpec spec;
   State state = State::kIdle;
@@ -239,27 +146,37 @@ struct ServiceRuntime {
   base::TimePoint restart_at{};
   Backoff backoff;
   int starts = 0;
+  std::vector<base::TimePoint> recent_starts;  // within start_limit_window
   std::optional<ExitStatus> last_exit;
-  // Daemon look-up: when the settle window began, which moment is next, and
-  // when to look again (settling, or adopted without pidfds).
+  // Daemon look-up: when the settle window began and which moment is next;
+  // when to look again: settling, at the settle moments; adopted, at the
+  // moments left in the window, or every scan_interval when polled; none
+  // while pidfds watch it. polled: the last look found it without pidfds,
+  // so only looks tell when it is gone.
   base::TimePoint settle_start{};
   size_t settle_step = 0;
-  base::TimePoint scan_at{};
+  std::optional<base::TimePoint> scan_at;
   bool polled = false;
-  bool settle_more = false;  // adopted, with settle moments left to look at
 
-  // Stopping: when to send SIGKILL (stop_timeout, or the grace), once.
-  base::TimePoint kill_at{};
-  bool kill_sent = false;
-  std::vector<base::TimePoint> recent_starts;  // within start_limit_window
-  bool fatal = false;                          // crash-loop limit reached: left down
-  bool completed = false;                      // a oneshot that exited 0 (its dependents may start)
-  bool begun = false;            // its first start is under way (a look for its daemon first)
-  bool held = false;             // stopped on request: not started by dependencies or reload
-  bool retired = false;          // removed by a reload: its slot stays, unused
-  bool freed = false;            // retired and down: resources gone, the slot reusable
-  bool restart_pending = false;  // restart requested: start again once down
-  std::optional<spec::ServiceSpec> replacement;  // changed by a reload: start this once down
+  // Stopping: when to send SIGKILL (stop_timeout, or the grace); empty once
+  // sent. Why tend stops it for its health: empty for any other stop; set,
+  // its end is a failure and the restart policy applies.
+  std::optional<base::TimePoint> kill_at;
+  std::string stop_why;
+
+  // What is wanted of it, apart from what it is; Reconcile acts on it.
+  Want want = Want::kUp;
+  // Changed by a reload: the spec to run once its processes are down. Not a
+  // Want: it says what runs, the want whether (one stopped on request and
+  // changed stays down).
+  std::optional<spec::ServiceSpec> replacement;
+
+  // Facts, not wants: what happened to it.
+  bool fatal = false;      // left down by tend: its crash-loop limit, or a dependency
+                           // that never got ready (shown as "fatal"; a start clears it)
+  bool completed = false;  // a oneshot that exited 0 (its dependents may start)
+  bool begun = false;      // StartReady started it: its first look or spawn went out
+  bool freed = false;      // retired and down: the Free action went out, the slot is reusable
 
   // Health (supervisor_health.cc).
   bool ready = false;                // with readiness defined: it got ready since it came up
@@ -269,15 +186,22 @@ struct ServiceRuntime {
   base::TimePoint ready_at{};        // up + ready_after
   base::TimePoint watchdog_at{};     // the last WATCHDOG=1 + watchdog
   Probe liveness, readiness;
-  std::string status_text;   // its last STATUS=
-  bool health_kill = false;  // stopped by tend for its health: restart after
-  std::string health_why;
+  std::string status_text;  // its last STATUS=
 
   int Restarts() const { return starts > 0 ? starts - 1 : 0; }
+  bool Held() const { return want == Want::kDown; }
+  bool Retired() const { return want == Want::kRetired; }
 };
 
 // The states in which a service's processes run, so its probes do.
 bool ProbesRun(State state);
+
+// Why a service ended: the restart policy's input and its one log line.
+struct Ending {
+  std::string what{};   // "killed by SIGKILL", "daemon (pid 7) ended"
+  std::string note{};   // what tend did about it, logged after the uptime
+  bool failed = false;  // a failure, for restart = "on-failure"
+};
 
 class Supervisor {
  public:
@@ -312,37 +236,81 @@ class Supervisor {
     kDone,      // exit action emitted
   };
 
-  void Apply(size_t i, Input input, base::TimePoint now);
-  void Decide(size_t i, base::TimePoint now);
-  void Restart(size_t i, base::TimePoint now);
-  void OnSpawned(const Event& e, base::TimePoint now);
-  void OnExited(const Event& e, base::TimePoint now);
-  void OnScanned(const Event& e, base::TimePoint now);
-  void OnDaemonGone(const Event& e, base::TimePoint now);
-  std::optional<base::TimePoint> NextSettleMoment(ServiceRuntime& s, base::TimePoint now) const;
-  void OnSignal(int sig, base::TimePoint now);
-  void OnTimer(base::TimePoint now);
-  void BeginShutdown(const std::string& why, base::TimePoint now);
-  void KillEverything(const std::string& why, base::TimePoint now);
+  // What an effect concluded: the state to enter, and what follows once the
+  // service is in it. Effects return it; only Apply writes the state.
+  struct Verdict {
+    enum class Then {
+      kNothing,
+      kSpawn,     // restart at once: the backoff/timer row, now
+      kShutDown,  // tend shuts down, for `why`
+    };
+    State next;
+    Then then = Then::kNothing;
+    std::string why{};
+  };
+
+  // The loop (supervisor.cc): Handle's one function per event kind, the
+  // loop top, wants and starts.
+  void On(const events::StartAll& e, base::TimePoint now);
+  void On(const events::Spawned& e, base::TimePoint now);
+  void On(const events::Exited& e, base::TimePoint now);
+  void On(const events::Timer& e, base::TimePoint now);
   void Advance(base::TimePoint now);
+  void Reconcile(size_t i, base::TimePoint now);
+  bool StartsAgain(ControlOp op, const ServiceRuntime& s) const;
+  void Install(size_t i, spec::ServiceSpec spec, Want want);
   void StartReady(base::TimePoint now);
-  void StopReady(base::TimePoint now);
+  void Begin(size_t i, base::TimePoint now);
   bool DepsSatisfied(const ServiceRuntime& s) const;
   bool HasActiveDependents(size_t i) const;
-  void Begin(size_t i, base::TimePoint now);
-  void Schedule(size_t i, base::TimePoint now);
-  void Fatal(size_t i, const std::string& why, base::TimePoint now);
-  void EndedForGood(size_t i, base::TimePoint now);
-  void Install(size_t i, spec::ServiceSpec spec);
+  bool AnyHeld() const;
+  size_t FreeSlot() const;
+  void Log(LogLevel level, std::string text);
+
+  // The service lifecycle (supervisor_lifecycle.cc): the table's apply and
+  // the effects it carries out.
+  void Apply(size_t i, Input input, base::TimePoint now, const Ending& why = {});
+  Verdict Carry(size_t i, const Transition& t, const Ending& why, base::TimePoint now);
+  void Enter(size_t i, State next);
+  void Spawn(size_t i, base::TimePoint now);
+  void Stop(size_t i, const Ending& why, base::TimePoint now);
+  void SendStop(size_t i, int sig);
+  void Kill(size_t i);
+  Verdict EndStop(size_t i, const Ending& why, base::TimePoint now);
+  bool RestartsAfterStop(const ServiceRuntime& s) const;
+  Verdict Decide(size_t i, const Ending& why, base::TimePoint now);
+  Verdict DecideOneshot(size_t i, base::TimePoint now);
+  Verdict Restart(size_t i, const Ending& why, base::TimePoint now);
+  std::optional<std::string> CrashLoop(size_t i, base::TimePoint now);
+  Verdict Schedule(size_t i, base::TimePoint now);
+  Verdict Fatal(size_t i, const std::string& why);
+  Verdict EndedForGood(size_t i);
+
+  // Daemons (supervisor_daemons.cc).
+  void On(const events::Scanned& e, base::TimePoint now);
+  void On(const events::DaemonGone& e, base::TimePoint now);
+  std::optional<base::TimePoint> NextSettleMoment(ServiceRuntime& s, base::TimePoint now) const;
+
+  // Signals and shutdown (supervisor_shutdown.cc).
+  void On(const events::Signal& e, base::TimePoint now);
+  void On(const events::OrphansReaped& e, base::TimePoint now);
+  void On(const events::NoChildren& e, base::TimePoint now);
+  void BeginShutdown(const std::string& why, base::TimePoint now);
+  void StopReady(base::TimePoint now);
+  void AdvanceShutdown(base::TimePoint now);
+  void OnShutdownDeadline(base::TimePoint now);
+  void KillEverything(const std::string& why, base::TimePoint now);
   bool AllDown() const;
+  void Finish(int code);
+
   // Health (supervisor_health.cc).
+  void On(const events::Probed& e, base::TimePoint now);
+  void On(const events::Notified& e, base::TimePoint now);
   void CameUp(size_t i, base::TimePoint now);
   void WentDown(size_t i);
   void HealthTick(base::TimePoint now);
   void TickProbe(size_t i, ProbeKind p, base::TimePoint now);
-  void OnProbed(const Event& e, base::TimePoint now);
   void ProbeChanged(size_t i, ProbeKind p, ProbeStatus status, base::TimePoint now);
-  void OnNotify(const Event& e, base::TimePoint now);
   void MarkReady(size_t i, const std::string& why, base::TimePoint now);
   void HealthKill(size_t i, const std::string& why, base::TimePoint now);
   void StartTimedOut(size_t i, base::TimePoint now);
@@ -351,11 +319,6 @@ class Supervisor {
   bool AwaitsReady(size_t i) const;
   void NoteReadiness();
   void StopProbes();
-  bool AnyHeld() const;
-  void SendStop(size_t i, int sig);
-  size_t FreeSlot() const;
-  void Log(LogLevel level, std::string text);
-  void Finish(int code);
 
   std::vector<ServiceRuntime> services_;
   Settings settings_;
@@ -366,11 +329,6 @@ class Supervisor {
   std::optional<int> first_failure_;       // exit code of the first failure in shutdown
   std::optional<ExitStatus> last_status_;  // of the service that ended last
   std::vector<Action> out_;
-  // What ended the service whose restart is being decided, for Restart's
-  // one log line, and whether the policy should count it as a failure.
-  std::string end_what_;
-  std::string end_note_;  // what was done about it, after the uptime
-  bool end_failed_ = false;
   int64_t wall_ms_ = 0;             // of the event being handled
   std::optional<int> forced_code_;  // exit status decided by a critical or oneshot failure
 };

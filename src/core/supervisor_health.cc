@@ -44,7 +44,6 @@ bool Supervisor::Ready(size_t i) const {
 void Supervisor::CameUp(size_t i, base::TimePoint now) {
   ServiceRuntime& s = services_[i];
   s.ready = false;
-  s.health_kill = false;
   s.status_text.clear();
   if (s.spec.ready_after) s.ready_at = now + *s.spec.ready_after;
   if (s.spec.watchdog) s.watchdog_at = now + *s.spec.watchdog;
@@ -71,8 +70,8 @@ bool Supervisor::AwaitsReady(size_t i) const {
   if (!s.begun || s.ever_ready || s.start_failed || s.state == State::kDown) return false;
   if (s.spec.DefinesReadiness()) return true;
   return std::any_of(services_.begin(), services_.end(), [&](const ServiceRuntime& d) {
-    return !d.retired && std::find(d.spec.depends_on.begin(), d.spec.depends_on.end(),
-                                   s.spec.name) != d.spec.depends_on.end();
+    return !d.Retired() && std::find(d.spec.depends_on.begin(), d.spec.depends_on.end(),
+                                     s.spec.name) != d.spec.depends_on.end();
   });
 }
 
@@ -98,15 +97,8 @@ void Supervisor::HealthTick(base::TimePoint now) {
     if (s.spec.ready_after && !s.ready && s.ready_at <= now && Serving(s.state)) {
       MarkReady(i, "up for " + base::FormatDuration(*s.spec.ready_after), now);
     }
-    if (s.spec.watchdog && Serving(s.state) && !s.health_kill && s.watchdog_at <= now) {
+    if (s.spec.watchdog && Serving(s.state) && s.watchdog_at <= now) {
       HealthKill(i, "watchdog: no WATCHDOG=1 for " + base::FormatDuration(*s.spec.watchdog), now);
-    }
-    if (s.health_kill && !s.kill_sent && s.kill_at <= now) {
-      s.kill_sent = true;
-      Log(LogLevel::kWarn, s.spec.name + ": still running " +
-                               base::FormatDuration(s.spec.stop_timeout.value_or(settings_.grace)) +
-                               " after the stop signal; sending SIGKILL");
-      out_.push_back(Action::SignalService(i, SIGKILL));
     }
     for (ProbeKind p : {ProbeKind::kLiveness, ProbeKind::kReadiness}) TickProbe(i, p, now);
   }
@@ -118,16 +110,16 @@ void Supervisor::TickProbe(size_t i, ProbeKind p, base::TimePoint now) {
   if (!spec) return;
   if (probe.TimedOut(now)) {
     out_.push_back(Action::Probe(i, p, probe.run, /*cancel=*/true));
-    Event timed_out = Event::Probed(i, p, probe.run, false,
-                                    "no answer within " + base::FormatDuration(spec->timeout));
-    OnProbed(timed_out, now);
+    On(events::Probed{i, p, probe.run, false,
+                      "no answer within " + base::FormatDuration(spec->timeout)},
+       now);
   }
-  if (probe.Due(now) && !services_[i].health_kill) {
+  if (probe.Due(now)) {
     out_.push_back(Action::Probe(i, p, probe.Begin(*spec, now)));
   }
 }
 
-void Supervisor::OnProbed(const Event& e, base::TimePoint now) {
+void Supervisor::On(const events::Probed& e, base::TimePoint now) {
   const spec::ProbeSpec* spec = ProbeOf(e.service, e.probe);
   if (!spec || phase_ != Phase::kRunning) return;
   std::optional<ProbeStatus> change =
@@ -152,7 +144,7 @@ void Supervisor::ProbeChanged(size_t i, ProbeKind p, ProbeStatus status, base::T
   std::string why = what + " failed " + std::to_string(probe.failures) + " time" +
                     (probe.failures == 1 ? "" : "s") + " in a row (" + probe.detail + ")";
   if (p == ProbeKind::kLiveness) {
-    if (Serving(s.state) && !s.health_kill) HealthKill(i, why, now);
+    if (Serving(s.state)) HealthKill(i, why, now);
     return;
   }
   if (s.ready) {
@@ -163,7 +155,7 @@ void Supervisor::ProbeChanged(size_t i, ProbeKind p, ProbeStatus status, base::T
   }
 }
 
-void Supervisor::OnNotify(const Event& e, base::TimePoint now) {
+void Supervisor::On(const events::Notified& e, base::TimePoint now) {
   ServiceRuntime& s = services_[e.service];
   // A late message of a process already gone, or one in shutdown.
   if (!ProbesRun(s.state) || phase_ != Phase::kRunning) return;
@@ -183,7 +175,7 @@ void Supervisor::OnNotify(const Event& e, base::TimePoint now) {
     s.ready = false;
     Log(LogLevel::kInfo, s.spec.name + ": stopping (STOPPING=1); not ready");
   }
-  if (n.watchdog_trigger && Serving(s.state) && !s.health_kill) {
+  if (n.watchdog_trigger && Serving(s.state)) {
     HealthKill(e.service, "watchdog triggered by the service (WATCHDOG=trigger)", now);
   }
 }
@@ -197,17 +189,11 @@ void Supervisor::MarkReady(size_t i, const std::string& why, base::TimePoint now
                            base::FormatDuration(now - s.started_at) + " after its start");
 }
 
-// Stops a service for its health; when it ends, the restart policy applies
-// as to a failure (Decide and OnDaemonGone read health_kill).
+// Stops a service for its health: a stop with a reason, so it escalates to
+// SIGKILL like any stop, and its end counts as a failure (EndStop).
 void Supervisor::HealthKill(size_t i, const std::string& why, base::TimePoint now) {
-  ServiceRuntime& s = services_[i];
-  s.health_kill = true;
-  s.health_why = why;
-  s.ready = false;
-  s.kill_at = now + s.spec.stop_timeout.value_or(settings_.grace);
-  s.kill_sent = false;
-  Log(LogLevel::kWarn, s.spec.name + ": " + why + "; stopping it to restart");
-  SendStop(i, s.spec.stop_signal);
+  Log(LogLevel::kWarn, services_[i].spec.name + ": " + why + "; stopping it to restart");
+  Apply(i, Input::kUnhealthy, now, Ending{why});
 }
 
 // Its dependents waiting for it will not start: they fail, loudly (and a
@@ -219,7 +205,7 @@ void Supervisor::StartTimedOut(size_t i, base::TimePoint now) {
   std::vector<size_t> waiting;
   for (size_t j = 0; j < services_.size(); ++j) {
     const ServiceRuntime& d = services_[j];
-    if (d.state != State::kIdle || d.begun || d.retired) continue;
+    if (d.state != State::kIdle || d.begun || d.Retired()) continue;
     if (std::find(d.spec.depends_on.begin(), d.spec.depends_on.end(), s.spec.name) !=
         d.spec.depends_on.end()) {
       waiting.push_back(j);
@@ -232,8 +218,9 @@ void Supervisor::StartTimedOut(size_t i, base::TimePoint now) {
   Log(LogLevel::kError, s.spec.name + ": not ready " + limit +
                             " after its start (start_timeout); its dependents fail to start");
   for (size_t j : waiting) {
-    Fatal(j, "not started: its dependency " + s.spec.name + " did not get ready within " + limit,
-          now);
+    Apply(j, Input::kFail, now,
+          Ending{"not started: its dependency " + s.spec.name + " did not get ready within " +
+                 limit});
   }
 }
 
@@ -247,10 +234,9 @@ void Supervisor::HealthDeadlines(const ServiceRuntime& s,
   if (AwaitsReady(i)) consider(s.start_deadline);
   if (!ProbesRun(s.state)) return;
   if (s.spec.ready_after && !s.ready && Serving(s.state)) consider(s.ready_at);
-  if (s.spec.watchdog && Serving(s.state) && !s.health_kill) consider(s.watchdog_at);
-  if (s.health_kill && !s.kill_sent) consider(s.kill_at);
+  if (s.spec.watchdog && Serving(s.state)) consider(s.watchdog_at);
   for (const Probe* p : {&s.liveness, &s.readiness}) {
-    if (auto t = p->NextDeadline(); t && !(s.health_kill && !p->in_flight)) consider(*t);
+    if (auto t = p->NextDeadline()) consider(*t);
   }
 }
 

@@ -150,6 +150,7 @@ TEST(Health, LivenessFailuresRestartWithBackoffLoggedOnce) {
   EXPECT_EQ(stops[0].signal, SIGTERM);
   EXPECT_TRUE(
       Logged(log, "a: liveness probe (tcp 127.0.0.1:80) failed 3 times in a row (refused)"));
+  EXPECT_EQ(h.svc(0).state, State::kStopping);
   // It ends; the restart policy treats it as a failure. It ran 20 s, past
   // the backoff's reset, so it starts again at once.
   auto acts = h.Feed(Event::Exited(0, ExitStatus::Signal(SIGTERM)));
@@ -185,6 +186,27 @@ TEST(Health, LivenessKillEscalatesToSigkill) {
   auto kills = Signals(Tick(h));
   ASSERT_EQ(kills.size(), 1u);
   EXPECT_EQ(kills[0].signal, SIGKILL);
+}
+
+// A health kill sends the stop signal even where a stop command is set (a
+// hung service may not answer it), and a stop requested meanwhile wins:
+// it stays down.
+TEST(Health, LivenessKillSignalsAndAStopRequestedMeanwhileKeepsItDown) {
+  spec::ServiceSpec a = Simple("a");
+  a.liveness = TcpProbe(1);
+  a.stop_command = spec::SplitCommandLine("/bin/stop-a").command;
+  Harness h({a, Simple("b")});
+  h.Feed(Event::StartAll());
+  std::vector<Action> log;
+  RunProbes(h, 1, false, &log);
+  EXPECT_TRUE(Only(log, Kind::kRunStop).empty());
+  ASSERT_EQ(Signals(log).size(), 1u);
+  h.sup().Control(Supervisor::ControlOp::kStop, 0, 0, h.now());
+  auto acts = h.Feed(Event::Exited(0, ExitStatus::Signal(SIGTERM)));
+  EXPECT_TRUE(Logged(acts, "a: killed by SIGTERM after"));
+  EXPECT_TRUE(Logged(acts, "(stopped)"));
+  EXPECT_TRUE(Only(acts, Kind::kSpawn).empty());
+  EXPECT_EQ(h.svc(0).state, State::kDown);
 }
 
 TEST(Health, ReadinessProbeTogglesReadyAndLogsChangesOnly) {

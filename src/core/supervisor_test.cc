@@ -432,10 +432,10 @@ TEST(SupervisorControl, StoppedStaysDownAndStartBringsItBack) {
   EXPECT_EQ(Signals(acts).size(), 1u);
   h.Feed(Event::Exited(0, ExitStatus::Signal(SIGTERM)));
   EXPECT_EQ(h.svc(0).state, State::kDown);
-  EXPECT_TRUE(h.svc(0).held);
+  EXPECT_TRUE(h.svc(0).Held());
   acts = h.sup().Control(Supervisor::ControlOp::kStart, 0, 0, h.now());
   EXPECT_EQ(Only(acts, Kind::kSpawn).size(), 1u);
-  EXPECT_FALSE(h.svc(0).held);
+  EXPECT_FALSE(h.svc(0).Held());
 }
 
 TEST(SupervisorControl, StartWhileStoppingStartsOnceDown) {
@@ -446,6 +446,52 @@ TEST(SupervisorControl, StartWhileStoppingStartsOnceDown) {
   auto acts = h.Feed(Event::Exited(0, ExitStatus::Signal(SIGTERM)));
   EXPECT_EQ(Only(acts, Kind::kSpawn).size(), 1u);
   EXPECT_TRUE(Only(acts, Kind::kExit).empty());
+}
+
+TEST(SupervisorControl, RestartStopsItThenStartsItOnceDown) {
+  Harness h({Spec("a")});
+  h.Feed(Event::StartAll());
+  auto acts = h.sup().Control(Supervisor::ControlOp::kRestart, 0, 0, h.now());
+  EXPECT_EQ(Signals(acts).size(), 1u);
+  EXPECT_EQ(h.svc(0).state, State::kStopping);
+  EXPECT_EQ(h.svc(0).want, Want::kRestart);
+  acts = h.Feed(Event::Exited(0, ExitStatus::Signal(SIGTERM)));
+  EXPECT_EQ(Only(acts, Kind::kSpawn).size(), 1u);  // at once: no backoff for a request
+  EXPECT_EQ(h.svc(0).state, State::kRunning);
+  EXPECT_EQ(h.svc(0).want, Want::kUp);
+}
+
+// Whether it runs (the want) and what runs (the replacement) are apart: a
+// service stopped on request and changed by a reload gets its new spec and
+// stays down.
+TEST(SupervisorReload, AServiceStoppedOnRequestAndChangedStaysDown) {
+  Harness h({Spec("a"), Spec("b")});
+  h.Feed(Event::StartAll());
+  h.sup().Control(Supervisor::ControlOp::kStop, 0, 0, h.now());
+  spec::ServiceSpec changed = Spec("a");
+  changed.stop_signal = SIGINT;
+  h.sup().Reload({changed, Spec("b")}, h.now(), h.wall_ms);
+  auto acts = h.Feed(Event::Exited(0, ExitStatus::Signal(SIGTERM)));
+  EXPECT_TRUE(Only(acts, Kind::kSpawn).empty());
+  EXPECT_EQ(h.svc(0).state, State::kDown);
+  EXPECT_TRUE(h.svc(0).Held());
+  EXPECT_EQ(h.svc(0).spec.stop_signal, SIGINT);
+}
+
+// A service changed by one reload and removed by the next before it was
+// down is freed, not started again with the spec of the first.
+TEST(SupervisorReload, ChangedThenRemovedBeforeDownIsFreed) {
+  Harness h({Spec("a"), Spec("b")});
+  h.Feed(Event::StartAll());
+  spec::ServiceSpec changed = Spec("a");
+  changed.stop_signal = SIGINT;
+  h.sup().Reload({changed, Spec("b")}, h.now(), h.wall_ms);
+  h.sup().Reload({Spec("b")}, h.now(), h.wall_ms);
+  auto acts = h.Feed(Event::Exited(0, ExitStatus::Signal(SIGTERM)));
+  EXPECT_EQ(Only(acts, Kind::kFree).size(), 1u);
+  EXPECT_TRUE(Only(h.Feed(Event::Timer()), Kind::kSpawn).empty());
+  EXPECT_TRUE(h.svc(0).Retired());
+  EXPECT_EQ(h.svc(0).state, State::kDown);
 }
 
 TEST(SupervisorStop, StopSignalIsFollowedBySigcont) {
@@ -489,7 +535,7 @@ TEST(SupervisorReload, RemovedServicesAreFreedAndTheirSlotsReused) {
   EXPECT_EQ(frees, 1000u);
   EXPECT_LE(h.sup().services().size(), 5u);
   size_t live = 0;
-  for (const ServiceRuntime& s : h.sup().services()) live += s.retired ? 0 : 1;
+  for (const ServiceRuntime& s : h.sup().services()) live += s.Retired() ? 0 : 1;
   EXPECT_EQ(live, 3u);
 }
 

@@ -2,6 +2,7 @@
 // and scans the way the runner would. Shared by the Supervisor's tests.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <signal.h>
 
 #include <map>
@@ -43,6 +44,10 @@ class Harness {
       }
       if (!answer) continue;
       for (Action& a : sup_.Handle(*answer, now_, wall_ms)) all.push_back(a);
+    }
+    // A transition the table does not allow is a bug, whatever the test.
+    for (const Action& a : all) {
+      EXPECT_EQ(a.text.find("internal error"), std::string::npos) << a.text;
     }
     return all;
   }

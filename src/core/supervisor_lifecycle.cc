@@ -1,0 +1,248 @@
+// The Supervisor's service lifecycle: Apply, the only code that changes a
+// service's state (through the ServiceFsm table), and the effects it carries
+// out: spawn, stop and SIGKILL, and the decisions (restart policy, oneshots,
+// schedules, crash loops) that return the state to enter.
+#include <algorithm>
+#include <csignal>
+
+#include "core/supervisor.h"
+
+namespace core {
+namespace {
+
+std::string Uptime(base::TimePoint from, base::TimePoint to) {
+  return base::FormatDuration(to - from);
+}
+
+}  // namespace
+
+// The one place a service's state changes: the (state, input) row names the
+// effect; the effect returns the state to enter, one the row allows.
+void Supervisor::Apply(size_t i, Input input, base::TimePoint now, const Ending& why) {
+  ServiceRuntime& s = services_[i];
+  Transition t = Lookup(s.state, input);
+  if (t.effect == Effect::kInvalid) {
+    Log(LogLevel::kError, s.spec.name + ": internal error: " + InputName(input) + " while " +
+                              StateName(s.state) + " (ignored)");
+    return;
+  }
+  Verdict v = Carry(i, t, why, now);
+  if (!t.to.Has(v.next)) {
+    Log(LogLevel::kError, s.spec.name + ": internal error: " + EffectName(t.effect) + " chose " +
+                              StateName(v.next) + " after " + InputName(input) + " while " +
+                              StateName(s.state));
+  }
+  Enter(i, v.next);
+  switch (v.then) {
+    case Verdict::Then::kNothing: break;
+    case Verdict::Then::kSpawn: Apply(i, Input::kTimer, now); break;  // a backoff of zero
+    case Verdict::Then::kShutDown: BeginShutdown(v.why, now); break;
+  }
+}
+
+// Carries out the row's effect. Effects that decide return their pick;
+// the others lead to the row's one state.
+Supervisor::Verdict Supervisor::Carry(size_t i, const Transition& t, const Ending& why,
+                                      base::TimePoint now) {
+  switch (t.effect) {
+    case Effect::kDecide: return Decide(i, why, now);
+    case Effect::kRestart: return Restart(i, why, now);
+    case Effect::kSchedule: return Schedule(i, now);
+    case Effect::kEndStop: return EndStop(i, why, now);
+    case Effect::kFatal: return Fatal(i, why.what);
+    case Effect::kSpawn: Spawn(i, now); break;
+    case Effect::kScan: out_.push_back(Action::Scan(i)); break;
+    case Effect::kSendStop: Stop(i, why, now); break;
+    case Effect::kKill: Kill(i); break;
+    case Effect::kNone:
+    case Effect::kInvalid: break;
+  }
+  return {t.to.Members().front()};
+}
+
+// The only write of a service's state. Leaving the states in which its
+// processes run ends its probes.
+void Supervisor::Enter(size_t i, State next) {
+  ServiceRuntime& s = services_[i];
+  bool was_up = ProbesRun(s.state);
+  s.state = next;
+  if (was_up && !ProbesRun(next)) WentDown(i);
+}
+
+void Supervisor::Spawn(size_t i, base::TimePoint now) {
+  ServiceRuntime& s = services_[i];
+  ++s.starts;
+  s.started_at = now;
+  s.pid = 0;
+  s.recent_starts.push_back(now);
+  out_.push_back(Action::Spawn(i));
+  CameUp(i, now);
+}
+
+// The stop command, or the stop signal; SIGKILL follows at kill_at. A stop
+// for the service's health (`why`) sends the signal even where a stop
+// command is set: a hung service may not answer its command.
+void Supervisor::Stop(size_t i, const Ending& why, base::TimePoint now) {
+  ServiceRuntime& s = services_[i];
+  s.kill_at = now + s.spec.stop_timeout.value_or(settings_.grace);
+  s.stop_why = why.what;
+  if (s.spec.stop_command && s.stop_why.empty()) {
+    out_.push_back(Action::RunStop(i));
+  } else {
+    SendStop(i, s.spec.stop_signal);
+  }
+}
+
+void Supervisor::Kill(size_t i) {
+  ServiceRuntime& s = services_[i];
+  s.kill_at.reset();
+  Log(LogLevel::kWarn, s.spec.name + ": still running " +
+                           base::FormatDuration(s.spec.stop_timeout.value_or(settings_.grace)) +
+                           " after the stop request; sending SIGKILL");
+  out_.push_back(Action::SignalService(i, SIGKILL));
+}
+
+// Whether a stopping service starts again by its restart policy once it
+// ends: tend stopped it for its health and nothing wants it down.
+bool Supervisor::RestartsAfterStop(const ServiceRuntime& s) const {
+  return !s.stop_why.empty() && s.want == Want::kUp && !s.replacement && phase_ == Phase::kRunning;
+}
+
+// It ended after a stop: down, unless tend stopped it for its health; then
+// its end is a failure, whatever its status, and the restart policy decides
+// (a oneshot's own rules for a oneshot).
+Supervisor::Verdict Supervisor::EndStop(size_t i, const Ending& why, base::TimePoint now) {
+  ServiceRuntime& s = services_[i];
+  bool restart = RestartsAfterStop(s);
+  std::string health = std::move(s.stop_why);
+  s.stop_why.clear();
+  if (!restart) return {State::kDown};
+  if (s.spec.type == spec::ServiceType::kOneshot) return DecideOneshot(i, now);
+  return Restart(i, Ending{health + "; " + why.what, why.note, true}, now);
+}
+
+// A service's command just ended. A clean exit may mean a daemon was left
+// behind (an init script's `start`): look for it before deciding.
+Supervisor::Verdict Supervisor::Decide(size_t i, const Ending& why, base::TimePoint now) {
+  ServiceRuntime& s = services_[i];
+  if (s.spec.type == spec::ServiceType::kOneshot) return DecideOneshot(i, now);
+  if (s.last_exit->Clean() && s.spec.daemon != spec::DaemonMode::kNo) {
+    s.settle_start = now;
+    s.settle_step = 0;
+    s.scan_at.reset();  // set by the answer to this look
+    out_.push_back(Action::Scan(i));
+    return {State::kSettling};
+  }
+  return Restart(i, why, now);
+}
+
+// A oneshot's run ended: done; failed, which aborts start-up (it prepares
+// what the others need); or, scheduled, waiting for its next time.
+Supervisor::Verdict Supervisor::DecideOneshot(size_t i, base::TimePoint now) {
+  ServiceRuntime& s = services_[i];
+  const ExitStatus status = *s.last_exit;
+  std::string line = s.spec.name + ": " + status.Describe() + " after " + Uptime(s.started_at, now);
+  s.completed = s.completed || status.Clean();
+  if (s.spec.schedule) {
+    Log(status.Clean() ? LogLevel::kInfo : LogLevel::kError,
+        line + (status.Clean() ? " (done)" : " (failed)"));
+    return Schedule(i, now);
+  }
+  last_status_ = status;
+  if (status.Clean()) {
+    Log(LogLevel::kInfo, line + " (done)");
+    return {State::kDown};
+  }
+  Log(LogLevel::kError, line + "; oneshot failed: aborting start-up");
+  forced_code_ = status.AsExitCode();
+  return {State::kDown, Verdict::Then::kShutDown, s.spec.name + " failed"};
+}
+
+// The restart policy, applied to a service that ended (its command, or its
+// daemon). What ended it and the decision are logged together, one line.
+Supervisor::Verdict Supervisor::Restart(size_t i, const Ending& why, base::TimePoint now) {
+  ServiceRuntime& s = services_[i];
+  bool restart = s.spec.restart == spec::RestartPolicy::kAlways ||
+                 (s.spec.restart == spec::RestartPolicy::kOnFailure && why.failed);
+  std::string line =
+      s.spec.name + ": " + why.what + " after " + Uptime(s.started_at, now) + why.note;
+  if (!restart) {
+    last_status_ = s.last_exit.value_or(ExitStatus::Code(0));
+    Log(LogLevel::kInfo,
+        line + "; not restarting (restart=" + spec::RestartPolicyName(s.spec.restart) + ")");
+    return EndedForGood(i);
+  }
+  if (std::optional<std::string> loop = CrashLoop(i, now)) {
+    Log(LogLevel::kWarn, line);
+    return Fatal(i, *loop);
+  }
+  base::Duration delay = s.backoff.NextDelay(now - s.started_at);
+  if (delay == base::Duration::zero()) {
+    Log(LogLevel::kInfo, line + "; restarting now");
+    return {State::kBackoff, Verdict::Then::kSpawn};
+  }
+  s.restart_at = now + delay;
+  Log(why.failed ? LogLevel::kWarn : LogLevel::kInfo,
+      line + "; restarting in " + base::FormatDuration(delay));
+  return {State::kBackoff};
+}
+
+// Why service i must not start again: it started start_limit times within
+// start_limit_window. Starts older than the window are forgotten.
+std::optional<std::string> Supervisor::CrashLoop(size_t i, base::TimePoint now) {
+  ServiceRuntime& s = services_[i];
+  if (s.spec.start_limit <= 0) return std::nullopt;
+  auto& starts = s.recent_starts;
+  starts.erase(
+      std::remove_if(starts.begin(), starts.end(),
+                     [&](base::TimePoint t) { return t < now - s.spec.start_limit_window; }),
+      starts.end());
+  if (static_cast<int>(starts.size()) < s.spec.start_limit) return std::nullopt;
+  return "started " + std::to_string(starts.size()) + " times within " +
+         base::FormatDuration(s.spec.start_limit_window) +
+         "; marked fatal and left down (fix it, or raise start_limit)";
+}
+
+Supervisor::Verdict Supervisor::Fatal(size_t i, const std::string& why) {
+  ServiceRuntime& s = services_[i];
+  s.fatal = true;
+  Log(LogLevel::kError, s.spec.name + ": " + why);
+  return EndedForGood(i);
+}
+
+// A service will not run again on its own. If it was critical, nothing
+// should run without it: tend shuts down with its status.
+Supervisor::Verdict Supervisor::EndedForGood(size_t i) {
+  ServiceRuntime& s = services_[i];
+  if (!s.spec.critical || s.want != Want::kUp || s.replacement || phase_ != Phase::kRunning) {
+    return {State::kDown};
+  }
+  forced_code_ = s.last_exit ? s.last_exit->AsExitCode() : 1;
+  if (*forced_code_ == 0 && s.fatal) forced_code_ = 1;
+  return {State::kDown, Verdict::Then::kShutDown, "critical service " + s.spec.name + " ended"};
+}
+
+// A scheduled oneshot waits for its next time (UTC), in backoff.
+Supervisor::Verdict Supervisor::Schedule(size_t i, base::TimePoint now) {
+  ServiceRuntime& s = services_[i];
+  std::time_t wall = static_cast<std::time_t>(wall_ms_ / 1000);
+  std::optional<std::time_t> next = spec::NextRun(*s.spec.schedule, wall);
+  if (!next) {
+    Log(LogLevel::kWarn,
+        s.spec.name + ": schedule \"" + s.spec.schedule->text + "\" has no next run; left down");
+    return {State::kDown};
+  }
+  s.restart_at = now + std::chrono::milliseconds(*next * 1000 - wall_ms_);
+  Log(LogLevel::kInfo, s.spec.name + ": next run at " + base::FormatUtc(*next * 1000));
+  return {State::kBackoff};
+}
+
+// The stop signal, then SIGCONT, as runit, s6 and systemd do: a stopped
+// (SIGSTOP, ^Z) process would otherwise hold its signal pending until the
+// grace is over and SIGKILL ends it.
+void Supervisor::SendStop(size_t i, int sig) {
+  out_.push_back(Action::SignalService(i, sig));
+  if (sig != SIGKILL && sig != SIGCONT) out_.push_back(Action::SignalService(i, SIGCONT));
+}
+
+}  // namespace core

@@ -61,7 +61,8 @@ void DaemonWatch::Scan(size_t i, const spec::ServiceSpec& spec, bool first_look)
   }
   hints.mainpid = children_.MainPid(i);
   hints.mainpid_alive = hints.mainpid > 0 && os::ProcessExists(hints.mainpid);
-  std::vector<int> pids = core::PickDaemon(spec.match, table, owned, hints);
+  std::vector<int> pids =
+      Confirmed(spec.match, core::PickDaemon(spec.match, table, owned, hints), hints.mainpid);
   std::set<int> mains;
   for (size_t j = 0; j < children_.size(); ++j) {
     if (children_.Pid(j) > 0) mains.insert(children_.Pid(j));
@@ -72,6 +73,26 @@ void DaemonWatch::Scan(size_t i, const spec::ServiceSpec& spec, bool first_look)
   for (const Watched& w : daemons_[i]) list += (list.empty() ? "" : " ") + std::to_string(w.pid);
   ctx_.events.push_back(
       core::Event::Scanned(i, static_cast<int>(daemons_[i].size()), list, leftovers, !pidfds_));
+}
+
+// The candidates that still match when read again. A process caught in
+// execve shows its new command line with its old name for a moment (the
+// kernel replaces the memory before the name): an init script's subshell
+// about to become `sleep` looks like the script's daemon.
+// MAINPID= and pidfiles name their process: nothing to confirm.
+std::vector<int> DaemonWatch::Confirmed(const spec::MatchRule& rule, std::vector<int> pids,
+                                        int mainpid) {
+  if (rule.kind == spec::MatchRule::Kind::kPidfile) return pids;
+  std::vector<int> out;
+  for (int pid : pids) {
+    if (pid == mainpid) {
+      out.push_back(pid);
+      continue;
+    }
+    auto again = os::ReadProcess(pid);
+    if (again && core::RuleMatches(rule, *again)) out.push_back(pid);
+  }
+  return out;
 }
 
 // Watches `pids` for service i, on top of those it already watches (a

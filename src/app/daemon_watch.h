@@ -51,6 +51,8 @@ class DaemonWatch {
   };
 
   core::Ownership OwnershipExcept(size_t i) const;
+  static std::vector<int> Confirmed(const spec::MatchRule& rule, std::vector<int> pids,
+                                    int mainpid);
   void Watch(size_t i, const std::string& name, const std::vector<int>& pids,
              const std::vector<core::ProcInfo>& table);
   bool Open(size_t i, const std::string& name, Watched& w);

@@ -274,9 +274,7 @@ void Runner::DoSpawn(size_t i) {
 void Runner::DoRunStop(size_t i) {
   const spec::ServiceSpec& spec = Spec(i);
   if (auto st = children_->RunStop(i, Request(spec, *spec.stop_command, i)); !st) {
-    Log(core::LogLevel::kError, spec.name + ": stop command: " + st.Err().Describe() +
-                                    "; sending " + base::SignalName(spec.stop_signal) + " instead");
-    DoSignalService(i, spec.stop_signal);
+    queue_.push_back(core::Event::StopCommandFailed(i, st.Err().Describe()));
     return;
   }
   Log(core::LogLevel::kInfo,

@@ -79,12 +79,18 @@ struct Notified {
   Notice notice;
 };
 
+// A service's stop_command could not be started.
+struct StopCommandFailed {
+  size_t service = 0;
+  std::string why;
+};
+
 }  // namespace events
 
 struct Event {
   std::variant<events::StartAll, events::Spawned, events::Exited, events::Timer, events::Signal,
                events::OrphansReaped, events::NoChildren, events::Scanned, events::DaemonGone,
-               events::Probed, events::Notified>
+               events::Probed, events::Notified, events::StopCommandFailed>
       kind;
 
   static Event StartAll() { return {events::StartAll{}}; }
@@ -108,6 +114,9 @@ struct Event {
   }
   static Event Notified(size_t i, Notice notice) {
     return {events::Notified{i, std::move(notice)}};
+  }
+  static Event StopCommandFailed(size_t i, std::string why) {
+    return {events::StopCommandFailed{i, std::move(why)}};
   }
 };
 

@@ -306,6 +306,7 @@ class Supervisor {
   // Health (supervisor_health.cc).
   void On(const events::Probed& e, base::TimePoint now);
   void On(const events::Notified& e, base::TimePoint now);
+  void On(const events::StopCommandFailed& e, base::TimePoint now);
   void CameUp(size_t i, base::TimePoint now);
   void WentDown(size_t i);
   void HealthTick(base::TimePoint now);

@@ -122,4 +122,14 @@ void Supervisor::Finish(int code) {
   out_.push_back(Action::Exit(code));
 }
 
+// A stop command that cannot run must not leave the service up: the stop
+// signal does its job instead (with SIGCONT, and SIGKILL at the timeout).
+void Supervisor::On(const events::StopCommandFailed& e, base::TimePoint) {
+  const ServiceRuntime& s = services_[e.service];
+  if (s.state != State::kStopping) return;  // ended meanwhile
+  Log(LogLevel::kError, s.spec.name + ": stop command: " + e.why + "; sending " +
+                            SignalName(s.spec.stop_signal) + " instead");
+  SendStop(e.service, s.spec.stop_signal);
+}
+
 }  // namespace core

@@ -539,5 +539,24 @@ TEST(SupervisorReload, RemovedServicesAreFreedAndTheirSlotsReused) {
   EXPECT_EQ(live, 3u);
 }
 
+// The runner reports a stop command it could not start; core decides what
+// stops the service instead.
+TEST(SupervisorStop, AStopCommandThatCannotRunFallsBackToTheStopSignal) {
+  spec::ServiceSpec a = Spec("a");
+  a.stop_command = spec::CommandLine{};
+  a.stop_command->words = {"/nonexistent/stopper"};
+  Harness h({a});
+  h.Feed(Event::StartAll());
+  auto acts = h.Feed(Event::Signal(SIGTERM));
+  ASSERT_EQ(Only(acts, Kind::kRunStop).size(), 1u);
+  EXPECT_TRUE(Signals(acts).empty());
+  acts = h.Feed(Event::StopCommandFailed(0, "exec /nonexistent/stopper: ENOENT"));
+  ASSERT_EQ(Signals(acts).size(), 1u);
+  EXPECT_EQ(Signals(acts)[0].signal, SIGTERM);
+  EXPECT_TRUE(Logged(acts,
+                     "a: stop command: exec /nonexistent/stopper: ENOENT; sending SIGTERM "
+                     "instead"));
+}
+
 }  // namespace
 }  // namespace core

@@ -79,6 +79,17 @@ std::vector<core::ProcInfo> ScanProcesses() {
   return out;
 }
 
+std::optional<core::ProcInfo> ReadProcess(int pid) {
+  base::UniqueFd proc(open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!proc) return std::nullopt;
+  std::string name = std::to_string(pid);
+  core::ProcInfo p;
+  p.pid = pid;
+  if (!ReadStatInto(proc.Get(), name.c_str(), p)) return std::nullopt;
+  ParseCmdline(proc.Get(), name.c_str(), p);
+  return p;
+}
+
 std::optional<int> ReadPidfile(const std::string& path) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::nullopt;

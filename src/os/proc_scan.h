@@ -13,6 +13,8 @@
 namespace os {
 
 std::vector<core::ProcInfo> ScanProcesses();
+// One process, read again (nullopt when it is gone).
+std::optional<core::ProcInfo> ReadProcess(int pid);
 
 // The pid in a pidfile, when the file holds one and that process exists.
 std::optional<int> ReadPidfile(const std::string& path);

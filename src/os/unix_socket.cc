@@ -66,15 +66,15 @@ base::Result<base::UniqueFd> ListenUnix(const std::string& path, mode_t mode) {
   if (auto st = ClearStale(path, *addr); !st) return st.Err();
   unlink(bound.c_str());
   if (bind(fd.Get(), reinterpret_cast<sockaddr*>(&*temp_addr), sizeof *temp_addr) < 0) {
-    return base::Errno("bind " + bound);
+    return base::Errno("bind " + path);
   }
   auto fail = [&](const std::string& what) {
     base::Error e = base::Errno(what);
     unlink(bound.c_str());
     return e;
   };
-  if (listen(fd.Get(), 64) < 0) return fail("listen " + bound);
-  if (chmod(bound.c_str(), mode) < 0) return fail("chmod " + bound);
+  if (listen(fd.Get(), 64) < 0) return fail("listen " + path);
+  if (chmod(bound.c_str(), mode) < 0) return fail("chmod " + path);
   if (bound != path && rename(bound.c_str(), path.c_str()) < 0) return fail("rename to " + path);
   return fd;
 }

@@ -15,7 +15,7 @@
 #include "app/children.h"
 #include "app/loop_context.h"
 #include "core/process_match.h"
-#include "spec/service_spec.h"
+#include "config/service_spec.h"
 
 namespace app {
 

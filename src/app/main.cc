@@ -10,7 +10,7 @@
 #include "app/runner.h"
 #include "ctl/client.h"
 #include "os/signals.h"
-#include "spec/options.h"
+#include "config/options.h"
 
 namespace {
 

@@ -29,9 +29,9 @@
 #include "os/fd_writer.h"
 #include "os/pipe.h"
 #include "os/rotating_file.h"
-#include "spec/config.h"
-#include "spec/options.h"
-#include "spec/service_spec.h"
+#include "config/config.h"
+#include "config/options.h"
+#include "config/service_spec.h"
 
 namespace app {
 

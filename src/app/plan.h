@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "core/supervisor.h"
-#include "spec/config.h"
-#include "spec/options.h"
+#include "config/config.h"
+#include "config/options.h"
 
 namespace app {
 

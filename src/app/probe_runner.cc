@@ -3,7 +3,7 @@
 #include <signal.h>
 
 #include "os/process.h"
-#include "spec/probe_target.h"
+#include "config/probe_target.h"
 
 namespace app {
 

@@ -14,7 +14,7 @@
 #include "core/exit_status.h"
 #include "os/probe_conn.h"
 #include "os/spawn.h"
-#include "spec/service_spec.h"
+#include "config/service_spec.h"
 
 namespace app {
 

@@ -29,7 +29,7 @@
 #include "os/signals.h"
 #include "os/spawn.h"
 #include "os/timer_fd.h"
-#include "spec/options.h"
+#include "config/options.h"
 
 namespace app {
 

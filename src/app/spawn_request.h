@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "os/spawn.h"
-#include "spec/service_spec.h"
+#include "config/service_spec.h"
 
 namespace app {
 

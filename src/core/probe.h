@@ -11,7 +11,7 @@
 #include <string>
 
 #include "base/clock.h"
-#include "spec/service_spec.h"
+#include "config/service_spec.h"
 
 namespace core {
 

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "spec/service_spec.h"
+#include "config/service_spec.h"
 
 namespace core {
 

@@ -16,7 +16,7 @@
 #include "core/exit_status.h"
 #include "core/probe.h"
 #include "core/service_fsm.h"
-#include "spec/service_spec.h"
+#include "config/service_spec.h"
 
 namespace core {
 

@@ -6,7 +6,7 @@
 
 #include "base/text.h"
 #include "logs/json_string.h"
-#include "spec/service_spec.h"
+#include "config/service_spec.h"
 
 namespace ctl {
 namespace {

@@ -19,7 +19,7 @@
 
 #include "base/result.h"
 #include "base/unique_fd.h"
-#include "spec/probe_target.h"
+#include "config/probe_target.h"
 
 namespace os {
 

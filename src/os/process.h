@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "base/result.h"
-#include "spec/service_spec.h"
+#include "config/service_spec.h"
 
 namespace os {
 

@@ -12,7 +12,7 @@
 
 #include "base/result.h"
 #include "base/unique_fd.h"
-#include "spec/service_spec.h"
+#include "config/service_spec.h"
 
 namespace os {
 

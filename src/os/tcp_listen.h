@@ -1,5 +1,5 @@
 // TCP listening sockets for tend's HTTP endpoint: binding the user's
-// `http_listen` address (parsed by spec/listen_address.h) and accepting
+// `http_listen` address (parsed by config/listen_address.h) and accepting
 // clients without blocking.
 #pragma once
 
@@ -7,7 +7,7 @@
 
 #include "base/result.h"
 #include "base/unique_fd.h"
-#include "spec/listen_address.h"
+#include "config/listen_address.h"
 
 namespace os {
 

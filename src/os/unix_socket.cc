@@ -9,7 +9,7 @@
 #include <cstring>
 
 #include "os/files.h"
-#include "spec/passwd.h"
+#include "config/passwd.h"
 
 namespace os {
 namespace {

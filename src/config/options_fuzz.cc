@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "spec/options.h"
+#include "config/options.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<std::string> args(1);

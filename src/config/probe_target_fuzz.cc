@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "spec/probe_target.h"
+#include "config/probe_target.h"
 
 namespace {
 

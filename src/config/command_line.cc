@@ -1,4 +1,4 @@
-#include "spec/command_line.h"
+#include "config/command_line.h"
 
 #include <array>
 #include <cctype>

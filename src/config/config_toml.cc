@@ -10,12 +10,12 @@
 #include "base/regex.h"
 #include "base/signal_names.h"
 #include "base/text.h"
-#include "spec/config.h"
-#include "spec/config_bounds.h"
-#include "spec/listen_address.h"
-#include "spec/naming.h"
-#include "spec/passwd.h"
-#include "spec/probe_target.h"
+#include "config/config.h"
+#include "config/config_bounds.h"
+#include "config/listen_address.h"
+#include "config/naming.h"
+#include "config/passwd.h"
+#include "config/probe_target.h"
 
 #define TOML_HEADER_ONLY 1
 #define TOML_EXCEPTIONS 0

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "spec/config.h"
+#include "config/config.h"
 
 namespace spec {
 

@@ -1,4 +1,4 @@
-#include "spec/config.h"
+#include "config/config.h"
 
 #include <algorithm>
 #include <cctype>
@@ -7,8 +7,8 @@
 #include <set>
 
 #include "base/text.h"
-#include "spec/config_bounds.h"
-#include "spec/naming.h"
+#include "config/config_bounds.h"
+#include "config/naming.h"
 
 namespace spec {
 namespace {

@@ -6,7 +6,7 @@
 #include <set>
 #include <sstream>
 
-#include "spec/config.h"
+#include "config/config.h"
 
 namespace spec {
 namespace {

@@ -1,4 +1,4 @@
-#include "spec/passwd.h"
+#include "config/passwd.h"
 
 #include <gtest/gtest.h>
 

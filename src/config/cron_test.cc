@@ -1,4 +1,4 @@
-#include "spec/cron.h"
+#include "config/cron.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "spec/options.h"
+#include "config/options.h"
 
 #include <gtest/gtest.h>
 

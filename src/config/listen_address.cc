@@ -1,4 +1,4 @@
-#include "spec/listen_address.h"
+#include "config/listen_address.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -5,8 +5,8 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "spec/command_line.h"
-#include "spec/naming.h"
+#include "config/command_line.h"
+#include "config/naming.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view line(reinterpret_cast<const char*>(data), size);

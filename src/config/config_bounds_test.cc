@@ -1,4 +1,4 @@
-#include "spec/config_bounds.h"
+#include "config/config_bounds.h"
 
 #include <gtest/gtest.h>
 

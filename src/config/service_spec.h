@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "base/clock.h"
-#include "spec/command_line.h"
-#include "spec/cron.h"
+#include "config/command_line.h"
+#include "config/cron.h"
 
 namespace spec {
 

@@ -1,4 +1,4 @@
-#include "spec/service_spec.h"
+#include "config/service_spec.h"
 
 namespace spec {
 

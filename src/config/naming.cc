@@ -1,4 +1,4 @@
-#include "spec/naming.h"
+#include "config/naming.h"
 
 #include <cctype>
 #include <set>

@@ -1,10 +1,10 @@
-#include "spec/options.h"
+#include "config/options.h"
 
 #include <cstdlib>
 
 #include "base/text.h"
-#include "spec/listen_address.h"
-#include "spec/naming.h"
+#include "config/listen_address.h"
+#include "config/naming.h"
 
 namespace spec {
 namespace {

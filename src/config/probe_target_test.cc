@@ -1,4 +1,4 @@
-#include "spec/probe_target.h"
+#include "config/probe_target.h"
 
 #include <gtest/gtest.h>
 

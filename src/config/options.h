@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "base/clock.h"
-#include "spec/service_spec.h"
+#include "config/service_spec.h"
 
 namespace spec {
 

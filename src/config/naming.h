@@ -6,8 +6,8 @@
 #include <string_view>
 #include <vector>
 
-#include "spec/command_line.h"
-#include "spec/service_spec.h"
+#include "config/command_line.h"
+#include "config/service_spec.h"
 
 namespace spec {
 

@@ -14,8 +14,8 @@
 
 #include "app/children.h"
 #include "app/loop_context.h"
-#include "core/process_match.h"
 #include "config/service_spec.h"
+#include "core/process_match.h"
 
 namespace app {
 

@@ -8,9 +8,9 @@
 
 #include "app/plan.h"
 #include "app/runner.h"
+#include "config/options.h"
 #include "ctl/client.h"
 #include "os/signals.h"
-#include "config/options.h"
 
 namespace {
 

@@ -21,6 +21,9 @@
 #include <vector>
 
 #include "base/result.h"
+#include "config/config.h"
+#include "config/options.h"
+#include "config/service_spec.h"
 #include "core/supervisor.h"
 #include "logs/line_splitter.h"
 #include "logs/log_limiter.h"
@@ -29,9 +32,6 @@
 #include "os/fd_writer.h"
 #include "os/pipe.h"
 #include "os/rotating_file.h"
-#include "config/config.h"
-#include "config/options.h"
-#include "config/service_spec.h"
 
 namespace app {
 

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "core/supervisor.h"
 #include "config/config.h"
 #include "config/options.h"
+#include "core/supervisor.h"
 
 namespace app {
 

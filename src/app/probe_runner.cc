@@ -2,8 +2,8 @@
 
 #include <signal.h>
 
-#include "os/process.h"
 #include "config/probe_target.h"
+#include "os/process.h"
 
 namespace app {
 

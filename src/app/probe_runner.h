@@ -11,10 +11,10 @@
 #include <string>
 
 #include "app/loop_context.h"
+#include "config/service_spec.h"
 #include "core/exit_status.h"
 #include "os/probe_conn.h"
 #include "os/spawn.h"
-#include "config/service_spec.h"
 
 namespace app {
 

@@ -24,12 +24,12 @@
 #include "app/probe_runner.h"
 #include "app/service_views.h"
 #include "base/result.h"
+#include "config/options.h"
 #include "core/supervisor.h"
 #include "os/epoll.h"
 #include "os/signals.h"
 #include "os/spawn.h"
 #include "os/timer_fd.h"
-#include "config/options.h"
 
 namespace app {
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "os/spawn.h"
 #include "config/service_spec.h"
+#include "os/spawn.h"
 
 namespace app {
 

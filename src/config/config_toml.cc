@@ -298,9 +298,14 @@ std::optional<ProbeSpec> Probe(FileCtx& c, const toml::node& v, const std::strin
     WrongType(c, v, key, "a table like { http = \"http://127.0.0.1:8080/healthz\" }");
     return std::nullopt;
   }
-  static const std::vector<std::string> kKeys = {
-      "exec", "tcp", "http", "period", "timeout", "initial_delay", "failure_threshold",
-      "success_threshold"};
+  static const std::vector<std::string> kKeys = {"exec",
+                                                 "tcp",
+                                                 "http",
+                                                 "period",
+                                                 "timeout",
+                                                 "initial_delay",
+                                                 "failure_threshold",
+                                                 "success_threshold"};
   ProbeSpec p;
   int kinds = 0;
   bool ok = true;
@@ -342,21 +347,25 @@ std::optional<ProbeSpec> Probe(FileCtx& c, const toml::node& v, const std::strin
     } else if (name == "failure_threshold" || name == "success_threshold") {
       auto n = Int(c, sub, full, 1, 1000);
       ok = ok && n;
-      if (n) (name == "failure_threshold" ? p.failure_threshold : p.success_threshold) = static_cast<int>(*n);
+      if (n)
+        (name == "failure_threshold" ? p.failure_threshold : p.success_threshold) =
+            static_cast<int>(*n);
     } else {
       auto hint = Suggest(name, kKeys);
-      c.Error(k.source(), "unknown key '" + full + "'" +
-                              (hint ? " (did you mean '" + *hint + "'?)" : ""));
+      c.Error(k.source(),
+              "unknown key '" + full + "'" + (hint ? " (did you mean '" + *hint + "'?)" : ""));
       ok = false;
     }
   }
   if (kinds != 1) {
-    c.Error(v, "'" + key + "' needs exactly one of exec = \"command\", tcp = \"host:port\" or "
+    c.Error(v, "'" + key +
+                   "' needs exactly one of exec = \"command\", tcp = \"host:port\" or "
                    "http = \"http://host:port/path\"");
     return std::nullopt;
   }
   if (ok && key == "liveness" && p.success_threshold != 1) {
-    c.Error(*t->get("success_threshold"), "'liveness.success_threshold' must be 1 (as in Kubernetes)");
+    c.Error(*t->get("success_threshold"),
+            "'liveness.success_threshold' must be 1 (as in Kubernetes)");
     return std::nullopt;
   }
   return ok ? std::optional<ProbeSpec>(p) : std::nullopt;

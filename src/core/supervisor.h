@@ -11,12 +11,12 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "config/service_spec.h"
 #include "core/backoff.h"
 #include "core/event.h"
 #include "core/exit_status.h"
 #include "core/probe.h"
 #include "core/service_fsm.h"
-#include "config/service_spec.h"
 
 namespace core {
 

@@ -1,12 +1,11 @@
 #include "ctl/protocol.h"
 
 #include <chrono>
-
 #include <nlohmann/json.hpp>
 
 #include "base/text.h"
-#include "logs/json_string.h"
 #include "config/service_spec.h"
+#include "logs/json_string.h"
 
 namespace ctl {
 namespace {

@@ -8,8 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include "os/files.h"
 #include "config/passwd.h"
+#include "os/files.h"
 
 namespace os {
 namespace {

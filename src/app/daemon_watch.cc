@@ -1,10 +1,10 @@
 #include "app/daemon_watch.h"
 
-#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 
 #include "os/proc_scan.h"

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdlib>
 
 #include "base/clock.h"
@@ -14,10 +15,10 @@
 namespace app {
 namespace {
 
-constexpr size_t kReadChunk = 64 * 1024;
-constexpr size_t kDrainLimit = 1024 * 1024;  // per stream, when a service exits
+constexpr size_t kReadChunk = size_t{64} * 1024;
+constexpr size_t kDrainLimit = size_t{1024} * 1024;  // per stream, when a service exits
 constexpr const char* kStreamNames[] = {"stdout", "stderr"};
-constexpr size_t kRingBytes = 64 * 1024;
+constexpr size_t kRingBytes = size_t{64} * 1024;
 
 const char* LevelName(core::LogLevel level) {
   switch (level) {

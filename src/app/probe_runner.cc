@@ -1,6 +1,6 @@
 #include "app/probe_runner.h"
 
-#include <signal.h>
+#include <csignal>
 
 #include "config/probe_target.h"
 #include "os/process.h"

@@ -51,7 +51,12 @@ os::SpawnRequest BuildSpawnRequest(const spec::ServiceSpec& spec, const spec::Co
   UserEnv(spec, env);
   NotifyEnv(spec, ctx.notify_socket, env);
   for (const std::string& kv : spec.env) Put(env, kv);
-  for (const auto& [k, v] : env) req.env.push_back(k + "=" + v);
+  for (const auto& [k, v] : env) {
+    std::string kv = k;
+    kv += '=';
+    kv += v;
+    req.env.push_back(std::move(kv));
+  }
   req.stdout_fd = ctx.fds[0];
   req.stderr_fd = ctx.fds[1];
   req.working_dir = spec.working_dir;

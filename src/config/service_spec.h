@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -59,9 +60,9 @@ enum class ServiceType {
 struct OutputSpec {
   enum class Mode { kPrefix, kInherit, kNull, kFile };
   Mode mode = Mode::kPrefix;
-  std::string path;                      // kFile
-  uint64_t max_size = 10 * 1024 * 1024;  // kFile: rotate past this many bytes
-  int keep = 5;                          // kFile: rotated files kept (path.1 ...)
+  std::string path;                                // kFile
+  uint64_t max_size = uint64_t{10} * 1024 * 1024;  // kFile: rotate past this many bytes
+  int keep = 5;                                    // kFile: rotated files kept (path.1 ...)
   bool operator==(const OutputSpec&) const = default;
 };
 

@@ -112,7 +112,7 @@ std::string DescribeTable() {
 std::string DescribeDiagram() {
   std::string out = "stateDiagram-v2\n    [*] --> idle\n";
   for (int s = 0; s < kStateCount; ++s) {
-    State from = static_cast<State>(s);
+    auto from = static_cast<State>(s);
     // Arrows of this state in order of first appearance, with their inputs.
     std::vector<std::pair<Transition, std::string>> arrows;
     for (int i = 0; i < kInputCount; ++i) {

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <utility>
 #include <variant>
 
 namespace core {
@@ -26,7 +27,7 @@ std::optional<base::TimePoint> DueAt(const ServiceRuntime& s) {
 }  // namespace
 
 Supervisor::Supervisor(std::vector<spec::ServiceSpec> specs, Settings settings)
-    : settings_(settings) {
+    : settings_(std::move(settings)) {
   for (spec::ServiceSpec& s : specs) {
     services_.emplace_back();
     Install(services_.size() - 1, std::move(s), Want::kUp);

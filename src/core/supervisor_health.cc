@@ -229,7 +229,7 @@ void Supervisor::HealthDeadlines(const ServiceRuntime& s,
   auto consider = [&next](base::TimePoint t) {
     if (!next || t < *next) next = t;
   };
-  size_t i = static_cast<size_t>(&s - services_.data());
+  auto i = static_cast<size_t>(&s - services_.data());
   if (phase_ != Phase::kRunning) return;
   if (AwaitsReady(i)) consider(s.start_deadline);
   if (!ProbesRun(s.state)) return;

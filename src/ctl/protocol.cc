@@ -99,7 +99,7 @@ ParseResult ParseRequest(std::string_view line) {
                               std::to_string(j["v"].get<long long>()) + " (this tend speaks 1)"};
   }
   if (!j.contains("cmd") || !j["cmd"].is_string()) return {std::nullopt, "'cmd' must be a string"};
-  const std::string& cmd = j["cmd"].get_ref<const std::string&>();
+  const auto& cmd = j["cmd"].get_ref<const std::string&>();
   Request r;
   bool found = false;
   for (const Known& k : kCommands) {
@@ -124,7 +124,7 @@ const char* CommandName(Command cmd) {
 void AppendJson(std::string& out, std::string_view s) { logs::AppendJsonString(out, s); }
 
 std::string ErrorReply(const std::string& message) {
-  std::string out = "{\"v\":1,\"ok\":false,\"error\":";
+  std::string out = R"({"v":1,"ok":false,"error":)";
   AppendJson(out, message);
   out += "}\n";
   return out;
@@ -137,7 +137,7 @@ namespace {
 void AppendView(std::string& out, const core::ServiceView& v) {
   out += "{\"name\":";
   AppendJson(out, v.name);
-  out += ",\"state\":\"" + v.state + "\"";
+  out += R"(,"state":")" + v.state + "\"";
   out += ",\"pid\":" + std::to_string(v.pid);
   out += ",\"pids\":[";
   for (size_t p = 0; p < v.pids.size(); ++p) out += (p ? "," : "") + std::to_string(v.pids[p]);
@@ -152,7 +152,7 @@ void AppendView(std::string& out, const core::ServiceView& v) {
   }
   out += ",\"daemon\":" + std::string(v.daemon ? "true" : "false");
   out += ",\"ready\":" + std::string(v.ready ? "true" : "false");
-  out += ",\"health\":\"" + v.health + "\"";
+  out += R"(,"health":")" + v.health + "\"";
   if (!v.status.empty()) {
     out += ",\"status\":";
     AppendJson(out, v.status);
@@ -163,7 +163,7 @@ void AppendView(std::string& out, const core::ServiceView& v) {
 }  // namespace
 
 std::string StatusReply(const std::vector<core::ServiceView>& views) {
-  std::string out = "{\"v\":1,\"ok\":true,\"services\":[";
+  std::string out = R"({"v":1,"ok":true,"services":[)";
   for (size_t k = 0; k < views.size(); ++k) {
     if (k) out += ",";
     AppendView(out, views[k]);
@@ -191,7 +191,7 @@ std::string HealthReply(const std::vector<core::ServiceView>& judged) {
     }
     services += "}";
   }
-  return "{\"v\":1,\"ok\":true,\"healthy\":" + std::string(AllHealthy(judged) ? "true" : "false") +
+  return R"({"v":1,"ok":true,"healthy":)" + std::string(AllHealthy(judged) ? "true" : "false") +
          ",\"services\":[" + services + "]}\n";
 }
 

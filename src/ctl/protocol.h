@@ -3,6 +3,7 @@
 // unknown or wrongly typed becomes an error reply and changes nothing.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,7 +14,7 @@
 namespace ctl {
 
 inline constexpr int kVersion = 1;
-inline constexpr size_t kMaxRequest = 64 * 1024;  // bytes in one request line
+inline constexpr size_t kMaxRequest = size_t{64} * 1024;  // bytes in one request line
 
 enum class Command {
   kStatus,

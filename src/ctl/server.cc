@@ -178,11 +178,11 @@ void Server::Serve(size_t id, Client& c, const std::string& line, base::TimePoin
       Send(id, c, ErrorReply("unknown service '" + r.names[0] + "'"));
       return;
     }
-    std::string reply = "{\"v\":1,\"ok\":true,\"lines\":[";
+    std::string reply = R"({"v":1,"ok":true,"lines":[)";
     for (size_t k = 0; k < lines->size(); ++k) reply += (k ? "," : "") + (*lines)[k];
     reply += "]";
     if (lines->size() < static_cast<size_t>(r.lines) && host_.forgot && host_.forgot(r.names[0])) {
-      reply += ",\"truncated\":true,\"note\":\"only the last " + std::to_string(lines->size()) +
+      reply += R"(,"truncated":true,"note":"only the last )" + std::to_string(lines->size()) +
                " lines are kept (tend keeps about 64 KiB of recent output per service)\"";
     }
     Send(id, c, reply + "}\n");
@@ -223,7 +223,7 @@ void Server::Broadcast(const std::string& service, const std::string& json_line)
   for (size_t id : ids) {
     auto it = clients_.find(id);
     if (it != clients_.end()) {
-      Send(id, it->second, "{\"v\":1,\"line\":" + json_line + "}\n", false);
+      Send(id, it->second, R"({"v":1,"line":)" + json_line + "}\n", false);
     }
   }
 }

@@ -13,6 +13,7 @@
 
 #include <sys/types.h>
 
+#include <cstddef>
 #include <functional>
 #include <map>
 #include <optional>
@@ -35,7 +36,7 @@ struct ServerConfig {
   std::optional<gid_t> group;  // members may control too
   base::Duration idle_timeout = base::seconds(60);
   base::Duration request_timeout = base::seconds(10);  // a started request line must end
-  size_t max_output = 1024 * 1024;  // bytes queued for a follower before it is dropped
+  size_t max_output = size_t{1024} * 1024;  // bytes queued for a follower before it is dropped
   size_t max_clients = 64;
   // How long a client must have been quiet before a newcomer over the cap
   // may replace it: one just accepted has its request on the way.

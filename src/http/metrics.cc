@@ -132,7 +132,7 @@ std::string FormatSampleValue(double value) {
   char buf[64];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
   if (ec != std::errc()) return "NaN";  // cannot happen: 64 bytes hold any double
-  return std::string(buf, end);
+  return {buf, end};
 }
 
 std::string RenderMetrics(const TendMetrics& metrics) {

@@ -16,7 +16,7 @@ class LineSplitter {
  public:
   using Sink = std::function<void(std::string_view line)>;  // line without '\n'
 
-  explicit LineSplitter(size_t max_line = 16 * 1024) : max_line_(max_line) {}
+  explicit LineSplitter(size_t max_line = size_t{16} * 1024) : max_line_(max_line) {}
 
   void Feed(std::string_view bytes, const Sink& sink);
   void Flush(const Sink& sink);  // emits the pending partial line, if any

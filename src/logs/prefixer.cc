@@ -22,24 +22,24 @@ Prefixer::Prefixer(const std::vector<std::string>& names, LineStyle style)
     std::string head = names[i];
     head.resize(width, ' ');
     head += " | ";
-    if (style.colour) head = kColours[i % std::size(kColours)] + head + kReset;
+    if (style.colour) head = std::string(kColours[i % std::size(kColours)]).append(head) += kReset;
     heads_.push_back(std::move(head));
   }
 }
 
 void AppendJsonLine(std::string& out, std::string_view time, std::string_view service,
                     std::string_view stream, std::string_view level, std::string_view line) {
-  out += "{\"time\":\"";
+  out += R"({"time":")";
   out += time;
-  out += "\",\"service\":";
+  out += R"(","service":)";
   AppendJsonString(out, service);
-  out += ",\"stream\":\"";
+  out += R"(,"stream":")";
   out += stream;
   if (!level.empty()) {
-    out += "\",\"level\":\"";
+    out += R"(","level":")";
     out += level;
   }
-  out += "\",\"line\":";
+  out += R"(","line":)";
   AppendJsonString(out, line);
   out += '}';
 }

@@ -19,7 +19,7 @@ namespace os {
 class FdWriter {
  public:
   // Sets O_NONBLOCK on fd when `nonblocking` (restored by Finish).
-  FdWriter(int fd, bool nonblocking, size_t high_mark = 256 * 1024);
+  FdWriter(int fd, bool nonblocking, size_t high_mark = size_t{256} * 1024);
   ~FdWriter();
   FdWriter(const FdWriter&) = delete;
   FdWriter& operator=(const FdWriter&) = delete;

@@ -3,9 +3,9 @@
 // is lost between epoll_wait calls. Children get a clean slate before exec.
 #pragma once
 
-#include <signal.h>
 #include <sys/signalfd.h>
 
+#include <csignal>
 #include <vector>
 
 #include "base/result.h"

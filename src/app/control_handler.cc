@@ -54,7 +54,7 @@ std::optional<base::TimePoint> ControlHandler::NextDeadline() const {
 std::string ControlHandler::Handle(const ctl::Request& r) {
   std::string error;
   std::vector<std::string> names = r.names;
-  if (names.empty() && r.cmd != ctl::Command::kHealth) names.push_back("all");
+  if (names.empty() && r.cmd != ctl::Command::kHealth) names.emplace_back("all");
   auto which = views_.Resolve(names, &error);
   if (!which) return ctl::ErrorReply(error);
   base::TimePoint now = os::Now();

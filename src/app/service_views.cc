@@ -16,6 +16,7 @@ std::vector<core::ServiceView> ServiceViews::Judge(const std::vector<size_t>& na
                                                    base::TimePoint now) const {
   if (named.empty()) return core::Judged(All(now), all);
   std::vector<core::ServiceView> out;
+  out.reserve(named.size());
   for (size_t i : named) out.push_back(Of(i, now));
   return out;
 }

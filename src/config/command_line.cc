@@ -25,7 +25,7 @@ bool IsAssignment(std::string_view raw_word) {
   if (eq == 0 || eq == std::string_view::npos) return false;
   if (std::isdigit(static_cast<unsigned char>(raw_word[0]))) return false;
   for (size_t i = 0; i < eq; ++i) {
-    unsigned char c = static_cast<unsigned char>(raw_word[i]);
+    auto c = static_cast<unsigned char>(raw_word[i]);
     if (!std::isalnum(c) && c != '_') return false;
   }
   return true;

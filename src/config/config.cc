@@ -120,7 +120,7 @@ std::optional<uint64_t> ParseSize(std::string_view text) {
   if (unit == "K" || unit == "KB" || unit == "KiB" || unit == "k")
     scale = 1024;
   else if (unit == "M" || unit == "MB" || unit == "MiB")
-    scale = 1024 * 1024;
+    scale = uint64_t{1024} * 1024;
   else if (unit == "G" || unit == "GB" || unit == "GiB")
     scale = 1024ULL * 1024 * 1024;
   else if (!unit.empty() && unit != "B")
@@ -235,6 +235,7 @@ void CheckConfig(Config& config, std::vector<Diagnostic>& errors) {
     }
   }
   std::vector<std::string> names;
+  names.reserve(index.size());
   for (const auto& [name, i] : index) names.push_back(name);
   std::vector<std::vector<size_t>> edges(config.services.size());
   for (size_t i = 0; i < config.services.size(); ++i) {

@@ -104,10 +104,10 @@ std::optional<base::Duration> Dur(FileCtx& c, const toml::node& v, const std::st
   } else if (v.is_string()) {
     d = ParseDuration(*v.value<std::string>());
   } else {
-    WrongType(c, v, key, "a duration (seconds, or a string like \"500ms\", \"2s\", \"1m\")");
+    WrongType(c, v, key, R"(a duration (seconds, or a string like "500ms", "2s", "1m"))");
     return std::nullopt;
   }
-  if (!d) c.Error(v, "'" + key + "' must be a duration like 10, \"500ms\", \"2s\" or \"1m\"");
+  if (!d) c.Error(v, "'" + key + R"(' must be a duration like 10, "500ms", "2s" or "1m")");
   return d;
 }
 
@@ -178,7 +178,7 @@ std::optional<OutputSpec> Output(FileCtx& c, const toml::node& v, const std::str
   }
   const toml::table* t = v.as_table();
   if (!t) {
-    WrongType(c, v, key, "\"prefix\", \"inherit\", \"null\" or { file = \"...\" }");
+    WrongType(c, v, key, R"("prefix", "inherit", "null" or { file = "..." })");
     return std::nullopt;
   }
   out.mode = M::kFile;
@@ -209,8 +209,10 @@ std::optional<OutputSpec> Output(FileCtx& c, const toml::node& v, const std::str
       if (n) out.keep = static_cast<int>(*n);
     } else {
       auto hint = Suggest(name, {"file", "max_size", "keep"});
-      c.Error(k.source(), "unknown key '" + key + "." + name + "'" +
-                              (hint ? " (did you mean '" + *hint + "'?)" : ""));
+      std::string text = "unknown key '" + key;
+      text.append(".").append(name).append("'");
+      if (hint) text += " (did you mean '" + *hint + "'?)";
+      c.Error(k.source(), text);
       ok = false;
     }
   }
@@ -311,7 +313,9 @@ std::optional<ProbeSpec> Probe(FileCtx& c, const toml::node& v, const std::strin
   bool ok = true;
   for (auto&& [k, sub] : *t) {
     std::string name(k.str());
-    std::string full = key + "." + name;
+    std::string full = key;
+    full += '.';
+    full += name;
     if (name == "exec") {
       ++kinds;
       p.kind = ProbeSpec::Kind::kExec;
@@ -378,9 +382,9 @@ struct KeyHandler {
   Handler handle;
 };
 
-#define SET_IF(expr, target)            \
-  do {                                  \
-    if (auto x_ = (expr)) target = *x_; \
+#define SET_IF(expr, target)              \
+  do {                                    \
+    if (auto x_ = (expr)) (target) = *x_; \
   } while (0)
 
 const KeyHandler kServiceKeys[] = {
@@ -453,7 +457,8 @@ const KeyHandler kServiceKeys[] = {
        if (v.is_string()) sig = base::SignalNumber(*v.value<std::string>());
        if (v.is_integer() && *v.value<int64_t>() > 0 && *v.value<int64_t>() < 65) sig = static_cast<int>(*v.value<int64_t>());
        if (sig == 0 || sig == SIGKILL || sig == SIGSTOP) {
-         return c.Error(v, "'" + k + "' must be a signal name like \"SIGTERM\", \"INT\" or a number (not KILL or STOP)");
+         return c.Error(v, "'" + k +
+                               R"(' must be a signal name like "SIGTERM", "INT" or a number (not KILL or STOP))");
        }
        d.spec.stop_signal = sig;
      }},
@@ -699,8 +704,10 @@ void Service(FileCtx& c, const std::string& name, const toml::node& node, Config
                           [&](const KeyHandler& kh) { return key == kh.key; });
     if (h == std::end(kServiceKeys)) {
       auto hint = Suggest(key, kNames);
-      c.Error(k.source(), "unknown key '" + key + "' in service '" + name + "'" +
-                              (hint ? " (did you mean '" + *hint + "'?)" : ""));
+      std::string text = "unknown key '" + key;
+      text.append("' in service '").append(name).append("'");
+      if (hint) text += " (did you mean '" + *hint + "'?)";
+      c.Error(k.source(), text);
       continue;
     }
     h->handle(c, d, v, key);

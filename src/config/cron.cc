@@ -44,7 +44,7 @@ std::optional<int> Number(std::string_view s, const Field& f) {
 // Parses one comma-separated field into the set of values it allows.
 bool ParseField(std::string_view text, const Field& f, std::vector<bool>& set, bool& star,
                 std::string& error) {
-  set.assign(static_cast<size_t>(f.hi + 1), false);
+  set.assign(static_cast<size_t>(f.hi) + 1, false);
   star = text == "*";
   while (!text.empty()) {
     size_t comma = text.find(',');
@@ -132,7 +132,7 @@ std::optional<std::time_t> NextRun(const CronExpr& e, std::time_t after) {
   while (t < limit) {
     std::tm tm{};
     gmtime_r(&t, &tm);
-    if (!e.months[static_cast<size_t>(tm.tm_mon + 1)]) {
+    if (!e.months[static_cast<size_t>(tm.tm_mon) + 1]) {
       tm.tm_mon += 1;  // to the first minute of next month
       tm.tm_mday = 1;
       tm.tm_hour = tm.tm_min = tm.tm_sec = 0;

@@ -225,7 +225,7 @@ Supervisor::Verdict Supervisor::EndedForGood(size_t i) {
 // A scheduled oneshot waits for its next time (UTC), in backoff.
 Supervisor::Verdict Supervisor::Schedule(size_t i, base::TimePoint now) {
   ServiceRuntime& s = services_[i];
-  std::time_t wall = static_cast<std::time_t>(wall_ms_ / 1000);
+  auto wall = static_cast<std::time_t>(wall_ms_ / 1000);
   std::optional<std::time_t> next = spec::NextRun(*s.spec.schedule, wall);
   if (!next) {
     Log(LogLevel::kWarn,

@@ -1,16 +1,11 @@
 #include "app/runner.h"
 
-#include <fcntl.h>
-#include <sys/resource.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <csignal>
 #include <cstdlib>
 
 #include "app/fd_budget.h"
 #include "app/spawn_request.h"
-#include "os/acceptor.h"
 #include "os/files.h"
 #include "os/proc_stats.h"
 #include "os/process.h"

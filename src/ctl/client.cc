@@ -8,6 +8,7 @@
 
 #include "base/clock.h"
 #include "base/text.h"
+#include "os/pipe.h"
 #include "os/unix_socket.h"
 
 namespace ctl {
@@ -137,7 +138,7 @@ bool ReadLine(int fd, std::string& buffer, std::string& line) {
       buffer.erase(0, nl + 1);
       return true;
     }
-    if (os::ReadSome(fd, buffer, 65536) == 0) return false;  // EOF or an error
+    if (os::ReadAvailable(fd, buffer, 65536) == 0) return false;  // EOF or an error
   }
 }
 

@@ -30,7 +30,7 @@ base::Status Server::Listen() {
   owner.clients = [this] { return clients_.size(); };
   owner.room_at = [this] { return RoomAt(); };
   owner.make_room = [this] {
-    auto victim = Idlest();
+    auto victim = Stalest();
     if (victim == clients_.end()) return;  // room_at said there was one; be sure
     for (const std::string& line :
          refusals_.Admit("control: evictions",
@@ -90,30 +90,24 @@ base::TimePoint Server::StalledSince(const Client& c) const {
   return c.in.empty() ? c.last_active : c.request_since;
 }
 
-// When a newcomer over the cap may replace someone: when the client stalled
-// longest will have been so for evict_after; nullopt when every client is
-// busy (waiting, following, or taking a reply).
-std::optional<base::TimePoint> Server::RoomAt() const {
-  std::optional<base::TimePoint> at;
-  for (const auto& [id, c] : clients_) {
-    if (c.waiting || !c.out.empty()) continue;
-    base::TimePoint t = StalledSince(c) + config_.evict_after;
-    if (!at || t < *at) at = t;
-  }
-  return at;
-}
-
-// The client a newcomer may replace: the one stalled longest, if for at
-// least evict_after (one just accepted has its request on the way).
-std::map<size_t, Server::Client>::iterator Server::Idlest() {
-  base::TimePoint now = os::Now();
+// The client stalled longest that is not busy (waiting, following, or
+// taking a reply): the one a newcomer over the cap may replace.
+std::map<size_t, Server::Client>::iterator Server::Stalest() {
   auto victim = clients_.end();
   for (auto it = clients_.begin(); it != clients_.end(); ++it) {
     const Client& c = it->second;
-    if (c.waiting || !c.out.empty() || now - StalledSince(c) < config_.evict_after) continue;
+    if (c.waiting || !c.out.empty()) continue;
     if (victim == clients_.end() || StalledSince(c) < StalledSince(victim->second)) victim = it;
   }
   return victim;
+}
+
+// When that client will have been stalled for evict_after (one just
+// accepted has its request on the way); nullopt when every client is busy.
+std::optional<base::TimePoint> Server::RoomAt() {
+  auto victim = Stalest();
+  if (victim == clients_.end()) return std::nullopt;
+  return StalledSince(victim->second) + config_.evict_after;
 }
 
 void Server::OnClient(size_t id, uint32_t events) {

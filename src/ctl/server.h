@@ -88,8 +88,8 @@ class Server {
 
   bool Allowed(int fd);
   void Admit(base::UniqueFd fd);
-  std::map<size_t, Client>::iterator Idlest();
-  std::optional<base::TimePoint> RoomAt() const;
+  std::map<size_t, Client>::iterator Stalest();
+  std::optional<base::TimePoint> RoomAt();
   base::TimePoint StalledSince(const Client& c) const;
   void OnClient(size_t id, uint32_t events);
   void ReadFrom(size_t id, Client& c, base::TimePoint now);

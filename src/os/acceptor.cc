@@ -1,10 +1,10 @@
 #include "os/acceptor.h"
 
-#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <cerrno>
 
+#include "os/process.h"
 #include "os/timer_fd.h"
 
 namespace os {
@@ -100,18 +100,6 @@ base::Result<base::UniqueFd> Accept(int listen_fd) {
     case ENETUNREACH: return base::UniqueFd();
     default: return base::Errno("accept4");
   }
-}
-
-size_t FdLimit() {
-  rlimit rl{};
-  if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY) return 1 << 20;
-  return static_cast<size_t>(rl.rlim_cur);
-}
-
-uint64_t FdHardLimit() {
-  rlimit rl{};
-  if (getrlimit(RLIMIT_NOFILE, &rl) < 0) return 0;
-  return rl.rlim_max;
 }
 
 }  // namespace os

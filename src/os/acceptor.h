@@ -80,8 +80,5 @@ class Acceptor {
 // Accepts one connection (non-blocking, close-on-exec). An invalid fd when
 // none is waiting or it failed in a way accept(2) says to treat as such.
 base::Result<base::UniqueFd> Accept(int listen_fd);
-// The soft RLIMIT_NOFILE, and the hard one.
-size_t FdLimit();
-uint64_t FdHardLimit();
 
 }  // namespace os

@@ -34,6 +34,18 @@ std::vector<int> Lineage(int pid, int max) {
   return out;
 }
 
+size_t FdLimit() {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY) return 1 << 20;
+  return static_cast<size_t>(rl.rlim_cur);
+}
+
+uint64_t FdHardLimit() {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) < 0) return 0;
+  return rl.rlim_max;
+}
+
 spec::Rlimit RaiseFdLimit() {
   rlimit rl{};
   if (getrlimit(RLIMIT_NOFILE, &rl) < 0) return {RLIMIT_NOFILE, 0, 0};

@@ -22,6 +22,9 @@ base::Status BecomeSubreaper();
 // service) and returns the limits tend was started with, which services
 // get back: some programs loop over every possible fd, or use select().
 spec::Rlimit RaiseFdLimit();
+// The soft RLIMIT_NOFILE now, and the hard one (0 when unknown).
+size_t FdLimit();
+uint64_t FdHardLimit();
 
 // Whether process `pid` exists (kill(pid, 0) did not say ESRCH).
 bool ProcessExists(int pid);

@@ -92,17 +92,6 @@ void RemoveOwnSocket(const std::string& path, SocketId id) {
   unlink(path.c_str());
 }
 
-size_t ReadSome(int fd, std::string& out, size_t max) {
-  size_t old = out.size();
-  out.resize(old + max);
-  ssize_t n;
-  do {
-    n = read(fd, out.data() + old, max);
-  } while (n < 0 && errno == EINTR);
-  out.resize(old + (n > 0 ? static_cast<size_t>(n) : 0));
-  return n > 0 ? static_cast<size_t>(n) : 0;
-}
-
 void ShutdownWrite(int fd) { shutdown(fd, SHUT_WR); }
 
 std::optional<size_t> ReceiveSome(int fd, std::string& out, size_t max) {

@@ -43,10 +43,6 @@ bool UserInGroup(uid_t uid, gid_t gid);
 // (0 when nothing is there now), or nullopt at EOF or on an error.
 std::optional<size_t> ReceiveSome(int fd, std::string& out, size_t max);
 
-// A blocking read of up to `max` bytes appended to `out` (EINTR retried):
-// the count, 0 at EOF or on an error.
-size_t ReadSome(int fd, std::string& out, size_t max);
-
 // No more output on this socket: the peer sees EOF, we can still read.
 void ShutdownWrite(int fd);
 

@@ -1,54 +1,210 @@
 #include "ctl/server.h"
 
-#include <sys/epoll.h>
-#include <unistd.h>
-
 #include "os/process.h"
 #include "os/timer_fd.h"
 #include "os/unix_socket.h"
 
 namespace ctl {
 
+// One control client: request lines served one at a time (the next waits
+// until the reply to this one is taken), a wait or a follow in progress,
+// and the deadlines that drop a stalled client.
+class Server::Conn : public os::Session {
+ public:
+  Conn(Server& server, base::TimePoint now) : server_(server), last_active_(now) {}
+
+  void Received(os::Stream& s, base::TimePoint now) override {
+    if (s.in().empty()) return;
+    if (!partial_) request_since_ = now;  // `in` was empty before this read
+    last_active_ = now;
+    ServeBuffered(s, now);
+  }
+  // The reply is out: requests that queued up behind it are next.
+  void Sent(os::Stream& s, base::TimePoint now) override {
+    if (!waiting_) ServeBuffered(s, now);
+  }
+  std::optional<base::TimePoint> Deadline() const override;
+  void Expired(os::Stream& s, base::TimePoint now) override;
+  std::optional<base::TimePoint> StalledSince(const os::Stream& s) const override;
+
+  bool Follows(const std::string& service) const {
+    return waiting_ && waiting_->cmd == Command::kLogs && waiting_->names[0] == service;
+  }
+  // A line pushed to a follower: one that has more than max_output unread goes.
+  void Push(os::Stream& s, const std::string& data);
+  // A wait whose names may have become ready.
+  void Recheck(os::Stream& s, base::TimePoint now);
+
+ private:
+  void ServeBuffered(os::Stream& s, base::TimePoint now);
+  void Serve(os::Stream& s, const std::string& line, base::TimePoint now);
+  void Logs(os::Stream& s, const Request& r);
+  void EndWait(os::Stream& s, const std::string& reply, base::TimePoint now);
+  // Idle clients go after idle_timeout; one that started a request line
+  // and never ends it (slowloris) goes after request_timeout.
+  base::TimePoint IdleDeadline() const;
+
+  Server& server_;
+  bool partial_ = false;  // `in` holds the start of a request line
+  base::TimePoint last_active_;
+  base::TimePoint request_since_{};  // when that line began
+  std::optional<Request> waiting_;   // a wait or a follow in progress
+  base::TimePoint wait_deadline_{};
+};
+
+// Serves the complete lines in `in`, one at a time: while a reply is still
+// being sent, the next request waits (and so does reading: back-pressure).
+void Server::Conn::ServeBuffered(os::Stream& s, base::TimePoint now) {
+  std::string& in = s.in();
+  size_t nl;
+  while (!s.Finishing() && s.Unsent() == 0 && (nl = in.find('\n')) != std::string::npos) {
+    std::string line = in.substr(0, nl);
+    in.erase(0, nl + 1);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    request_since_ = now;
+    if (!line.empty()) Serve(s, line, now);
+  }
+  if (in.size() > kMaxRequest) {
+    // The rest of this line is garbage to us: answer and hang up.
+    in.clear();
+    s.Send(ErrorReply("request too long (over " + std::to_string(kMaxRequest) + " bytes)"));
+    s.Finish();
+  }
+  partial_ = !in.empty();
+}
+
+void Server::Conn::Serve(os::Stream& s, const std::string& line, base::TimePoint now) {
+  ParseResult p = ParseRequest(line);
+  if (!p.request) return s.Send(ErrorReply(p.error));
+  const Request& r = *p.request;
+  if (waiting_) return s.Send(ErrorReply("a wait or follow is in progress on this connection"));
+  if (r.cmd == Command::kLogs) return Logs(s, r);
+  if (r.cmd == Command::kWait) {
+    std::string error;
+    server_.host_.not_ready(r.names, &error);
+    if (!error.empty()) return s.Send(ErrorReply(error));
+    waiting_ = r;
+    wait_deadline_ =
+        now + std::chrono::duration_cast<base::Duration>(std::chrono::duration<double>(r.timeout));
+    return Recheck(s, now);
+  }
+  s.Send(server_.host_.handle(r));
+}
+
+void Server::Conn::Logs(os::Stream& s, const Request& r) {
+  const Host& host = server_.host_;
+  auto lines = host.recent(r.names[0], r.lines);
+  if (!lines) return s.Send(ErrorReply("unknown service '" + r.names[0] + "'"));
+  std::string reply = R"({"v":1,"ok":true,"lines":[)";
+  for (size_t k = 0; k < lines->size(); ++k) reply += (k ? "," : "") + (*lines)[k];
+  reply += "]";
+  if (lines->size() < static_cast<size_t>(r.lines) && host.forgot && host.forgot(r.names[0])) {
+    reply += R"(,"truncated":true,"note":"only the last )" + std::to_string(lines->size()) +
+             " lines are kept (tend keeps about 64 KiB of recent output per service)\"";
+  }
+  s.Send(reply + "}\n");
+  if (r.follow) waiting_ = r;
+}
+
+void Server::Conn::Push(os::Stream& s, const std::string& data) {
+  if (s.Unsent() + data.size() > server_.config_.max_output) {
+    server_.host_.log("control: dropped a client that does not read its replies");
+    return s.Close();
+  }
+  s.Send(data);
+}
+
+void Server::Conn::Recheck(os::Stream& s, base::TimePoint now) {
+  if (!waiting_ || waiting_->cmd != Command::kWait) return;
+  std::string error;
+  std::string missing = server_.host_.not_ready(waiting_->names, &error);
+  if (missing.empty() || !error.empty()) {
+    EndWait(s, error.empty() ? OkReply() : ErrorReply(error), now);
+  }
+}
+
+void Server::Conn::EndWait(os::Stream& s, const std::string& reply, base::TimePoint now) {
+  waiting_.reset();
+  last_active_ = now;
+  s.Send(reply);
+}
+
+std::optional<base::TimePoint> Server::Conn::Deadline() const {
+  if (!waiting_) return IdleDeadline();
+  if (waiting_->cmd == Command::kWait) return wait_deadline_;
+  return std::nullopt;  // a follower stays as long as it reads
+}
+
+void Server::Conn::Expired(os::Stream& s, base::TimePoint now) {
+  if (!waiting_) return s.Close();
+  std::string error;
+  std::string missing = server_.host_.not_ready(waiting_->names, &error);
+  EndWait(s, ErrorReply(error.empty() ? "timeout: not ready: " + missing : error), now);
+}
+
+base::TimePoint Server::Conn::IdleDeadline() const {
+  base::TimePoint idle = last_active_ + server_.config_.idle_timeout;
+  if (!partial_) return idle;
+  return std::min(idle, request_since_ + server_.config_.request_timeout);
+}
+
+// Since when a client has not made progress: its last activity, or, while
+// a request line is unfinished, when that line began (a slowloris client
+// sends a byte now and then, but never a whole request). A client waiting,
+// following or taking a reply is busy.
+std::optional<base::TimePoint> Server::Conn::StalledSince(const os::Stream& s) const {
+  if (waiting_ || s.Unsent() > 0) return std::nullopt;
+  return partial_ ? request_since_ : last_active_;
+}
+
 Server::Server(os::Epoll& epoll, ServerConfig config, Host host)
-    : epoll_(epoll),
-      config_(std::move(config)),
+    : config_(std::move(config)),
       host_(std::move(host)),
-      next_id_(config_.first_client_id),
-      self_uid_(os::SelfUid()) {}
+      self_uid_(os::SelfUid()),
+      streams_(epoll, StreamPolicyOf(config_), StreamHooks()) {}
 
 Server::~Server() {
-  if (acceptor_) os::RemoveOwnSocket(config_.path, socket_id_);
+  if (streams_.Listening()) os::RemoveOwnSocket(config_.path, socket_id_);
+}
+
+os::StreamPolicy Server::StreamPolicyOf(const ServerConfig& config) {
+  os::StreamPolicy policy;
+  policy.max_clients = config.max_clients;
+  policy.evict_after = config.evict_after;
+  policy.first_id = config.first_client_id;
+  return policy;
+}
+
+os::StreamServer::Hooks Server::StreamHooks() {
+  os::StreamServer::Hooks hooks;
+  hooks.open = [this](int fd, base::TimePoint now) { return Open(fd, now); };
+  hooks.busy = [](int fd) {
+    std::string reply = ErrorReply("tend is busy (too many control clients); try again");
+    (void)os::SendSome(fd, reply.data(), reply.size());
+  };
+  hooks.log = [this](const std::string& text) { host_.log("control: " + text); };
+  hooks.evicted = [this] {
+    Log("control: evictions", "control: too many clients (" +
+                                  std::to_string(streams_.ClientCount()) +
+                                  "); dropped the one stalled longest");
+  };
+  return hooks;
 }
 
 base::Status Server::Listen() {
   auto fd = os::ListenUnix(config_.path, config_.group ? 0660 : 0600);
   if (!fd) return fd.Err();
   socket_id_ = os::SocketIdentity(config_.path);
-  os::AcceptPolicy policy;
-  policy.max_clients = config_.max_clients;
-  os::Acceptor::Owner owner;
-  owner.clients = [this] { return clients_.size(); };
-  owner.room_at = [this] { return RoomAt(); };
-  owner.make_room = [this] {
-    auto victim = Stalest();
-    if (victim == clients_.end()) return;  // room_at said there was one; be sure
-    for (const std::string& line :
-         refusals_.Admit("control: evictions",
-                         "control: too many clients (" + std::to_string(clients_.size()) +
-                             "); dropped the one stalled longest",
-                         os::Now())) {
-      host_.log(line);
-    }
-    Drop(victim->first);
-  };
-  owner.admit = [this](base::UniqueFd client) { Admit(std::move(client)); };
-  owner.refuse = [](base::UniqueFd client) {
-    std::string reply = ErrorReply("tend is busy (too many control clients); try again");
-    (void)os::SendSome(client.Get(), reply.data(), reply.size());
-  };
-  owner.log = [this](const std::string& text) { host_.log("control: " + text); };
-  acceptor_.emplace(epoll_, policy, std::move(owner));
-  return acceptor_->Start(std::move(*fd));
+  return streams_.Listen(std::move(*fd));
+}
+
+std::unique_ptr<os::Session> Server::Open(int fd, base::TimePoint now) {
+  if (!Allowed(fd)) return nullptr;
+  return std::make_unique<Conn>(*this, now);
+}
+
+void Server::Log(const std::string& cause, const std::string& line) {
+  for (const std::string& text : refusals_.Admit(cause, line, os::Now())) host_.log(text);
 }
 
 bool Server::Allowed(int fd) {
@@ -60,11 +216,7 @@ bool Server::Allowed(int fd) {
   std::string who =
       cred ? "uid " + std::to_string(cred->uid) + " (pid " + std::to_string(cred->pid) + ")"
            : "an unknown peer";
-  for (const std::string& line :
-       refusals_.Admit("control: refused peers",
-                       "control: refused " + who + ": not allowed to control tend", os::Now())) {
-    host_.log(line);
-  }
+  Log("control: refused peers", "control: refused " + who + ": not allowed to control tend");
   std::string reply =
       ErrorReply("permission denied: only root, tend's user" +
                  std::string(config_.group ? " or its control group" : "") + " may control tend");
@@ -72,249 +224,24 @@ bool Server::Allowed(int fd) {
   return false;
 }
 
-void Server::Admit(base::UniqueFd fd) {
-  if (!Allowed(fd.Get())) return;  // closed here
-  size_t id = next_id_++;
-  auto watch = epoll_.Add(fd.Get(), EPOLLIN, [this, id](uint32_t events) { OnClient(id, events); });
-  if (!watch) return;
-  Client& c = clients_[id];
-  c.fd = std::move(fd);
-  c.watch = std::move(*watch);
-  c.last_active = os::Now();
-}
-
-// Since when a client has not made progress: its last activity, or, while
-// a request line is unfinished, when that line began (a slowloris client
-// sends a byte now and then, but never a whole request).
-base::TimePoint Server::StalledSince(const Client& c) const {
-  return c.in.empty() ? c.last_active : c.request_since;
-}
-
-// The client stalled longest that is not busy (waiting, following, or
-// taking a reply): the one a newcomer over the cap may replace.
-std::map<size_t, Server::Client>::iterator Server::Stalest() {
-  auto victim = clients_.end();
-  for (auto it = clients_.begin(); it != clients_.end(); ++it) {
-    const Client& c = it->second;
-    if (c.waiting || !c.out.empty()) continue;
-    if (victim == clients_.end() || StalledSince(c) < StalledSince(victim->second)) victim = it;
-  }
-  return victim;
-}
-
-// When that client will have been stalled for evict_after (one just
-// accepted has its request on the way); nullopt when every client is busy.
-std::optional<base::TimePoint> Server::RoomAt() {
-  auto victim = Stalest();
-  if (victim == clients_.end()) return std::nullopt;
-  return StalledSince(victim->second) + config_.evict_after;
-}
-
-void Server::OnClient(size_t id, uint32_t events) {
-  auto it = clients_.find(id);
-  if (it == clients_.end()) return;
-  Client& c = it->second;
-  base::TimePoint now = os::Now();
-  if (events & EPOLLOUT) Flush(id, c);
-  if (!clients_.count(id)) return;
-  if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) ReadFrom(id, c, now);
-  // A hang-up is final (the loop stops watching the fd): nothing more
-  // will come, and nobody is left to read what we would send.
-  if (clients_.count(id) && (events & (EPOLLHUP | EPOLLERR))) Drop(id);
-}
-
-void Server::ReadFrom(size_t id, Client& c, base::TimePoint now) {
-  auto n = os::ReceiveSome(c.fd.Get(), c.in, 16384);
-  if (!n) {
-    Drop(id);  // EOF or an error: the client is gone
-    return;
-  }
-  if (*n == 0) return;
-  if (c.in.size() == *n) c.request_since = now;
-  c.last_active = now;
-  ServeBuffered(id, c, now);
-}
-
-// Serves the complete lines in `in`, one at a time: while a reply is still
-// being sent, the next request waits (and so does reading: back-pressure).
-void Server::ServeBuffered(size_t id, Client& c, base::TimePoint now) {
-  size_t nl;
-  while (clients_.count(id) && !c.closing && c.out.empty() &&
-         (nl = c.in.find('\n')) != std::string::npos) {
-    std::string line = c.in.substr(0, nl);
-    c.in.erase(0, nl + 1);
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    c.request_since = now;
-    if (!line.empty()) Serve(id, c, line, now);
-  }
-  if (clients_.count(id) && c.in.size() > kMaxRequest) {
-    // The rest of this line is garbage to us: answer and hang up.
-    c.in.clear();
-    c.closing = true;
-    Send(id, c, ErrorReply("request too long (over " + std::to_string(kMaxRequest) + " bytes)"));
-  }
-}
-
-void Server::Serve(size_t id, Client& c, const std::string& line, base::TimePoint now) {
-  ParseResult p = ParseRequest(line);
-  if (!p.request) {
-    Send(id, c, ErrorReply(p.error));
-    return;
-  }
-  const Request& r = *p.request;
-  if (c.waiting) {
-    Send(id, c, ErrorReply("a wait or follow is in progress on this connection"));
-    return;
-  }
-  if (r.cmd == Command::kLogs) {
-    auto lines = host_.recent(r.names[0], r.lines);
-    if (!lines) {
-      Send(id, c, ErrorReply("unknown service '" + r.names[0] + "'"));
-      return;
-    }
-    std::string reply = R"({"v":1,"ok":true,"lines":[)";
-    for (size_t k = 0; k < lines->size(); ++k) reply += (k ? "," : "") + (*lines)[k];
-    reply += "]";
-    if (lines->size() < static_cast<size_t>(r.lines) && host_.forgot && host_.forgot(r.names[0])) {
-      reply += R"(,"truncated":true,"note":"only the last )" + std::to_string(lines->size()) +
-               " lines are kept (tend keeps about 64 KiB of recent output per service)\"";
-    }
-    Send(id, c, reply + "}\n");
-    if (r.follow) c.waiting = r;
-    return;
-  }
-  if (r.cmd == Command::kWait) {
-    std::string error;
-    host_.not_ready(r.names, &error);
-    if (!error.empty()) {
-      Send(id, c, ErrorReply(error));
-      return;
-    }
-    c.waiting = r;
-    c.wait_deadline =
-        now + std::chrono::duration_cast<base::Duration>(std::chrono::duration<double>(r.timeout));
-    Poll(now);
-    return;
-  }
-  Send(id, c, host_.handle(r));
-}
-
 bool Server::Follows(const std::string& service) const {
-  for (const auto& [id, c] : clients_) {
-    if (c.waiting && c.waiting->cmd == Command::kLogs && c.waiting->names[0] == service)
-      return true;
-  }
-  return false;
+  return streams_.Any<Conn>([&](const Conn& c) { return c.Follows(service); });
 }
 
 void Server::Broadcast(const std::string& service, const std::string& json_line) {
-  std::vector<size_t> ids;
-  for (auto& [id, c] : clients_) {
-    if (c.waiting && c.waiting->cmd == Command::kLogs && c.waiting->names[0] == service) {
-      ids.push_back(id);
-    }
-  }
-  for (size_t id : ids) {
-    auto it = clients_.find(id);
-    if (it != clients_.end()) {
-      Send(id, it->second, R"({"v":1,"line":)" + json_line + "}\n", false);
-    }
-  }
+  std::string line = R"({"v":1,"line":)" + json_line + "}\n";
+  streams_.ForEach<Conn>(
+      [&](os::Stream& s, Conn& c) {
+        if (c.Follows(service)) c.Push(s, line);
+      },
+      os::Now());
 }
 
 void Server::Poll(base::TimePoint now) {
-  std::vector<size_t> ids;
-  for (auto& [id, c] : clients_) ids.push_back(id);
-  for (size_t id : ids) {
-    auto it = clients_.find(id);
-    if (it == clients_.end()) continue;
-    Client& c = it->second;
-    if (c.waiting && c.waiting->cmd == Command::kWait) {
-      std::string error;
-      std::string missing = host_.not_ready(c.waiting->names, &error);
-      if (missing.empty() || !error.empty()) {
-        c.waiting.reset();
-        c.last_active = now;
-        Send(id, c, error.empty() ? OkReply() : ErrorReply(error));
-      } else if (now >= c.wait_deadline) {
-        c.waiting.reset();
-        c.last_active = now;
-        Send(id, c, ErrorReply("timeout: not ready: " + missing));
-      }
-      continue;
-    }
-    bool following = c.waiting && c.waiting->cmd == Command::kLogs;
-    if (!following && now >= IdleDeadline(c)) Drop(id);
-  }
-  if (acceptor_) acceptor_->Poll(now);
+  streams_.ForEach<Conn>([now](os::Stream& s, Conn& c) { c.Recheck(s, now); }, now);
+  streams_.Poll(now);
 }
 
-// Idle clients go after idle_timeout; one that started a request line and
-// never ends it (slowloris) goes after request_timeout.
-base::TimePoint Server::IdleDeadline(const Client& c) const {
-  base::TimePoint idle = c.last_active + config_.idle_timeout;
-  if (c.in.empty()) return idle;
-  return std::min(idle, c.request_since + config_.request_timeout);
-}
-
-std::optional<base::TimePoint> Server::NextDeadline() const {
-  std::optional<base::TimePoint> next = acceptor_ ? acceptor_->NextDeadline() : std::nullopt;
-  for (const auto& [id, c] : clients_) {
-    base::TimePoint t;
-    if (c.waiting && c.waiting->cmd == Command::kWait) {
-      t = c.wait_deadline;
-    } else if (c.waiting) {
-      continue;  // a follower stays as long as it reads
-    } else {
-      t = IdleDeadline(c);
-    }
-    if (!next || t < *next) next = t;
-  }
-  return next;
-}
-
-void Server::Send(size_t id, Client& c, const std::string& data, bool reply) {
-  if (!reply && c.out.size() + data.size() > config_.max_output) {
-    host_.log("control: dropped a client that does not read its replies");
-    Drop(id);
-    return;
-  }
-  c.out += data;
-  Flush(id, c);
-}
-
-void Server::Flush(size_t id, Client& c) {
-  while (!c.out.empty()) {
-    ssize_t n = os::SendSome(c.fd.Get(), c.out.data(), c.out.size());
-    if (n < 0) {
-      Drop(id);
-      return;
-    }
-    if (n == 0) break;
-    c.out.erase(0, static_cast<size_t>(n));
-  }
-  if (c.out.empty() && c.closing) {
-    Drop(id);
-    return;
-  }
-  Watch(c);
-  // The reply is out: requests that queued up behind it are next.
-  if (c.out.empty() && !c.waiting && c.in.find('\n') != std::string::npos) {
-    ServeBuffered(id, c, os::Now());
-  }
-}
-
-// While a reply is unsent, only writability matters: reading more
-// requests would only grow what the client does not take.
-void Server::Watch(Client& c) {
-  (void)c.watch.Modify(c.out.empty() ? uint32_t{EPOLLIN} : uint32_t{EPOLLOUT});
-}
-
-void Server::Drop(size_t id) {
-  auto it = clients_.find(id);
-  if (it == clients_.end()) return;
-  clients_.erase(it);  // the watch goes before the fd (member order)
-  if (acceptor_) acceptor_->Resume();
-}
+std::optional<base::TimePoint> Server::NextDeadline() const { return streams_.NextDeadline(); }
 
 }  // namespace ctl

@@ -4,8 +4,9 @@
 // is full, and never blocks tend or the others. Every connection's peer
 // credentials are checked: root, tend's own user and, where configured,
 // one group may control; anyone else gets a refusal, which is logged.
-// Accepting follows os::Acceptor's policy (fd headroom, pause on EMFILE,
-// a client cap that evicts the longest-idle client that is not waiting).
+// Accepting, the client cap, buffers and deadlines are os::StreamServer's
+// (shared with the HTTP server); at the cap a newcomer replaces the client
+// stalled longest that is not waiting, following or taking a reply.
 // A reply to a request is sent whole however long (`logs -n` is bounded by
 // the ring), and the client's next request is not read until it is taken;
 // lines pushed to followers are what `max_output` bounds.
@@ -15,7 +16,7 @@
 
 #include <cstddef>
 #include <functional>
-#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,8 +26,8 @@
 #include "base/unique_fd.h"
 #include "ctl/protocol.h"
 #include "logs/log_limiter.h"
-#include "os/acceptor.h"
 #include "os/epoll.h"
+#include "os/stream_server.h"
 #include "os/unix_socket.h"
 
 namespace ctl {
@@ -75,43 +76,21 @@ class Server {
   std::optional<base::TimePoint> NextDeadline() const;
 
  private:
-  struct Client {
-    base::UniqueFd fd;
-    os::IoWatch watch;  // after fd: unregistered before it closes
-    std::string in, out;
-    base::TimePoint last_active{};
-    base::TimePoint request_since{};  // when `in` got its first byte
-    bool closing = false;             // close once `out` is written
-    std::optional<Request> waiting;   // a wait or a follow in progress
-    base::TimePoint wait_deadline{};
-  };
+  class Conn;  // one client's requests, waits and follows (server.cc)
+  friend class Conn;
 
+  static os::StreamPolicy StreamPolicyOf(const ServerConfig& config);
+  os::StreamServer::Hooks StreamHooks();
+  std::unique_ptr<os::Session> Open(int fd, base::TimePoint now);
   bool Allowed(int fd);
-  void Admit(base::UniqueFd fd);
-  std::map<size_t, Client>::iterator Stalest();
-  std::optional<base::TimePoint> RoomAt();
-  base::TimePoint StalledSince(const Client& c) const;
-  void OnClient(size_t id, uint32_t events);
-  void ReadFrom(size_t id, Client& c, base::TimePoint now);
-  void ServeBuffered(size_t id, Client& c, base::TimePoint now);
-  void Serve(size_t id, Client& c, const std::string& line, base::TimePoint now);
-  // `reply`: the answer to a request, always queued whole; else a pushed
-  // line, which drops a client that has more than max_output unread.
-  void Send(size_t id, Client& c, const std::string& data, bool reply = true);
-  void Flush(size_t id, Client& c);
-  void Drop(size_t id);
-  void Watch(Client& c);
-  base::TimePoint IdleDeadline(const Client& c) const;
+  void Log(const std::string& cause, const std::string& line);
 
-  os::Epoll& epoll_;
   ServerConfig config_;
   Host host_;
-  std::map<size_t, Client> clients_;
-  uint64_t next_id_ = 1;                  // 64 bits: never wraps, so ids never collide
-  std::optional<os::Acceptor> acceptor_;  // after clients_: goes first
   uid_t self_uid_;
   os::SocketId socket_id_;  // what we bound, so that we remove only that
   logs::LogLimiter refusals_;
+  os::StreamServer streams_;  // last: its clients go first
 };
 
 }  // namespace ctl

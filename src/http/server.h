@@ -12,8 +12,9 @@
 // for up to `linger`, because closing with unread input makes the kernel
 // send a RST that can destroy the response before the client reads it.
 //
-// Accepting follows os::Acceptor's policy (fd headroom, pause on EMFILE).
-// When `max_clients` connections are open, a new one evicts the oldest:
+// Accepting, the client cap, buffers, deadlines and the lingering close are
+// os::StreamServer's (shared with the control socket). When `max_clients`
+// connections are open, a new one evicts the oldest:
 // a real probe finishes in milliseconds, so the longest-open connection is
 // almost surely stalled, and refusing newcomers instead would let 64 idle
 // sockets lock kubelet out.
@@ -21,7 +22,6 @@
 
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <optional>
 #include <string>
 
@@ -30,8 +30,8 @@
 #include "base/unique_fd.h"
 #include "http/request_parser.h"
 #include "http/response.h"
-#include "os/acceptor.h"
 #include "os/epoll.h"
+#include "os/stream_server.h"
 
 namespace http {
 
@@ -69,45 +69,25 @@ class Server {
   std::optional<int> Port() const;
 
   // Enforces deadlines and resumes accepting after a pause.
-  void Poll(base::TimePoint now);
-  std::optional<base::TimePoint> NextDeadline() const;
+  void Poll(base::TimePoint now) { streams_.Poll(now); }
+  std::optional<base::TimePoint> NextDeadline() const { return streams_.NextDeadline(); }
 
-  size_t ClientCount() const { return clients_.size(); }
-  const ServerStats& stats() const { return stats_; }
+  size_t ClientCount() const { return streams_.ClientCount(); }
+  ServerStats stats() const;
 
  private:
-  enum class Phase { kReading, kWriting, kLingering };
-  struct Client {
-    base::UniqueFd fd;
-    os::IoWatch watch;  // after fd: unregistered before it closes
-    RequestParser parser;
-    Phase phase = Phase::kReading;
-    std::string out;
-    size_t sent = 0;
-    size_t drained = 0;
-    base::TimePoint accepted{};
-    base::TimePoint deadline{};
-  };
+  class Exchange;  // one request and its response (server.cc)
+  friend class Exchange;
 
-  void Admit(base::UniqueFd fd);
-  void EvictOldest();
-  void OnClient(size_t id, uint32_t events);
-  void ReadRequest(size_t id, Client& c, base::TimePoint now);
+  static os::StreamPolicy StreamPolicyOf(const ServerConfig& config);
+  os::StreamServer::Hooks StreamHooks();
   Response Answer(const RequestParser& parser);
-  void Respond(size_t id, Client& c, base::TimePoint now);
-  void Flush(size_t id, Client& c, base::TimePoint now);
-  void Drain(size_t id, Client& c);
-  void Expire(size_t id, Client& c);
-  void Watch(Client& c, uint32_t events);
-  void Drop(size_t id);
 
-  os::Epoll& epoll_;
   ServerConfig config_;
   Handler handler_;
-  std::map<size_t, Client> clients_;
-  uint64_t next_id_ = 0;  // 64 bits: never wraps, so ids never collide
-  ServerStats stats_;
-  std::optional<os::Acceptor> acceptor_;  // last: closes first
+  uint64_t answered_ = 0;
+  uint64_t timed_out_ = 0;
+  os::StreamServer streams_;  // last: its clients go first
 };
 
 }  // namespace http

@@ -25,9 +25,11 @@ def children_of(pid):
 
 
 def descendants(pid):
+    """Breadth first: tend's children in the order they were forked, then
+    theirs (a service's command under its lineage shim)."""
     found, todo = [], [pid]
     while todo:
-        for child in children_of(todo.pop()):
+        for child in children_of(todo.pop(0)):
             found.append(child)
             todo.append(child)
     return found

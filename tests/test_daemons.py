@@ -1,5 +1,7 @@
-"""Daemonizing commands: the daemon they leave is found in the process table,
-watched through pidfds, and its command is run again when it dies."""
+"""Daemonizing commands: the daemon they leave is known by lineage (what the
+command left, whatever its name) or, for one that ran before tend or with
+lineage off, found in the process table by name; it is watched through
+pidfds, and its command is run again when it dies."""
 import os
 import shutil
 import signal
@@ -37,14 +39,14 @@ def daemons(t, comm="faked"):
 
 def test_daemon_is_adopted_and_restarted_when_it_dies(tend, faked):
     t = tend(f"{faked}/init.d/faked start")
-    t.err.wait_for(r"faked: command exited 0 and left a daemon named 'faked' \(pid [\d ]+\)")
+    t.err.wait_for(r"faked: its command left faked \(pids [\d ]+\); watching it")
     first = wait_until(lambda: daemons(t) if len(daemons(t)) == 2 else None, what="2 daemons")
     assert len(first) == 2
     for pid in first:
         os.kill(pid, signal.SIGKILL)
     t.err.wait_for(r"faked: daemon \(pid \d+\) killed by SIGKILL after .*; restarting now")
     t.err.wait_for(r"faked: started", count=2)
-    t.err.wait_for(r"left a daemon named 'faked'", count=2)
+    t.err.wait_for(r"its command left faked", count=2)
     second = wait_until(lambda: daemons(t) if len(daemons(t)) == 2 else None, what="new daemons")
     assert not set(second) & set(first)
     assert not t.zombies()
@@ -52,9 +54,8 @@ def test_daemon_is_adopted_and_restarted_when_it_dies(tend, faked):
 
 def test_restart_needs_only_the_main_processes_to_die(tend, faked):
     t = tend(f"{faked}/init.d/faked start")
-    t.err.wait_for(r"left a daemon named 'faked'")
-    time.sleep(3.2)  # past the settle window: both processes are watched by now
-    a, b = daemons(t)
+    t.err.wait_for(r"its command left faked")
+    a, b = wait_until(lambda: daemons(t) if len(daemons(t)) == 2 else None, what="2 daemons")
     os.kill(a, signal.SIGKILL)  # both are main processes: one left, no restart
     time.sleep(0.3)
     assert len(t.err.matching(r"faked: started")) == 1
@@ -63,10 +64,21 @@ def test_restart_needs_only_the_main_processes_to_die(tend, faked):
 
 
 def test_no_daemon_appearing_is_a_failed_start_with_a_hint(tend, faked):
-    t = tend(f"{faked}/init.d/faked decoy")  # leaves a `sleep`, never a `faked`
+    # With lineage off, names are all tend has: a `sleep` is not a `faked`.
+    t = tend("--lineage-window", "0", f"{faked}/init.d/faked decoy")
     line = t.err.wait_for(r"faked: command exited 0 but no process named 'faked' appeared "
                           r"within 3.0s", timeout=8)[0]
     assert "set its match rule" in line and "restarting" in line
+
+
+def test_whatever_the_command_left_is_its_daemon(tend, faked):
+    # With lineage the decoy is what the command left, so it is its daemon.
+    # (Named by its comm when the command exited: the script's own name
+    # while its subshell is still on its way to exec sleep.)
+    t = tend(f"{faked}/init.d/faked decoy")
+    t.err.wait_for(r"faked: its command left (sleep|faked) \(pid \d+\); watching it")
+    time.sleep(1)
+    assert len(t.err.matching(r"faked: started")) == 1
 
 
 def test_running_daemon_is_adopted_not_started_twice(faked):
@@ -90,6 +102,15 @@ def test_running_daemon_is_adopted_not_started_twice(faked):
 
 def test_two_services_do_not_share_a_daemon(tend, faked):
     t = tend(f"{faked}/init.d/faked start", f"{faked}/init.d/faked start")
+    t.err.wait_for(r"faked: its command left faked \(pids [\d ]+\)")
+    t.err.wait_for(r"faked-2: its command left faked \(pids [\d ]+\)")
+    pids = [l.split("(pids ")[1].split(")")[0].split() for l in t.err.matching(r"command left")]
+    assert len(pids) == 2 and len(pids[0]) == 2 and len(pids[1]) == 2
+    assert not set(pids[0]) & set(pids[1])
+
+
+def test_by_name_two_services_do_not_share_a_daemon(tend, faked):
+    t = tend("--lineage-window", "0", f"{faked}/init.d/faked start", f"{faked}/init.d/faked start")
     t.err.wait_for(r"faked: command exited 0 and left a daemon named 'faked' \(pid [\d ]+\)")
     t.err.wait_for(r"faked-2: command exited 0 and left a daemon named 'faked' \(pid [\d ]+\)")
     pids = [l.split("(pid ")[1].split(")")[0].split() for l in t.err.matching(r"left a daemon")]
@@ -98,7 +119,7 @@ def test_two_services_do_not_share_a_daemon(tend, faked):
 
 def test_shutdown_stops_adopted_daemons(tend, faked):
     t = tend("--grace", "5", f"{faked}/init.d/faked start")
-    t.err.wait_for(r"left a daemon named 'faked'")
+    t.err.wait_for(r"its command left faked")
     start = time.monotonic()
     t.signal(signal.SIGTERM)
     assert t.wait() == 0
@@ -129,7 +150,14 @@ def _starter(faked, pidfile=None):
     return str(script)
 
 
-def test_renamed_daemon_needs_a_match_rule(tend, faked, tmp_path):
+def test_renamed_daemon_by_lineage_needs_no_rule(tend, faked):
+    t = tend(f"{_starter(faked)} start")
+    t.err.wait_for(r"starter: its command left faked \(pid \d+\); watching it")
+    t.signal(signal.SIGTERM)
+    assert t.wait() == 0
+
+
+def test_renamed_daemon_needs_a_match_rule_without_lineage(tend, faked, tmp_path):
     starter = _starter(faked)
     for rule, shown in [('match = "faked"', "named 'faked'"),
                         ('match = { regex = "bin/faked [0-9]+$" }', "matching regex"),
@@ -138,14 +166,14 @@ def test_renamed_daemon_needs_a_match_rule(tend, faked, tmp_path):
             starter = _starter(faked, pidfile=f"{tmp_path}/faked.pid")
         cfg = tmp_path / "tend.toml"
         cfg.write_text(f"[services.web]\ncommand = '{starter} start'\n{rule}\n")
-        t = tend("--config", str(cfg))
+        t = tend("--lineage-window", "0", "--config", str(cfg))
         t.err.wait_for(rf"web: command exited 0 and left a daemon {shown}.*; watching it")
         t.signal(signal.SIGTERM)
         assert t.wait() == 0
 
 
-def test_renamed_daemon_without_a_rule_is_a_failed_start(tend, faked):
-    t = tend(f"{_starter(faked)} start")
+def test_renamed_daemon_without_a_rule_or_lineage_is_a_failed_start(tend, faked):
+    t = tend("--lineage-window", "0", f"{_starter(faked)} start")
     t.err.wait_for(r"starter: command exited 0 but no process named 'starter' appeared", timeout=8)
 
 
@@ -162,7 +190,7 @@ def test_forwarded_signals_reach_an_adopted_daemon(tend, faked, tmp_path):
     cfg = tmp_path / "tend.toml"
     cfg.write_text(f"[services.trapper]\ncommand = '{script} start'\nmatch = \"usr1d\"\n")
     t = tend("--config", str(cfg))
-    t.err.wait_for(r"trapper: command exited 0 and left a daemon named 'usr1d'")
+    t.err.wait_for(r"trapper: its command left usr1d \(pid \d+\); watching it")
     t.out.wait_for(r"\| listening$")
     t.signal(signal.SIGUSR1)
     t.out.wait_for(r"^trapper\s*\| got USR1$")

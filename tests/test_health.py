@@ -554,6 +554,8 @@ restart = "never"
     st = metric(m, "tend_service_start_time_seconds", "victim")
     assert st is not None and now - 60 < st <= now + 1
     assert metric(m, "tend_service_cpu_seconds_total", "victim") is not None
+    assert metric(m, "tend_service_processes", "victim") == 1
+    assert metric(m, "tend_service_processes", "gone") == 0
     assert (metric(m, "tend_service_resident_memory_bytes", "victim") or 0) > 0
     assert m[("process_resident_memory_bytes", "")] > 0
     assert m[("process_open_fds", "")] > 0

@@ -66,10 +66,12 @@ def test_status_table_json_and_socket_mode(tend, ctl):
     r = ctl("status")
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
-    assert lines[0].split() == ["NAME", "STATE", "READY", "HEALTH", "PID", "UPTIME", "RESTARTS",
-                                "LAST", "EXIT"]
+    assert lines[0].split() == ["NAME", "STATE", "READY", "HEALTH", "PID", "PROCS", "UPTIME",
+                                "RESTARTS", "LAST", "EXIT"]
     assert lines[1].split()[:4] == ["sleep", "running", "yes", "-"]
     assert lines[2].split()[:4] == ["sh", "running", "yes", "-"]
+    assert lines[1].split()[5] == "1"
+    assert lines[2].split()[5] == "2"  # sh and its sleep
     assert len({l.index("STATE") if i == 0 else None for i, l in enumerate(lines)}) >= 1
     r = ctl("--json", "status", "sh")
     doc = json.loads(r.stdout)

@@ -1,12 +1,19 @@
 #include "app/children.h"
 
+#include <algorithm>
+#include <csignal>
+
 #include "core/exit_status.h"
 #include "os/process.h"
 
 namespace app {
 
-Children::Children(LoopContext ctx, std::function<void()> reap)
-    : ctx_(std::move(ctx)), reap_(std::move(reap)) {}
+Children::Children(LoopContext ctx, std::function<void()> reap, Ended ended,
+                   base::Duration lineage_window)
+    : ctx_(std::move(ctx)),
+      reap_(std::move(reap)),
+      ended_(std::move(ended)),
+      lineage_window_(lineage_window) {}
 
 void Children::Resize(size_t n) {
   if (procs_.size() < n) procs_.resize(n);
@@ -19,6 +26,12 @@ void Children::Spawn(size_t i, const std::string& name, os::SpawnRequest req,
   p.mainpid = 0;
   CloseNotifyPipe(i);
   if (notify_fd) OpenNotifyPipe(i, name, *notify_fd, req);
+  CloseShim(i);
+  p.left.clear();
+  if (lineage_window_ > base::Duration::zero()) {
+    req.lineage_window = lineage_window_;
+    req.lineage_title = "tend: lineage shim of " + name;
+  }
   auto child = os::Spawn(req);
   if (p.notify) p.notify->CloseChildEnd();  // else EOF never comes
   if (!child) {
@@ -31,11 +44,97 @@ void Children::Spawn(size_t i, const std::string& name, os::SpawnRequest req,
   p.pid = child->pid;
   p.pgid = child->pid;
   p.pidfd = std::move(child->pidfd);
-  if (p.pidfd) {
-    auto watch = ctx_.epoll.Add(p.pidfd.Get(), EPOLLIN, [this](uint32_t) { reap_(); });
-    if (watch) p.pidfd_watch = std::move(*watch);
+  p.shim_pid = child->shim_pid;
+  if (child->lineage) {
+    // While the shim lives it reaps the command and reports its end.
+    p.shim = std::move(child->lineage);
+    p.shim_done = false;
+    auto watch = ctx_.epoll.Add(p.shim.Get(), EPOLLIN, [this, i](uint32_t) { OnShim(i); });
+    if (watch) p.shim_watch = std::move(*watch);
+  } else {
+    WatchMain(i);
   }
   ctx_.events.push_back(core::Event::Spawned(i, child->pid));
+}
+
+// The main process's pidfd, once it is (or is about to be) tend's child.
+void Children::WatchMain(size_t i) {
+  Proc& p = procs_[i];
+  if (!p.pidfd || p.pidfd_watch) return;
+  int pid = p.pid;
+  auto watch = ctx_.epoll.Add(p.pidfd.Get(), EPOLLIN, [this, i, pid](uint32_t) { OnMainEnded(i, pid); });
+  if (watch) p.pidfd_watch = std::move(*watch);
+}
+
+// The main process's pidfd says it ended: the reaping path normally ends it.
+// If it was not tend's child yet (the shim was exiting), the shim's reap
+// brings it; if the shim reaped it and died before it could report, its
+// status is lost.
+void Children::OnMainEnded(size_t i, int pid) {
+  reap_();
+  Proc& p = procs_[i];
+  if (p.pid != pid) return;
+  p.pidfd_watch.Reset();  // level-triggered: no second wake-up
+  if (p.shim_pid != 0) return;
+  ctx_.log(core::LogLevel::kWarn, "pid " + std::to_string(pid) +
+                                      " ended while its lineage shim died: exit status unknown");
+  End(i, core::ExitStatus::Signal(SIGKILL), false);
+}
+
+// Reports from service i's lineage shim, all that are waiting.
+void Children::OnShim(size_t i) {
+  Proc& p = procs_[i];
+  while (p.shim) {
+    auto report = os::ReadShimReport(p.shim.Get());
+    if (!report) return CloseShim(i);  // it exited: EOF
+    if (!*report) return;
+    os::ShimReport& r = **report;
+    for (os::Handed& h : r.left) p.left.push_back(std::move(h));
+    switch (r.kind) {
+      case os::ShimReport::Kind::kStarted:
+      case os::ShimReport::Kind::kLeft: break;
+      case os::ShimReport::Kind::kExited:
+        p.shim_done = true;
+        End(i, core::ExitStatus::FromWaitStatus(r.wait_status), true);
+        break;
+      case os::ShimReport::Kind::kHandover:
+        // A foreground service: it runs on as tend's child; what was
+        // orphaned so far stays its, told when it ends.
+        p.shim_done = true;
+        WatchMain(i);
+        break;
+    }
+  }
+}
+
+// The shim is gone. Had it not said its last, the command outlived it and
+// is tend's child now.
+void Children::CloseShim(size_t i) {
+  Proc& p = procs_[i];
+  p.shim_watch.Reset();  // before its fd closes
+  p.shim.Reset();
+  if (!p.shim_done && p.pid > 0) WatchMain(i);
+  p.shim_done = true;
+}
+
+// Service i's main process ended: say so, with what it left.
+void Children::End(size_t i, core::ExitStatus status, bool exact) {
+  Proc& p = procs_[i];
+  Left left;
+  left.exact = exact;
+  left.processes = std::move(p.left);
+  p.left.clear();
+  if (!exact) {
+    for (os::Handed& h : os::GroupMembers(p.pgid)) {
+      bool known = std::any_of(left.processes.begin(), left.processes.end(),
+                               [&](const os::Handed& k) { return k.pid == h.pid; });
+      if (!known) left.processes.push_back(std::move(h));
+    }
+  }
+  p.pidfd_watch.Reset();  // before its pidfd closes
+  p.pidfd.Reset();
+  p.pid = 0;
+  ended_(i, status, std::move(left));
 }
 
 base::Status Children::RunStop(size_t i, const os::SpawnRequest& req) {
@@ -50,15 +149,22 @@ base::Status Children::Signal(size_t i, int sig) {
   return os::SignalGroup(procs_[i].pid, procs_[i].pidfd.Get(), sig);
 }
 
-std::optional<size_t> Children::TakeMain(int pid) {
+bool Children::Reaped(int pid, core::ExitStatus status) {
   for (size_t i = 0; i < procs_.size(); ++i) {
-    if (procs_[i].pid != pid) continue;
-    procs_[i].pidfd_watch.Reset();  // before its pidfd closes
-    procs_[i].pidfd.Reset();
-    procs_[i].pid = 0;
-    return i;
+    Proc& p = procs_[i];
+    if (p.shim_pid == pid) {
+      p.shim_pid = 0;
+      OnShim(i);  // its last reports were sent before it exited
+      CloseShim(i);
+      return true;
+    }
+    if (p.pid == pid) {
+      if (p.shim) OnShim(i);  // a handover not read yet
+      if (p.pid == pid) End(i, status, false);
+      return true;
+    }
   }
-  return std::nullopt;
+  return false;
 }
 
 std::optional<size_t> Children::TakeStop(int pid) {
@@ -72,6 +178,7 @@ std::optional<size_t> Children::TakeStop(int pid) {
 void Children::Free(size_t i) {
   if (i >= procs_.size()) return;
   CloseNotifyPipe(i);
+  CloseShim(i);
   procs_[i].pidfd_watch.Reset();
   procs_[i] = Proc();
 }

@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "app/probe_runner.h"
+#include "os/process.h"
 #include "os/reaper.h"
 #include "os/timer_fd.h"
 
@@ -52,14 +53,41 @@ class LoopTest : public ::testing::Test {
   std::vector<std::string> logged_;
 };
 
+// Children with the Runner's reaping path: every reaped pid offered to it.
+struct Ends {
+  std::optional<size_t> service;
+  std::optional<core::ExitStatus> status;
+  Left left;
+};
+
+std::unique_ptr<Children> Make(LoopContext ctx, Ends& ends, base::Duration window) {
+  auto children = std::make_unique<Children>(
+      std::move(ctx), [] {},
+      [&ends](size_t i, core::ExitStatus status, Left left) {
+        ends.service = i;
+        ends.status = status;
+        ends.left = std::move(left);
+      },
+      window);
+  return children;
+}
+
+void ReapInto(Children& children) {
+  for (const os::Reaped& r : os::ReapAll().reaped) {
+    (void)children.Reaped(r.pid, core::ExitStatus::FromWaitStatus(r.wait_status));
+  }
+}
+
 TEST_F(LoopTest, ChildrenSpawnSignalAndRecogniseTheirExit) {
-  std::optional<size_t> ended;
+  Ends ends;
   Children* self = nullptr;
-  Children children(Context(), [&] {
-    for (const os::Reaped& r : os::ReapAll().reaped) {
-      if (auto i = self->TakeMain(r.pid)) ended = i;
-    }
-  });
+  Children children(
+      Context(), [&] { ReapInto(*self); },
+      [&](size_t i, core::ExitStatus status, Left) {
+        ends.service = i;
+        ends.status = status;
+      },
+      base::Duration::zero());
   self = &children;
   children.Spawn(2, "sleeper", Command({"/bin/sleep", "30"}), std::nullopt);
   ASSERT_TRUE(Has<core::events::Spawned>());
@@ -67,29 +95,109 @@ TEST_F(LoopTest, ChildrenSpawnSignalAndRecogniseTheirExit) {
   EXPECT_GT(pid, 0);
   EXPECT_EQ(children.Pgid(2), pid);  // its own process group
   ASSERT_TRUE(children.Signal(2, SIGTERM));
-  ASSERT_TRUE(RunUntil([&] { return ended.has_value(); }));  // through its pidfd
-  EXPECT_EQ(*ended, 2u);
+  ASSERT_TRUE(RunUntil([&] { return ends.service.has_value(); }));  // through its pidfd
+  EXPECT_EQ(*ends.service, 2u);
+  EXPECT_TRUE(ends.status->EndedBy(SIGTERM));
   EXPECT_EQ(children.Pid(2), 0);
   EXPECT_EQ(epoll_.watches(), 0u);  // the pidfd left the loop with it
 }
 
+// Under a lineage shim: the command's end and exactly what it left come
+// from the shim, whatever the left process calls itself or whichever
+// session it moved to.
+TEST_F(LoopTest, WhatACommandLeavesIsHandedOverExactly) {
+  Ends ends;
+  auto children = Make(Context(), ends, 10s);
+  children->Spawn(0, "starter",
+                  Command({"/bin/sh", "-c", "setsid /bin/sleep 30 & sleep 0.2; exit 3"}),
+                  std::nullopt);
+  int pid = children->Pid(0);
+  ASSERT_GT(pid, 0);
+  ASSERT_TRUE(RunUntil([&] {
+    ReapInto(*children);
+    return ends.service.has_value();
+  }));
+  EXPECT_EQ(ends.status->AsExitCode(), 3);
+  EXPECT_TRUE(ends.left.exact);
+  ASSERT_EQ(ends.left.processes.size(), 1u);
+  const os::Handed& left = ends.left.processes[0];
+  EXPECT_NE(left.pid, pid);
+  ASSERT_TRUE(left.pidfd);
+  EXPECT_EQ(kill(left.pid, SIGKILL), 0);
+  ASSERT_TRUE(RunUntil([&] {
+    ReapInto(*children);
+    return kill(left.pid, 0) != 0;
+  }));
+}
+
+TEST_F(LoopTest, ACommandThatLeavesNothingEndsWithNothingLeft) {
+  Ends ends;
+  auto children = Make(Context(), ends, 10s);
+  children->Spawn(1, "quick", Command({"/bin/sh", "-c", "exit 0"}), std::nullopt);
+  ASSERT_TRUE(RunUntil([&] {
+    ReapInto(*children);
+    return ends.service.has_value();
+  }));
+  EXPECT_TRUE(ends.status->Clean());
+  EXPECT_TRUE(ends.left.exact);
+  EXPECT_TRUE(ends.left.processes.empty());
+  // The shim is gone and reaped: nothing of it stays in the loop.
+  ASSERT_TRUE(RunUntil([&] {
+    ReapInto(*children);
+    return epoll_.watches() == 0u;
+  }));
+}
+
+// A foreground command outlives the window: the shim hands it over and
+// exits; the command's end then comes through tend's own reaping.
+TEST_F(LoopTest, AfterTheWindowTheCommandIsTendsChild) {
+  ASSERT_TRUE(os::BecomeSubreaper());  // as tend is (or PID 1)
+  Ends ends;
+  Children* self = nullptr;
+  Children children(
+      Context(), [&] { ReapInto(*self); },
+      [&](size_t i, core::ExitStatus status, Left left) {
+        ends.service = i;
+        ends.status = status;
+        ends.left = std::move(left);
+      },
+      200ms);
+  self = &children;
+  children.Spawn(0, "fg", Command({"/bin/sleep", "30"}), std::nullopt);
+  int pid = children.Pid(0);
+  ASSERT_TRUE(RunUntil([&] {
+    ReapInto(children);
+    return os::ParentOf(pid) == getpid();
+  }));
+  EXPECT_FALSE(ends.service);
+  ASSERT_TRUE(children.Signal(0, SIGTERM));
+  ASSERT_TRUE(RunUntil([&] { return ends.service.has_value(); }));
+  EXPECT_TRUE(ends.status->EndedBy(SIGTERM));
+  EXPECT_FALSE(ends.left.exact);
+}
+
 TEST_F(LoopTest, AnExecFailureIsQueuedAsAnExit) {
-  Children children(Context(), [] {});
-  children.Spawn(0, "ghost", Command({"/nonexistent/ghost"}), std::nullopt);
-  ASSERT_EQ(events_.size(), 1u);
-  const auto* exited = std::get_if<core::events::Exited>(&events_[0].kind);
-  ASSERT_NE(exited, nullptr);
-  EXPECT_EQ(exited->status.AsExitCode(), 127);
-  EXPECT_NE(exited->detail.find("ghost"), std::string::npos);
+  for (base::Duration window : {base::Duration::zero(), base::Duration(10s)}) {
+    events_.clear();
+    Ends ends;
+    auto children = Make(Context(), ends, window);
+    children->Spawn(0, "ghost", Command({"/nonexistent/ghost"}), std::nullopt);
+    ASSERT_EQ(events_.size(), 1u);
+    const auto* exited = std::get_if<core::events::Exited>(&events_[0].kind);
+    ASSERT_NE(exited, nullptr);
+    EXPECT_EQ(exited->status.AsExitCode(), 127);
+    EXPECT_NE(exited->detail.find("ghost"), std::string::npos);
+  }
 }
 
 // s6's notification fd: a line on it is readiness, once.
 TEST_F(LoopTest, ANotifyFdLineIsReadiness) {
-  Children children(Context(), [] {});
-  children.Spawn(0, "svc", Command({"/bin/sh", "-c", "echo >&5; sleep 30"}), 5);
+  Ends ends;
+  auto children = Make(Context(), ends, base::Duration::zero());
+  children->Spawn(0, "svc", Command({"/bin/sh", "-c", "echo >&5; sleep 30"}), 5);
   ASSERT_TRUE(RunUntil([&] { return Has<core::events::Notified>(); }));
   EXPECT_EQ(epoll_.watches(), 1u);  // the pipe is closed once used; the pidfd stays
-  (void)children.Signal(0, SIGKILL);
+  (void)children->Signal(0, SIGKILL);
 }
 
 TEST_F(LoopTest, ProbeRunnerReportsATcpProbeAndCancelsCleanly) {

@@ -67,6 +67,7 @@ std::string ControlHandler::Handle(const ctl::Request& r) {
     case ctl::Command::kStatus: {
       std::vector<core::ServiceView> views;
       for (size_t i : *which) views.push_back(views_.Of(i, now));
+      ServiceViews::AddDescendants(views);
       return ctl::StatusReply(views);
     }
     case ctl::Command::kStart: apply(Op::kStart, 0); break;

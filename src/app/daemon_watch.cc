@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdlib>
 
+#include "os/lineage.h"
 #include "os/proc_scan.h"
 #include "os/process.h"
 #include "os/spawn.h"
@@ -39,14 +40,48 @@ core::Ownership DaemonWatch::OwnershipExcept(size_t i) const {
     // even after its start command exited (a daemon that never setsid()s).
     if (children_.Pgid(j) > 0) owned.groups.insert(children_.Pgid(j));
     if (j < daemons_.size()) {
-      for (const Watched& w : daemons_[j]) owned.taken.insert(w.pid);
+      for (const Watched& w : daemons_[j].procs) owned.taken.insert(w.pid);
     }
   }
   return owned;
 }
 
+core::Event DaemonWatch::Ended(size_t i, core::ExitStatus status, Left left) {
+  if (daemons_.size() <= i) daemons_.resize(i + 1);
+  Owned& owned = daemons_[i];
+  std::string pids;
+  int count = 0;
+  // Without lineage, a clean exit's daemon is found by name, as before:
+  // what stays in the command's group is not taken for it.
+  if (!left.exact && status.Clean()) left.processes.clear();
+  for (os::Handed& h : left.processes) {
+    if (Watching(h.pid)) continue;
+    Watched w;
+    w.pid = h.pid;
+    w.root = true;
+    w.pidfd = std::move(h.pidfd);
+    if (!Open(i, "", w)) continue;
+    owned.procs.push_back(std::move(w));
+    pids += (pids.empty() ? "" : " ") + std::to_string(h.pid);
+    ++count;
+  }
+  owned.exact = left.exact;
+  return core::Event::Exited(i, status, count, pids, left.exact);
+}
+
 void DaemonWatch::Scan(size_t i, const spec::ServiceSpec& spec, bool first_look) {
   if (daemons_.size() <= i) daemons_.resize(i + 1);
+  if (daemons_[i].exact) {
+    // Lineage knows what the command left: that is its daemon, whatever
+    // its name; no look at the process table by name.
+    daemons_[i].exact = false;
+    const auto& procs = daemons_[i].procs;
+    std::string list;
+    for (const Watched& w : procs) list += (list.empty() ? "" : " ") + std::to_string(w.pid);
+    ctx_.events.push_back(
+        core::Event::Lineage(i, static_cast<int>(procs.size()), list, !pidfds_, Describe(i)));
+    return;
+  }
   // Looks before a first start share one snapshot of the process table:
   // what tend started since is excluded anyway (it is taken), and 100
   // services then cost one scan, not 100.
@@ -70,9 +105,11 @@ void DaemonWatch::Scan(size_t i, const spec::ServiceSpec& spec, bool first_look)
   bool leftovers = core::HasLeftovers(table, owned, mains);
   Watch(i, spec.name, pids, table);
   std::string list;
-  for (const Watched& w : daemons_[i]) list += (list.empty() ? "" : " ") + std::to_string(w.pid);
-  ctx_.events.push_back(
-      core::Event::Scanned(i, static_cast<int>(daemons_[i].size()), list, leftovers, !pidfds_));
+  for (const Watched& w : daemons_[i].procs) {
+    list += (list.empty() ? "" : " ") + std::to_string(w.pid);
+  }
+  ctx_.events.push_back(core::Event::Scanned(i, static_cast<int>(daemons_[i].procs.size()), list,
+                                             leftovers, !pidfds_));
 }
 
 // The candidates that still match when read again. A process caught in
@@ -100,7 +137,7 @@ std::vector<int> DaemonWatch::Confirmed(const spec::MatchRule& rule, std::vector
 // only truth, so the set is replaced.
 void DaemonWatch::Watch(size_t i, const std::string& name, const std::vector<int>& pids,
                         const std::vector<core::ProcInfo>& table) {
-  auto& ds = daemons_[i];
+  auto& ds = daemons_[i].procs;
   if (!pidfds_) ds.clear();
   std::set<int> all(pids.begin(), pids.end());
   for (const Watched& w : ds) all.insert(w.pid);
@@ -123,10 +160,15 @@ void DaemonWatch::Watch(size_t i, const std::string& name, const std::vector<int
   }
 }
 
-// Opens w's pidfd and watches it; false when the process is already gone
-// or cannot be watched.
+// Opens w's pidfd (unless it came with one) and watches it; false when the
+// process is already gone or cannot be watched.
 bool DaemonWatch::Open(size_t i, const std::string& name, Watched& w) {
-  if (!pidfds_) return true;
+  if (auto p = os::ReadProcess(w.pid); p && p->pgrp == w.pid) w.pgid = w.pid;
+  if (!pidfds_) {
+    w.pidfd.Reset();
+    return true;
+  }
+  if (w.pidfd) return WatchFd(i, w);
   auto fd = os::PidfdOpen(w.pid);
   if (!fd && fd.Err().err == ESRCH) return false;  // gone since the scan
   if (!fd && fd.Err().err == ENOSYS) {
@@ -139,6 +181,10 @@ bool DaemonWatch::Open(size_t i, const std::string& name, Watched& w) {
     return false;
   }
   w.pidfd = std::move(*fd);
+  return WatchFd(i, w);
+}
+
+bool DaemonWatch::WatchFd(size_t i, Watched& w) {
   int pid = w.pid;
   auto watch = ctx_.epoll.Add(w.pidfd.Get(), EPOLLIN, [this, i, pid](uint32_t) {
     reap_();  // when the daemon was tend's child, this finds its exit status
@@ -148,19 +194,30 @@ bool DaemonWatch::Open(size_t i, const std::string& name, Watched& w) {
   return true;
 }
 
+bool DaemonWatch::Watching(int pid) const {
+  for (const Owned& o : daemons_) {
+    for (const Watched& w : o.procs) {
+      if (w.pid == pid) return true;
+    }
+  }
+  return false;
+}
+
 void DaemonWatch::Unwatch(size_t i) {
-  if (i < daemons_.size()) daemons_[i].clear();  // each watch goes before its pidfd
+  if (i < daemons_.size()) daemons_[i] = Owned();  // each watch goes before its pidfd
 }
 
 void DaemonWatch::Release(size_t i, int sig) {
-  Signal(i, sig);
-  if (sig != SIGKILL) Signal(i, SIGCONT);  // a stopped daemon must see it (core SendStop)
+  if (sig != 0) {
+    Signal(i, sig);
+    if (sig != SIGKILL) Signal(i, SIGCONT);  // a stopped daemon must see it (core SendStop)
+  }
   Unwatch(i);
 }
 
 void DaemonWatch::Signal(size_t i, int sig) const {
   if (i >= daemons_.size()) return;
-  for (const Watched& w : daemons_[i]) os::SignalDaemon(w.pid, w.pidfd.Get(), sig);
+  for (const Watched& w : daemons_[i].procs) os::SignalDaemon(w.pid, w.pidfd.Get(), sig);
 }
 
 bool DaemonWatch::Forget(int pid, std::optional<core::ExitStatus> status) {
@@ -176,29 +233,73 @@ bool DaemonWatch::Forget(int pid, std::optional<core::ExitStatus> status) {
 // Drops one watched daemon process; reports the service's daemon gone when
 // it was the last main one. False when service i did not watch `pid`.
 bool DaemonWatch::ForgetIn(size_t i, int pid, std::optional<core::ExitStatus> status) {
-  auto& ds = daemons_[i];
+  auto& ds = daemons_[i].procs;
   auto it = std::find_if(ds.begin(), ds.end(), [pid](const Watched& w) { return w.pid == pid; });
   if (it == ds.end()) return false;
   bool root = it->root;
+  if (it->pgid > 0) daemons_[i].groups.insert(it->pgid);
   ds.erase(it);
   bool roots_left = std::any_of(ds.begin(), ds.end(), [](const Watched& w) { return w.root; });
   if (root && !roots_left) {
-    ctx_.events.push_back(core::Event::DaemonGone(i, pid, status, static_cast<int>(ds.size())));
+    TakeInGroups(i);
+    std::string pids;
+    for (const Watched& w : ds) pids += (pids.empty() ? "" : " ") + std::to_string(w.pid);
+    ctx_.events.push_back(
+        core::Event::DaemonGone(i, pid, status, static_cast<int>(ds.size()), pids));
   }
   return true;
+}
+
+// The last root ended: what is left in the groups the roots led (workers
+// that outlive their master) is the service's too. Everything still
+// watched becomes a root, so that the next DaemonGone says all of it ended.
+void DaemonWatch::TakeInGroups(size_t i) {
+  Owned& owned = daemons_[i];
+  for (int pgid : owned.groups) {
+    for (os::Handed& h : os::GroupMembers(pgid)) {
+      if (Watching(h.pid)) continue;
+      Watched w;
+      w.pid = h.pid;
+      w.pidfd = std::move(h.pidfd);
+      if (Open(i, "", w)) owned.procs.push_back(std::move(w));
+    }
+  }
+  owned.groups.clear();
+  for (Watched& w : owned.procs) w.root = true;
+}
+
+// "php-fpm8.2 (pid 11, 2 workers)": the roots by name, and how many
+// processes descend from them or share their groups.
+std::string DaemonWatch::Describe(size_t i) const {
+  const auto& procs = daemons_[i].procs;
+  if (procs.empty()) return "";
+  std::vector<core::ProcInfo> table = os::ScanProcesses();
+  std::set<int> roots;
+  for (const Watched& w : procs) roots.insert(w.pid);
+  std::string names, pids;
+  for (const core::ProcInfo& p : table) {
+    if (!roots.count(p.pid)) continue;
+    if (names.find(p.comm) == std::string::npos) names += (names.empty() ? "" : ", ") + p.comm;
+    pids += (pids.empty() ? "" : " ") + std::to_string(p.pid);
+  }
+  size_t workers = core::Descendants(table, roots).size();
+  std::string text = (names.empty() ? "processes" : names) + " (pid" +
+                     (roots.size() > 1 ? "s " : " ") + pids;
+  if (workers > 0) text += ", " + std::to_string(workers) + (workers == 1 ? " worker" : " workers");
+  return text + ")";
 }
 
 std::vector<int> DaemonWatch::Pids(size_t i) const {
   std::vector<int> pids;
   if (i < daemons_.size()) {
-    for (const Watched& w : daemons_[i]) pids.push_back(w.pid);
+    for (const Watched& w : daemons_[i].procs) pids.push_back(w.pid);
   }
   return pids;
 }
 
 void DaemonWatch::Owners(std::map<int, size_t>& out) const {
   for (size_t i = 0; i < daemons_.size(); ++i) {
-    for (const Watched& w : daemons_[i]) out[w.pid] = i;
+    for (const Watched& w : daemons_[i].procs) out[w.pid] = i;
   }
 }
 

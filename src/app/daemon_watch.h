@@ -1,9 +1,13 @@
-// DaemonWatch: the daemons tend adopted for services whose command
-// daemonized. On the Supervisor's request it looks for a service's daemon
-// (core::PickDaemon over a scan of /proc), opens a pidfd for each process
-// found and watches it; when the last main process of a service's daemon
-// is gone it queues DaemonGone. Without pidfd_open (old kernels) the scan
-// is the only truth and the Supervisor asks again every scan_interval.
+// DaemonWatch: the processes a service owns beside its main process: what
+// its command left behind when it ended (by lineage, from Children: a
+// daemon, whatever its name, or a crashed process's leftovers), and daemons
+// adopted by name (core::PickDaemon over a scan of /proc: one that ran
+// before tend, or where lineage could not tell). It opens a pidfd for each
+// and watches it; when the last main ("root") process of a service's set is
+// gone it queues DaemonGone, after taking in what was left in the groups
+// those roots led (a daemon's workers). Without pidfd_open (old kernels)
+// the scan is the only truth and the Supervisor asks again every
+// scan_interval.
 #pragma once
 
 #include <functional>
@@ -24,7 +28,11 @@ class DaemonWatch {
   DaemonWatch(LoopContext ctx, const Children& children, std::function<void()> reap,
               base::Duration scan_interval);
 
-  // Looks for service i's daemon and queues Scanned. `first_look`: before
+  // Service i's main process ended, leaving `left`: they are service i's
+  // now, watched as roots. Returns the Exited event that says so.
+  core::Event Ended(size_t i, core::ExitStatus status, Left left);
+  // Looks for service i's daemon and queues Scanned: what its command left,
+  // when lineage knows it exactly, else by its match rule. `first_look`: before
   // its first start, when looks share one snapshot of the process table.
   void Scan(size_t i, const spec::ServiceSpec& spec, bool first_look);
   // Drops the snapshot first looks share (before each wait of the loop).
@@ -40,7 +48,7 @@ class DaemonWatch {
   std::vector<int> Pids(size_t i) const;
   // Every watched pid and its service.
   void Owners(std::map<int, size_t>& out) const;
-  size_t Count(size_t i) const { return i < daemons_.size() ? daemons_[i].size() : 0; }
+  size_t Count(size_t i) const { return i < daemons_.size() ? daemons_[i].procs.size() : 0; }
 
  private:
   struct Watched {  // one adopted daemon process
@@ -48,6 +56,12 @@ class DaemonWatch {
     base::UniqueFd pidfd;  // invalid in the rescan fallback
     os::IoWatch watch;     // after pidfd: unregistered before it closes
     bool root = false;     // a main process, not one of its workers
+    int pgid = 0;          // the group it leads, if it leads one
+  };
+  struct Owned {  // service i's set
+    std::vector<Watched> procs;
+    bool exact = false;  // procs are exactly what its command left (answer the next look)
+    std::set<int> groups;  // groups led by roots that ended: their members are its too
   };
 
   core::Ownership OwnershipExcept(size_t i) const;
@@ -56,13 +70,17 @@ class DaemonWatch {
   void Watch(size_t i, const std::string& name, const std::vector<int>& pids,
              const std::vector<core::ProcInfo>& table);
   bool Open(size_t i, const std::string& name, Watched& w);
+  bool WatchFd(size_t i, Watched& w);
+  bool Watching(int pid) const;
+  void TakeInGroups(size_t i);
+  std::string Describe(size_t i) const;
   bool ForgetIn(size_t i, int pid, std::optional<core::ExitStatus> status);
 
   LoopContext ctx_;
   const Children& children_;
   std::function<void()> reap_;
   base::Duration scan_interval_;
-  std::vector<std::vector<Watched>> daemons_;
+  std::vector<Owned> daemons_;
   std::optional<std::vector<core::ProcInfo>> snapshot_;  // see Scan
   bool pidfds_ = true;           // false: no pidfd_open here; rescan instead
   std::string no_pidfd_reason_;  // logged once, the first time it matters

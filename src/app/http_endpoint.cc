@@ -22,7 +22,7 @@ http::Response Text(int status, std::string body) {
 
 double Seconds(int64_t unix_millis) { return static_cast<double>(unix_millis) / 1000.0; }
 
-// CPU and memory of a service's main process and adopted daemons, summed.
+// CPU and memory of every process a service owns, summed.
 void AddProcessStats(const std::vector<int>& pids, http::ServiceMetrics& sm) {
   for (int pid : pids) {
     os::ProcStats st = os::ReadProcStats(pid);
@@ -84,7 +84,9 @@ http::Response HttpEndpoint::Readyz(bool all) {
 http::TendMetrics HttpEndpoint::GatherMetrics() const {
   http::TendMetrics m;
   int64_t wall = os::WallMillis();
-  for (const core::ServiceView& v : views_.All(os::Now())) {
+  std::vector<core::ServiceView> views = views_.All(os::Now());
+  ServiceViews::AddDescendants(views);
+  for (const core::ServiceView& v : views) {
     http::ServiceMetrics sm;
     sm.name = v.name;
     sm.up = v.up;
@@ -92,6 +94,7 @@ http::TendMetrics HttpEndpoint::GatherMetrics() const {
     sm.healthy = v.live;
     sm.restarts = v.restarts;
     sm.last_exit_code = v.last_exit_code;
+    sm.processes = static_cast<int64_t>(v.pids.size());
     if (v.up) {
       sm.start_time_seconds =
           Seconds(wall - std::chrono::duration_cast<base::milliseconds>(v.uptime).count());

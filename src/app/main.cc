@@ -10,6 +10,7 @@
 #include "app/runner.h"
 #include "config/options.h"
 #include "ctl/client.h"
+#include "os/process.h"
 #include "os/signals.h"
 
 namespace {
@@ -24,6 +25,7 @@ std::optional<std::string> GetEnv(const std::string& name) {
 int main(int argc, char** argv) {
   // First: no signal may arrive before the signalfd can read it.
   os::BlockSignals();
+  os::RememberArgv(argc, argv);
 
   std::vector<std::string> args(argv + 1, argv + argc);
   std::string self = argv[0];

@@ -86,6 +86,7 @@ PlanResult LoadPlan(const spec::Options& o, const spec::EnvLookup& env) {
   p.grace = o.given.count("grace") ? o.grace : g.grace.value_or(o.grace);
   p.scan_interval =
       o.given.count("scan-interval") ? o.scan_interval : g.scan_interval.value_or(o.scan_interval);
+  p.lineage_window = o.lineage_window;
   p.log_format = g.log_format;
   p.control = o.given.count("control") ? o.control : g.control_socket.value_or(o.control);
   p.control_group = g.control_group;

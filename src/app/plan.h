@@ -18,6 +18,8 @@ struct Plan {
   std::vector<spec::ServiceSpec> services;
   base::Duration grace = base::seconds(8);
   base::Duration scan_interval = base::seconds(5);
+  // How long a lineage shim watches a command (os/lineage.h); zero: none.
+  base::Duration lineage_window = base::seconds(10);
   spec::LogFormat log_format = spec::LogFormat::kPlain;
   bool timestamps = false;
   std::string control = "/run/tend.sock";  // "" for none

@@ -70,7 +70,11 @@ base::Status Runner::Init() {
 void Runner::MakeComponents() {
   LoopContext ctx{epoll_, queue_, [this](core::LogLevel l, const std::string& t) { Log(l, t); }};
   auto reap = [this] { Reap(); };
-  children_ = std::make_unique<Children>(ctx, reap);
+  auto ended = [this](size_t i, core::ExitStatus status, Left left) {
+    output_->Drain(i);  // everything it wrote is logged before its exit
+    queue_.push_back(daemons_->Ended(i, status, std::move(left)));
+  };
+  children_ = std::make_unique<Children>(ctx, reap, ended, plan_.lineage_window);
   children_->Resize(plan_.services.size());
   daemons_ = std::make_unique<DaemonWatch>(ctx, *children_, reap, plan_.scan_interval);
   probes_ = std::make_unique<ProbeRunner>(ctx);
@@ -142,9 +146,7 @@ void Runner::Reap() {
       Log(status.Clean() ? core::LogLevel::kInfo : core::LogLevel::kWarn,
           Spec(*i).name + ": stop command " + status.Describe());
     } else if (probes_->Reaped(child.pid, status)) {
-    } else if (auto j = children_->TakeMain(child.pid)) {
-      output_->Drain(*j);  // everything it wrote is logged before its exit
-      queue_.push_back(core::Event::Exited(*j, status));
+    } else if (children_->Reaped(child.pid, status)) {
     } else if (!daemons_->Forget(child.pid, status)) {
       orphans = true;
     }

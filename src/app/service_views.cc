@@ -1,6 +1,9 @@
 #include "app/service_views.h"
 
 #include <algorithm>
+#include <set>
+
+#include "os/proc_scan.h"
 
 namespace app {
 
@@ -10,6 +13,18 @@ core::ServiceView ServiceViews::Of(size_t i, base::TimePoint now) const {
 
 std::vector<core::ServiceView> ServiceViews::All(base::TimePoint now) const {
   return core::Views(supervisor_, now, [this](size_t i) { return daemons_.Pids(i); });
+}
+
+void ServiceViews::AddDescendants(std::vector<core::ServiceView>& views) {
+  bool any = std::any_of(views.begin(), views.end(),
+                         [](const core::ServiceView& v) { return !v.pids.empty(); });
+  if (!any) return;
+  std::vector<core::ProcInfo> table = os::ScanProcesses();
+  for (core::ServiceView& v : views) {
+    if (v.pids.empty()) continue;
+    std::set<int> roots(v.pids.begin(), v.pids.end());
+    for (int pid : core::Descendants(table, roots)) v.pids.push_back(pid);
+  }
 }
 
 std::vector<core::ServiceView> ServiceViews::Judge(const std::vector<size_t>& named, bool all,

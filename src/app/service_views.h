@@ -1,6 +1,7 @@
 // ServiceViews: the services as tendctl and the HTTP endpoint see them:
 // core::ServiceView (the one read model) with the adopted daemons' pids,
-// which only DaemonWatch knows, and name look-ups.
+// which only DaemonWatch knows, their descendants on request, and name
+// look-ups.
 #pragma once
 
 #include <optional>
@@ -20,6 +21,10 @@ class ServiceViews {
 
   core::ServiceView Of(size_t i, base::TimePoint now) const;
   std::vector<core::ServiceView> All(base::TimePoint now) const;
+  // Adds to each view's pids the processes its main and adopted ones
+  // forked, and the members of the groups they lead (one scan of /proc):
+  // for status and metrics, not for every readiness check.
+  static void AddDescendants(std::vector<core::ServiceView>& views);
   // What `tendctl health` and /readyz judge: the named services, else
   // core::Judged's choice (the critical ones, or all).
   std::vector<core::ServiceView> Judge(const std::vector<size_t>& named, bool all,

@@ -463,6 +463,17 @@ const KeyHandler kServiceKeys[] = {
        d.spec.stop_signal = sig;
      }},
     {"stop_timeout", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) { d.spec.stop_timeout = Dur(c, v, k); }},
+    {"kill_mode", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) {
+       auto s = Str(c, v, k);
+       if (!s) return;
+       if (*s == "group") {
+         d.spec.kill_mode = KillMode::kGroup;
+       } else if (*s == "main") {
+         d.spec.kill_mode = KillMode::kMain;
+       } else {
+         c.Error(v, "'kill_mode' must be \"group\" (stop everything the service owns) or \"main\" (only its main process)");
+       }
+     }},
     {"stop_command", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) {
        if (auto s = Str(c, v, k)) {
          SplitResult r = SplitCommandLine(*s);

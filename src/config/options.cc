@@ -9,8 +9,9 @@
 namespace spec {
 namespace {
 
-constexpr const char* kValuedOptions[] = {"grace",    "restart", "scan-interval", "config",
-                                          "procfile", "cfe-csv", "control",       "http-listen"};
+constexpr const char* kValuedOptions[] = {"grace",       "restart",  "scan-interval",
+                                          "config",      "procfile", "cfe-csv",
+                                          "control",     "http-listen", "lineage-window"};
 
 struct Parsed {
   Options opts;
@@ -71,6 +72,13 @@ std::optional<std::string> ApplyValue(Options& o, const std::string& key, const 
              base::Printable(value) + "'";
     }
     o.scan_interval = *d;
+  } else if (key == "lineage-window") {
+    auto d = ParseSeconds(value);
+    if (!d) {
+      return where + ": expected seconds between 0 and 3600 (decimal, like 10 or 0 for off), got '" +
+             base::Printable(value) + "'";
+    }
+    o.lineage_window = *d;
   } else if (key == "restart") {
     auto p = ParseRestart(value);
     if (!p)
@@ -247,6 +255,8 @@ Options (each also read from the environment variable shown):
   --no-prefix         services write straight to tend's stdout/stderr [TEND_NO_PREFIX=1]
   --scan-interval S   where pidfds are missing (old kernels), how often adopted
                       daemons are looked for again    [TEND_SCAN_INTERVAL] (default 5)
+  --lineage-window S  how long a start command is watched for what it leaves
+                      behind (0 = off: by name only) [TEND_LINEAGE_WINDOW] (default 10)
   -v, --verbose       log more                                      [TEND_VERBOSE=1]
   -q, --quiet         log only warnings and errors                  [TEND_QUIET=1]
   -h, --help          show this help
@@ -255,8 +265,8 @@ Options (each also read from the environment variable shown):
 A command runs without a shell unless it needs one (pipes, redirections,
 ;, &&, $VAR, globs, backquotes, a leading VAR=value): then /bin/sh -c.
 Each service is named after its executable's basename (sshd, apache2).
-A command that exits 0 leaving a process of that name behind (an init script
-starting a daemon) has that daemon adopted and watched; see docs/tend.md.
+A command that exits 0 leaving processes behind (an init script starting a
+daemon) has them adopted and watched, whatever their names; see docs/tend.md.
 Exit status: that of the last service when all have ended; after a requested
 shutdown 0 if every service stopped cleanly; 2 on bad usage.
 )";

@@ -24,6 +24,8 @@ struct Options {
   bool prefix = true;
   // How often adopted daemons are looked for again where pidfds are missing.
   base::Duration scan_interval = base::seconds(5);
+  // How long a lineage shim watches each command (os/lineage.h); zero: off.
+  base::Duration lineage_window = base::seconds(10);
   Verbosity verbosity = Verbosity::kNormal;
   std::vector<ServiceSpec> services;  // from COMMAND arguments
 

@@ -51,6 +51,12 @@ enum class DaemonMode {
 // of a shell script is not a daemon start, and every shell would match.
 DaemonMode DefaultDaemonMode(const MatchRule& match);
 
+// What ends with a service's main process (systemd's KillMode).
+enum class KillMode {
+  kGroup,  // everything it owns: what its command left, its groups' members
+  kMain,   // only the main process: what it leaves runs on (adopted daemons aside)
+};
+
 enum class ServiceType {
   kSimple,   // runs until it ends; restarted by policy
   kOneshot,  // runs to completion; its dependents wait for a clean exit
@@ -130,6 +136,7 @@ struct ServiceSpec {
   int stop_signal = 15;                        // SIGTERM
   std::optional<base::Duration> stop_timeout;  // unset: the global grace
   std::optional<CommandLine> stop_command;
+  KillMode kill_mode = KillMode::kGroup;
 
   std::vector<std::string> depends_on;
   OutputSpec out, err;

@@ -39,6 +39,12 @@ struct Exited {
   size_t service = 0;
   ExitStatus status;
   std::string detail;  // why the command could not be executed; empty if it ran
+  // What it left behind, now watched as the service's (app DaemonWatch).
+  int left = 0;
+  std::string left_pids;  // for the log
+  // `left` is exactly what its command's tree left (lineage), not a guess
+  // from its process group.
+  bool exact = false;
 };
 // The deadline from Supervisor::NextDeadline() came.
 struct Timer {};
@@ -57,13 +63,18 @@ struct Scanned {
   std::string pids;        // the pids found, for the log
   bool leftovers = false;  // tend has children that are not services
   bool polled = false;     // no pidfds: look again every scan_interval
+  // The answer came from lineage (what the command left, exactly), not
+  // from the match rule; `what` names it ("php-fpm8.2 (pid 11, 2 workers)").
+  bool exact = false;
+  std::string what;
 };
 // The last watched daemon process of a service ended.
 struct DaemonGone {
   size_t service = 0;
   int pid = 0;
   std::optional<ExitStatus> status;  // known when tend reaped it
-  int remaining = 0;                 // watched non-main processes still alive
+  int remaining = 0;                 // watched processes still alive (now its main ones)
+  std::string pids;                  // theirs, for the log
 };
 // A probe run of a service ended.
 struct Probed {
@@ -95,19 +106,27 @@ struct Event {
 
   static Event StartAll() { return {events::StartAll{}}; }
   static Event Spawned(size_t i, int pid) { return {events::Spawned{i, pid}}; }
-  static Event Exited(size_t i, ExitStatus s) { return {events::Exited{i, s, {}}}; }
+  static Event Exited(size_t i, ExitStatus s, int left = 0, std::string left_pids = "",
+                      bool exact = false) {
+    return {events::Exited{i, s, {}, left, std::move(left_pids), exact}};
+  }
   static Event ExecFailed(size_t i, ExitStatus s, std::string why) {
-    return {events::Exited{i, s, std::move(why)}};
+    return {events::Exited{i, s, std::move(why), 0, {}, false}};
   }
   static Event Timer() { return {events::Timer{}}; }
   static Event Signal(int sig) { return {events::Signal{sig}}; }
   static Event OrphansReaped() { return {events::OrphansReaped{}}; }
   static Event NoChildren() { return {events::NoChildren{}}; }
   static Event Scanned(size_t i, int found, std::string pids, bool leftovers, bool polled) {
-    return {events::Scanned{i, found, std::move(pids), leftovers, polled}};
+    return {events::Scanned{i, found, std::move(pids), leftovers, polled, false, {}}};
   }
-  static Event DaemonGone(size_t i, int pid, std::optional<ExitStatus> s, int remaining = 0) {
-    return {events::DaemonGone{i, pid, s, remaining}};
+  // The answer from lineage: `what` the command left (maybe nothing).
+  static Event Lineage(size_t i, int found, std::string pids, bool polled, std::string what) {
+    return {events::Scanned{i, found, std::move(pids), false, polled, true, std::move(what)}};
+  }
+  static Event DaemonGone(size_t i, int pid, std::optional<ExitStatus> s, int remaining = 0,
+                          std::string pids = "") {
+    return {events::DaemonGone{i, pid, s, remaining, std::move(pids)}};
   }
   static Event Probed(size_t i, ProbeKind probe, uint64_t run, bool ok, std::string why = "") {
     return {events::Probed{i, probe, run, ok, std::move(why)}};

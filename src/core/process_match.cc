@@ -103,4 +103,22 @@ std::vector<int> PickDaemon(const spec::MatchRule& rule, const std::vector<ProcI
   return pids;
 }
 
+std::set<int> Descendants(const std::vector<ProcInfo>& table, const std::set<int>& roots) {
+  std::set<int> in(roots);
+  // Parent links first point either way in the table's order: repeat until
+  // a pass adds nothing (depth passes at most).
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (const ProcInfo& p : table) {
+      if (in.count(p.pid)) continue;
+      if (in.count(p.ppid) || (p.pgrp > 1 && roots.count(p.pgrp))) {
+        in.insert(p.pid);
+        grew = true;
+      }
+    }
+  }
+  for (int r : roots) in.erase(r);
+  return in;
+}
+
 }  // namespace core

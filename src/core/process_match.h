@@ -50,6 +50,12 @@ std::vector<int> FindDaemon(const spec::MatchRule& rule, const std::vector<ProcI
 // daemon is gone, even if workers linger.
 std::set<int> DaemonRoots(const std::vector<int>& pids, const std::vector<ProcInfo>& table);
 
+// The processes that belong with `roots` (a service's main or adopted
+// processes) without being one: their descendants (by parent links) and
+// the members of the groups they lead, at any depth. A worker that left
+// both (setsid, then its parent died) is not found: nothing links it.
+std::set<int> Descendants(const std::vector<ProcInfo>& table, const std::set<int>& roots);
+
 // True when some child of tend is neither a service's main process nor
 // taken: what a daemonizing command leaves behind.
 bool HasLeftovers(const std::vector<ProcInfo>& table, const Ownership& owned,

@@ -18,6 +18,9 @@ constexpr Transition X{{}, Effect::kInvalid};
 // What the restart policy may pick: back off (or restart at once, through
 // the backoff/timer row), or go down for good.
 constexpr StateSet kPolicy = {S::kBackoff, S::kDown};
+// After its main processes ended: the restart policy, or first stopping
+// what they left (kill_mode "group").
+constexpr StateSet kAfterEnd = {S::kStopping, S::kBackoff, S::kDown};
 
 // kTable[state][input], every pair spelled out.
 // clang-format off
@@ -28,7 +31,7 @@ constexpr Transition kTable[kStateCount][kInputCount] = {
   /* Idle */     {To(S::kRunning, E::kSpawn), X,                          To(S::kIdle),               To(S::kDown),
                   To(S::kAdopted),            X,                          X,                          Pick(kPolicy, E::kSchedule),
                   To(S::kDown, E::kFatal),    X},
-  /* Running */  {To(S::kRunning),            Pick({S::kSettling, S::kBackoff, S::kDown}, E::kDecide),
+  /* Running */  {To(S::kRunning),            Pick({S::kSettling, S::kStopping, S::kBackoff, S::kDown}, E::kDecide),
                                                                           To(S::kRunning),            To(S::kStopping, E::kSendStop),
                   X,                          X,                          X,                          X,
                   X,                          To(S::kStopping, E::kSendStop)},
@@ -36,13 +39,13 @@ constexpr Transition kTable[kStateCount][kInputCount] = {
                   To(S::kAdopted),            Pick(kPolicy, E::kRestart), X,                          X,
                   X,                          X},
   /* Adopted */  {To(S::kAdopted),            X,                          To(S::kAdopted, E::kScan),  To(S::kStopping, E::kSendStop),
-                  To(S::kAdopted),            Pick(kPolicy, E::kRestart), Pick(kPolicy, E::kRestart), X,
+                  To(S::kAdopted),            Pick(kPolicy, E::kRestart), Pick(kAfterEnd, E::kRestart), X,
                   X,                          To(S::kStopping, E::kSendStop)},
   /* Backoff */  {To(S::kRunning, E::kSpawn), X,                          To(S::kRunning, E::kSpawn), To(S::kDown),
                   X,                          X,                          X,                          X,
                   X,                          X},
-  /* Stopping */ {To(S::kStopping),           Pick(kPolicy, E::kEndStop), To(S::kStopping, E::kKill), To(S::kStopping),
-                  To(S::kStopping),           To(S::kDown),               Pick(kPolicy, E::kEndStop), X,
+  /* Stopping */ {To(S::kStopping),           Pick(kAfterEnd, E::kEndStop), To(S::kStopping, E::kKill), To(S::kStopping),
+                  To(S::kStopping),           To(S::kDown),               Pick(kAfterEnd, E::kEndStop), X,
                   X,                          X},
   /* Down */     {To(S::kRunning, E::kSpawn), X,                          To(S::kDown),               To(S::kDown),
                   X,                          X,                          X,                          X,

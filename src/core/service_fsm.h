@@ -18,7 +18,7 @@ enum class State {
   kSettling,  // its command exited 0; looking for the daemon it started
   kAdopted,   // a daemon matching its rule runs; watched through pidfds
   kBackoff,   // waiting for its restart time, or a scheduled oneshot's next run
-  kStopping,  // stop signal (or stop command) sent; waiting for it to end
+  kStopping,  // stop signal (or stop command) sent; waiting for all of it to end
   kDown,      // ended: by its restart policy, a stop, a failure, or done
 };
 
@@ -40,13 +40,16 @@ enum class Effect {
   kSpawn,     // start the command
   kDecide,    // a command exited: look for a daemon if it may have left one,
               // else apply the restart policy (a oneshot: done or failed)
-  kRestart,   // apply the restart policy: spawn now, back off, or go down
+  kRestart,   // apply the restart policy: spawn now, back off, or go down;
+              // first stop what the ended processes left (kill_mode "group")
   kScan,      // look for matching processes in the process table
   kSendStop,  // send the stop signal to its process group and daemons (or run
               // its stop command); SIGKILL follows at its stop timeout
   kKill,      // the stop timeout is over: SIGKILL
   kEndStop,   // it ended after a stop: down; or, stopped by tend for its
-              // health, the restart policy as for a failure
+              // health, the restart policy as for a failure; or, stopping
+              // what an ended process left, the policy for that end. While
+              // processes it left still run, it stays stopping
   kSchedule,  // wait for a scheduled oneshot's next time, if it has one
   kFatal,     // mark it fatal: left down until started by request
   kInvalid,   // cannot happen; logged as a bug, state unchanged

@@ -38,7 +38,9 @@ struct ServiceView {
   bool critical = false;
   int restarts = 0;
   int pid = 0;            // its main process, else its first adopted daemon process; 0: none
-  std::vector<int> pids;  // its main process and every adopted daemon process
+  // Its main process and every adopted daemon process; with their
+  // descendants too where app::ServiceViews::AddDescendants ran (status, metrics).
+  std::vector<int> pids;
   std::optional<std::string> last_exit;    // "exited with status 1"; nullopt before the first exit
   std::optional<int> last_exit_code;       // the same as a code: 128+N for signal N
   std::string status;                      // its last sd_notify STATUS=; empty when none

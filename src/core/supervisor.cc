@@ -138,7 +138,7 @@ void Supervisor::On(const events::Exited& e, base::TimePoint now) {
     Log(LogLevel::kError, s.spec.name + ": " + e.detail);
   }
   if (s.state == State::kStopping && s.Held() && phase_ == Phase::kRunning &&
-      s.spec.daemon != spec::DaemonMode::kNo) {
+      s.spec.daemon != spec::DaemonMode::kNo && !e.exact && e.left == 0) {
     // Stopped while its start command ran (`/etc/init.d/apache2 start`):
     // the daemon it may have started already has left the command's group.
     // Look for it, and stop it too (supervisor_daemons.cc, once down).
@@ -153,7 +153,8 @@ void Supervisor::On(const events::Exited& e, base::TimePoint now) {
         s.spec.name + ": " + e.status.Describe() + " after " +
             base::FormatDuration(now - s.started_at) + " (stopped)");
   }
-  Apply(e.service, Input::kExited, now, Ending{e.status.Describe(), "", !e.status.Clean()});
+  Apply(e.service, Input::kExited, now,
+        Ending{e.status.Describe(), "", !e.status.Clean(), e.left, e.left_pids});
 }
 
 void Supervisor::On(const events::Timer&, base::TimePoint now) {

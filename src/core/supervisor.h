@@ -138,6 +138,17 @@ enum class Want {
   kRetired,  // removed by a reload: stopped, then its slot is freed
 };
 
+// Why a service ended: the restart policy's input and its one log line.
+struct Ending {
+  std::string what{};   // "killed by SIGKILL", "daemon (pid 7) ended"
+  std::string note{};   // what tend did about it, logged after the uptime
+  bool failed = false;  // a failure, for restart = "on-failure"
+  // Processes it left that the service still owns (watched); with
+  // kill_mode "group" they are stopped before the restart policy applies.
+  int left = 0;
+  std::string left_pids{};
+};
+
 struct ServiceRuntime {
   spec::ServiceSpec spec;
   State state = State::kIdle;
@@ -163,6 +174,9 @@ struct ServiceRuntime {
   // its end is a failure and the restart policy applies.
   std::optional<base::TimePoint> kill_at;
   std::string stop_why;
+  // Stopping what its main process left when it ended: that ending, to
+  // which the restart policy applies once they are gone.
+  std::optional<Ending> ended;
 
   // What is wanted of it, apart from what it is; Reconcile acts on it.
   Want want = Want::kUp;
@@ -195,13 +209,6 @@ struct ServiceRuntime {
 
 // The states in which a service's processes run, so its probes do.
 bool ProbesRun(State state);
-
-// Why a service ended: the restart policy's input and its one log line.
-struct Ending {
-  std::string what{};   // "killed by SIGKILL", "daemon (pid 7) ended"
-  std::string note{};   // what tend did about it, logged after the uptime
-  bool failed = false;  // a failure, for restart = "on-failure"
-};
 
 class Supervisor {
  public:
@@ -281,6 +288,7 @@ class Supervisor {
   Verdict Decide(size_t i, const Ending& why, base::TimePoint now);
   Verdict DecideOneshot(size_t i, base::TimePoint now);
   Verdict Restart(size_t i, const Ending& why, base::TimePoint now);
+  Verdict StopLeftovers(size_t i, const Ending& why, base::TimePoint now);
   std::optional<std::string> CrashLoop(size_t i, base::TimePoint now);
   Verdict Schedule(size_t i, base::TimePoint now);
   Verdict Fatal(size_t i, const std::string& why);
@@ -289,6 +297,7 @@ class Supervisor {
   // Daemons (supervisor_daemons.cc).
   void On(const events::Scanned& e, base::TimePoint now);
   void On(const events::DaemonGone& e, base::TimePoint now);
+  void Adopt(const events::Scanned& e, base::TimePoint now);
   std::optional<base::TimePoint> NextSettleMoment(ServiceRuntime& s, base::TimePoint now) const;
 
   // Signals and shutdown (supervisor_shutdown.cc).

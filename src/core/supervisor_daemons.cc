@@ -20,6 +20,7 @@ void Supervisor::On(const events::Scanned& e, base::TimePoint now) {
     }
     return;
   }
+  if (e.exact && s.state == State::kSettling) return Adopt(e, now);
   if (e.found > 0) {
     children_ = true;  // adopted daemons are reparented to tend, or soon will be
     s.polled = e.polled;
@@ -70,6 +71,27 @@ void Supervisor::On(const events::Scanned& e, base::TimePoint now) {
   Apply(e.service, Input::kMissing, now, why);
 }
 
+// Lineage's answer: exactly what the command left (it exited 0). That is
+// its daemon, whatever its name; nothing left means it was not a daemon
+// start, at once: no later look could find a process of its tree.
+void Supervisor::Adopt(const events::Scanned& e, base::TimePoint now) {
+  ServiceRuntime& s = services_[e.service];
+  s.polled = e.polled;
+  s.scan_at = s.polled ? std::optional(now + settings_.scan_interval) : std::nullopt;
+  if (e.found > 0) {
+    children_ = true;
+    Log(LogLevel::kInfo, s.spec.name + ": its command left " + e.what + "; watching it");
+    Apply(e.service, Input::kAdopt, now);
+    return;
+  }
+  Ending why{s.last_exit->Describe(), "", false};
+  if (s.spec.daemon == spec::DaemonMode::kYes) {
+    why.what = "command exited 0 but left no process (daemon = true expects one)";
+    why.failed = true;
+  }
+  Apply(e.service, Input::kMissing, now, why);
+}
+
 std::optional<base::TimePoint> Supervisor::NextSettleMoment(ServiceRuntime& s,
                                                             base::TimePoint now) const {
   const auto& moments = settings_.settle_moments;
@@ -86,16 +108,22 @@ void Supervisor::On(const events::DaemonGone& e, base::TimePoint now) {
   Ending why{"daemon (pid " + std::to_string(e.pid) + ") " + how, "",
              !e.status || !e.status->Clean()};
   bool restarts = s.state != State::kStopping || RestartsAfterStop(s);
-  if (e.remaining > 0 && restarts) {
-    // Its main process is gone; workers it left would keep the port and
-    // half-serve. Kill them so the restart starts clean (systemd does the
-    // same when a forking service's main pid dies). When stopping, they are
-    // leftovers like any other and get SIGTERM first.
+  if (e.remaining > 0 && s.spec.kill_mode == spec::KillMode::kGroup) {
+    // Its main processes are gone; what they left (workers) would keep the
+    // port and half-serve. They are stopped before the restart (Restart,
+    // EndStop), stop signal first (systemd does the same when a forking
+    // service's main pid dies).
+    why.left = e.remaining;
+    why.left_pids = e.pids;
+  } else if (e.remaining > 0 && restarts) {
+    // kill_mode "main": as before, SIGKILL to them at once.
     why.note = "; killed " + std::to_string(e.remaining) + " process" +
                (e.remaining == 1 ? "" : "es") + " it left";
     out_.push_back(Action::Release(e.service, SIGKILL));
   }
-  if (e.status) s.last_exit = *e.status;
+  // What a dead main process left ending is no news of the service's own
+  // end: its status stays the one the restart policy will judge.
+  if (e.status && !s.ended) s.last_exit = *e.status;
   if (!restarts) {
     bool ok = !e.status || e.status->Clean() || e.status->EndedBy(s.spec.stop_signal);
     if (!ok && !first_failure_) first_failure_ = e.status->AsExitCode();

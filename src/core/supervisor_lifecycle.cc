@@ -14,6 +14,10 @@ std::string Uptime(base::TimePoint from, base::TimePoint to) {
   return base::FormatDuration(to - from);
 }
 
+std::string Processes(const Ending& why) {
+  return std::to_string(why.left) + (why.left == 1 ? " process" : " processes");
+}
+
 }  // namespace
 
 // The one place a service's state changes: the (state, input) row names the
@@ -103,9 +107,11 @@ void Supervisor::Kill(size_t i) {
 }
 
 // Whether a stopping service starts again by its restart policy once it
-// ends: tend stopped it for its health and nothing wants it down.
+// ends: tend stopped it for its health, or stops what its ended main
+// process left, and nothing wants it down.
 bool Supervisor::RestartsAfterStop(const ServiceRuntime& s) const {
-  return !s.stop_why.empty() && s.want == Want::kUp && !s.replacement && phase_ == Phase::kRunning;
+  return (!s.stop_why.empty() || s.ended) && s.want == Want::kUp && !s.replacement &&
+         phase_ == Phase::kRunning;
 }
 
 // It ended after a stop: down, unless tend stopped it for its health; then
@@ -113,9 +119,27 @@ bool Supervisor::RestartsAfterStop(const ServiceRuntime& s) const {
 // (a oneshot's own rules for a oneshot).
 Supervisor::Verdict Supervisor::EndStop(size_t i, const Ending& why, base::TimePoint now) {
   ServiceRuntime& s = services_[i];
+  if (why.left > 0) {
+    // Its main process ended, but what it left still runs: a stop takes
+    // all of it. What lineage handed over was not in the signalled group.
+    if (!s.ended) {
+      Log(LogLevel::kInfo, s.spec.name + ": " + why.what + "; stopping the " + Processes(why) +
+                               " it left (pid " + why.left_pids + ")");
+      SendStop(i, s.spec.stop_signal);
+    }
+    return {State::kStopping};
+  }
   bool restart = RestartsAfterStop(s);
+  std::optional<Ending> ended = std::move(s.ended);
+  s.ended.reset();
   std::string health = std::move(s.stop_why);
   s.stop_why.clear();
+  if (ended) {
+    if (!restart) return {State::kDown};
+    ended->left = 0;
+    ended->note += "; stopped what it left";
+    return Restart(i, *ended, now);
+  }
   if (!restart) return {State::kDown};
   if (s.spec.type == spec::ServiceType::kOneshot) return DecideOneshot(i, now);
   return Restart(i, Ending{health + "; " + why.what, why.note, true}, now);
@@ -125,7 +149,12 @@ Supervisor::Verdict Supervisor::EndStop(size_t i, const Ending& why, base::TimeP
 // behind (an init script's `start`): look for it before deciding.
 Supervisor::Verdict Supervisor::Decide(size_t i, const Ending& why, base::TimePoint now) {
   ServiceRuntime& s = services_[i];
-  if (s.spec.type == spec::ServiceType::kOneshot) return DecideOneshot(i, now);
+  if (s.spec.type == spec::ServiceType::kOneshot) {
+    // What a oneshot leaves runs on unwatched, as it always did: a oneshot
+    // has no later run for it to be in the way of.
+    if (why.left > 0) out_.push_back(Action::Release(i, 0));
+    return DecideOneshot(i, now);
+  }
   if (s.last_exit->Clean() && s.spec.daemon != spec::DaemonMode::kNo) {
     s.settle_start = now;
     s.settle_step = 0;
@@ -162,6 +191,10 @@ Supervisor::Verdict Supervisor::DecideOneshot(size_t i, base::TimePoint now) {
 // daemon). What ended it and the decision are logged together, one line.
 Supervisor::Verdict Supervisor::Restart(size_t i, const Ending& why, base::TimePoint now) {
   ServiceRuntime& s = services_[i];
+  if (why.left > 0 && s.spec.kill_mode == spec::KillMode::kGroup) {
+    return StopLeftovers(i, why, now);
+  }
+  if (why.left > 0) out_.push_back(Action::Release(i, 0));  // kill_mode "main": they run on
   bool restart = s.spec.restart == spec::RestartPolicy::kAlways ||
                  (s.spec.restart == spec::RestartPolicy::kOnFailure && why.failed);
   std::string line =
@@ -185,6 +218,21 @@ Supervisor::Verdict Supervisor::Restart(size_t i, const Ending& why, base::TimeP
   Log(why.failed ? LogLevel::kWarn : LogLevel::kInfo,
       line + "; restarting in " + base::FormatDuration(delay));
   return {State::kBackoff};
+}
+
+// It ended, leaving processes that are its (kill_mode "group"): they get
+// the stop signal, SIGKILL at the stop timeout, and once they are gone the
+// restart policy applies to `why` (EndStop), so that a restart never meets
+// the last run's leftovers holding its port, lock or files.
+Supervisor::Verdict Supervisor::StopLeftovers(size_t i, const Ending& why, base::TimePoint now) {
+  ServiceRuntime& s = services_[i];
+  s.ended = why;
+  s.kill_at = now + s.spec.stop_timeout.value_or(settings_.grace);
+  Log(LogLevel::kInfo, s.spec.name + ": " + why.what + " after " + Uptime(s.started_at, now) +
+                           why.note + "; stopping the " + Processes(why) + " it left (pid " +
+                           why.left_pids + ") first");
+  SendStop(i, s.spec.stop_signal);
+  return {State::kStopping};
 }
 
 // Why service i must not start again: it started start_limit times within

@@ -282,12 +282,35 @@ TEST(SupervisorDaemons, CleanExitLeavingADaemonIsAdoptedThenRestartedWhenItDies)
   EXPECT_EQ(h.svc(0).state, State::kRunning);
 }
 
-TEST(SupervisorDaemons, WorkersLeftByADeadMainProcessAreKilledBeforeTheRestart) {
+// kill_mode "group" (the default): what the dead main process left gets
+// the stop signal, and the restart waits until it is gone.
+TEST(SupervisorDaemons, WorkersLeftByADeadMainProcessAreStoppedBeforeTheRestart) {
   Harness h({Daemon("apache2")});
   h.daemons[0] = 3;
   h.Feed(Event::StartAll());
+  auto acts = h.Feed(Event::DaemonGone(0, 77, ExitStatus::Signal(SIGKILL), 2, "78 79"));
+  EXPECT_EQ(h.svc(0).state, State::kStopping);
+  ASSERT_EQ(Signals(acts).size(), 1u);
+  EXPECT_EQ(Signals(acts)[0].signal, SIGTERM);
+  EXPECT_TRUE(Only(acts, Kind::kSpawn).empty());
+  EXPECT_TRUE(Logged(acts,
+                     "apache2: daemon (pid 77) killed by SIGKILL after 0ms; stopping the 2 "
+                     "processes it left (pid 78 79) first"));
+  h.Advance(milliseconds(30));
+  acts = h.Feed(Event::DaemonGone(0, 79, std::nullopt, 0));
+  EXPECT_TRUE(Logged(acts, "daemon (pid 77) killed by SIGKILL after 30ms; stopped what it left; "
+                           "restarting now"));
+  EXPECT_EQ(Only(acts, Kind::kSpawn).size(), 1u);
+}
+
+// kill_mode "main" keeps the old way: SIGKILL to the workers, restart at once.
+TEST(SupervisorDaemons, WithKillModeMainWorkersAreKilledAndTheRestartIsImmediate) {
+  spec::ServiceSpec apache = Daemon("apache2");
+  apache.kill_mode = spec::KillMode::kMain;
+  Harness h({apache});
+  h.daemons[0] = 3;
+  h.Feed(Event::StartAll());
   auto acts = h.Feed(Event::DaemonGone(0, 77, ExitStatus::Signal(SIGKILL), 2));
-  ASSERT_GE(acts.size(), 2u);
   auto release = Only(acts, Kind::kRelease);
   ASSERT_EQ(release.size(), 1u);
   EXPECT_EQ(release[0].signal, SIGKILL);

@@ -39,7 +39,9 @@ class Harness {
       std::optional<Event> answer;
       size_t i = all[k].service;
       if (all[k].kind == Kind::kSpawn) answer = Event::Spawned(i, next_pid_++);
-      if (all[k].kind == Kind::kScan) {
+      if (all[k].kind == Kind::kScan && lineage.count(i)) {
+        answer = Event::Lineage(i, daemons[i], daemons[i] ? "77" : "", polled, lineage[i]);
+      } else if (all[k].kind == Kind::kScan) {
         answer = Event::Scanned(i, daemons[i], daemons[i] ? "77" : "", leftovers, polled);
       }
       if (!answer) continue;
@@ -52,6 +54,8 @@ class Harness {
     return all;
   }
   std::map<size_t, int> daemons;  // service -> matching processes found
+  // service -> what its command left, when lineage answers its looks
+  std::map<size_t, std::string> lineage;
   bool leftovers = false;
   bool polled = false;
   void Advance(base::Duration d) {

@@ -79,12 +79,15 @@ void RenderServices(std::string& out, const TendMetrics& m) {
   ServiceFamily(out, m, "tend_service_start_time_seconds", "gauge",
                 "Start time of the service's current process since the Unix epoch in seconds.",
                 [](const S& s) { return Opt(s.start_time_seconds); });
-  ServiceFamily(
-      out, m, "tend_service_cpu_seconds_total", "counter",
-      "User and system CPU time of the service's main process and adopted daemons in seconds.",
-      [](const S& s) { return Opt(s.cpu_seconds); });
+  ServiceFamily(out, m, "tend_service_processes", "gauge",
+                "Processes the service owns: its main process, what its command left, and "
+                "their descendants.",
+                [](const S& s) -> Str { return std::to_string(s.processes); });
+  ServiceFamily(out, m, "tend_service_cpu_seconds_total", "counter",
+                "User and system CPU time of every process the service owns in seconds.",
+                [](const S& s) { return Opt(s.cpu_seconds); });
   ServiceFamily(out, m, "tend_service_resident_memory_bytes", "gauge",
-                "Resident memory of the service's main process and adopted daemons in bytes.",
+                "Resident memory of every process the service owns in bytes.",
                 [](const S& s) { return Opt(s.rss_bytes); });
 }
 

@@ -22,6 +22,7 @@ TendMetrics Small() {
   web.start_time_seconds = 1700000000.5;
   web.cpu_seconds = 1.25;
   web.rss_bytes = 4096;
+  web.processes = 3;
   ServiceMetrics job;
   job.name = "job";
   m.services = {web, job};
@@ -57,10 +58,14 @@ tend_service_last_exit_code{service="web"} 137
 # HELP tend_service_start_time_seconds Start time of the service's current process since the Unix epoch in seconds.
 # TYPE tend_service_start_time_seconds gauge
 tend_service_start_time_seconds{service="web"} 1700000000.5
-# HELP tend_service_cpu_seconds_total User and system CPU time of the service's main process and adopted daemons in seconds.
+# HELP tend_service_processes Processes the service owns: its main process, what its command left, and their descendants.
+# TYPE tend_service_processes gauge
+tend_service_processes{service="web"} 3
+tend_service_processes{service="job"} 0
+# HELP tend_service_cpu_seconds_total User and system CPU time of every process the service owns in seconds.
 # TYPE tend_service_cpu_seconds_total counter
 tend_service_cpu_seconds_total{service="web"} 1.25
-# HELP tend_service_resident_memory_bytes Resident memory of the service's main process and adopted daemons in bytes.
+# HELP tend_service_resident_memory_bytes Resident memory of every process the service owns in bytes.
 # TYPE tend_service_resident_memory_bytes gauge
 tend_service_resident_memory_bytes{service="web"} 4096
 # HELP process_resident_memory_bytes Resident memory size in bytes.
@@ -144,7 +149,7 @@ TEST(HttpMetrics, EveryLineIsAValidExpositionLine) {
   }
   for (const auto& [name, n] : types) EXPECT_EQ(n, 1) << name;
   for (const auto& [name, n] : blocks) EXPECT_EQ(n, 1) << name;
-  EXPECT_EQ(types.size(), 14u);
+  EXPECT_EQ(types.size(), 15u);
 }
 
 }  // namespace

@@ -7,14 +7,36 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include "os/proc_stats.h"
 
 namespace os {
+
+namespace {
+char* g_args = nullptr;  // main's argv strings, contiguous
+size_t g_args_size = 0;
+}  // namespace
+
+void RememberArgv(int argc, char** argv) {
+  if (argc < 1) return;
+  g_args = argv[0];
+  char* end = argv[argc - 1] + std::strlen(argv[argc - 1]);
+  g_args_size = static_cast<size_t>(end - g_args);
+}
+
+void Retitle(const char* title, const char* comm) {
+  prctl(PR_SET_NAME, comm);
+  if (!g_args || g_args_size == 0) return;
+  size_t n = std::min(std::strlen(title), g_args_size);
+  std::memcpy(g_args, title, n);
+  std::memset(g_args + n, 0, g_args_size - n + 1);
+}
 
 int SelfPid() { return getpid(); }
 uid_t SelfUid() { return getuid(); }
@@ -81,18 +103,57 @@ void SignalDaemon(int pid, int pidfd, int sig) {
   if (getpgid(pid) == pid) kill(-pid, sig);
 }
 
-std::vector<int> ChildrenOf(int parent) {
+namespace {
+
+void ReadNumbers(const std::string& text, std::vector<int>& out) {
+  const char* p = text.c_str();
+  while (*p) {
+    char* end = nullptr;
+    long v = std::strtol(p, &end, 10);
+    if (end == p) {
+      ++p;
+      continue;
+    }
+    if (v > 0) out.push_back(static_cast<int>(v));
+    p = end;
+  }
+}
+
+}  // namespace
+
+std::vector<int> ChildrenOf(int pid) {
   std::vector<int> out;
-  DIR* dir = opendir("/proc");
+  std::string task = "/proc/" + std::to_string(pid) + "/task";
+  DIR* dir = opendir(task.c_str());
+  bool have_file = false;
+  if (dir) {
+    while (dirent* e = readdir(dir)) {
+      if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
+      std::string path = task + "/" + e->d_name + "/children";
+      int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) continue;
+      have_file = true;
+      std::string text;
+      char buf[4096];
+      ssize_t n;
+      while ((n = read(fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
+      close(fd);
+      ReadNumbers(text, out);
+    }
+    closedir(dir);
+  }
+  if (have_file) return out;
+  dir = opendir("/proc");  // no CONFIG_PROC_CHILDREN: a scan
   if (!dir) return out;
   while (dirent* e = readdir(dir)) {
     if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
-    int pid = std::atoi(e->d_name);
-    if (ParentOf(pid) == parent) out.push_back(pid);
+    int child = std::atoi(e->d_name);
+    if (ParentOf(child) == pid) out.push_back(child);
   }
   closedir(dir);
   return out;
 }
+
 
 void SignalDescendants(int sig) {
   if (getpid() == 1) {

@@ -45,7 +45,15 @@ int ParentOf(int pid);
 // before PID 1 and where a process is gone.
 std::vector<int> Lineage(int pid, int max = 64);
 
-// Pids whose parent is `parent`, from /proc.
+// Keeps where main's argv lies, so that a forked helper can retitle itself.
+void RememberArgv(int argc, char** argv);
+// In a forked child that does not exec: shows `title` as its command line
+// (in the space the arguments took) and `comm` as its name, so that ps and
+// scans of /proc never take it for tend or for a service.
+void Retitle(const char* title, const char* comm);
+
+// Pids whose parent is `parent`: from /proc/PID/task/*/children, or a
+// scan of /proc where the kernel lacks that file.
 std::vector<int> ChildrenOf(int parent);
 
 // Every process tend may own: as PID 1, everything in the namespace

@@ -2,7 +2,9 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -10,16 +12,32 @@
 
 #include <cerrno>
 
+#include "os/lineage.h"
+#include "os/process.h"
 #include "os/signals.h"
 
 namespace os {
 namespace {
 
-enum Stage { kSetpgid, kDup, kRlimit, kNice, kUmask, kGroups, kSetgid, kSetuid, kChdir, kExec };
+enum Stage {
+  kSetpgid,
+  kDup,
+  kRlimit,
+  kNice,
+  kUmask,
+  kGroups,
+  kSetgid,
+  kSetuid,
+  kChdir,
+  kExec,
+  kSubreaper,
+  kFork
+};
 constexpr const char* kStageNames[] = {
     "setpgid",   "redirecting output", "setrlimit", "setpriority (nice)",
     "umask",     "setgroups",          "setgid",    "setuid",
-    "chdir to ", "cannot execute "};
+    "chdir to ", "cannot execute ",    "prctl(PR_SET_CHILD_SUBREAPER) in the lineage shim",
+    "fork in the lineage shim"};
 
 struct ChildError {
   int stage;
@@ -93,6 +111,30 @@ void Exec(Prepared& p) {
   Fail(report, kExec);
 }
 
+// Runs in the child that becomes the lineage shim: the command is its
+// child, so that what the command orphans is reparented here.
+[[noreturn]] void ShimThenExec(const SpawnRequest& r, Prepared& p, int report, int sock) {
+  if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) Fail(report, kSubreaper);
+  pid_t command = fork();
+  if (command < 0) Fail(report, kFork);
+  if (command == 0) ExecChild(r, p, report);
+  Retitle(r.lineage_title.c_str(), "tend-lineage");
+  RunShim(sock, command, *r.lineage_window);
+}
+
+// The shim's first report: the command's pid and pidfd. It was sent before
+// the shim closed its end of the report pipe, so it is there by now.
+base::Status TakeStarted(Child& child) {
+  auto report = ReadShimReport(child.lineage.Get());
+  if (!report) return report.Err();
+  if (!*report || (*report)->kind != ShimReport::Kind::kStarted || (*report)->left.empty()) {
+    return base::Error{"lineage: the shim did not report the command's start", EPROTO};
+  }
+  child.pid = (*report)->left[0].pid;
+  child.pidfd = std::move((*report)->left[0].pidfd);
+  return base::OkStatus();
+}
+
 }  // namespace
 
 std::vector<std::string> SearchPath(const std::string& program,
@@ -143,10 +185,22 @@ base::Result<Child> Spawn(const SpawnRequest& request) {
     if (!write_end) return base::Errno("fcntl");
   }
 
+  base::UniqueFd lineage, shim_end;
+  if (request.lineage_window) {
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+      return base::Errno("socketpair");
+    }
+    lineage = base::UniqueFd(sv[0]);
+    shim_end = base::UniqueFd(sv[1]);
+  }
+
   pid_t pid = fork();
   if (pid < 0) return base::Errno("fork");
+  if (pid == 0 && shim_end) ShimThenExec(request, p, write_end.Get(), shim_end.Get());
   if (pid == 0) ExecChild(request, p, write_end.Get());
   write_end.Reset();
+  shim_end.Reset();
 
   // Blocks only until the child's exec (EOF) or its error report: the time
   // of one exec, never longer.
@@ -164,9 +218,16 @@ base::Result<Child> Spawn(const SpawnRequest& request) {
     if (e.stage == kChdir) what += request.working_dir;
     return base::Error{what, e.err};
   }
+  if (lineage) {
+    Child child;
+    child.shim_pid = pid;
+    child.lineage = std::move(lineage);
+    if (auto st = TakeStarted(child); !st) return st.Err();  // the shim exits on its own
+    return child;
+  }
   // Safe: the child cannot be reaped (hence its pid reused) before we do it.
   auto pidfd = PidfdOpen(pid);
-  return Child{pid, pidfd ? std::move(*pidfd) : base::UniqueFd()};
+  return Child{pid, pidfd ? std::move(*pidfd) : base::UniqueFd(), 0, base::UniqueFd()};
 }
 
 }  // namespace os

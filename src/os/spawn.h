@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "base/clock.h"
 #include "base/result.h"
 #include "base/unique_fd.h"
 #include "config/service_spec.h"
@@ -30,11 +31,18 @@ struct SpawnRequest {
   std::vector<spec::Rlimit> rlimits;
   std::optional<int> nice;
   std::optional<spec::Credentials> credentials;  // drop to this user and groups
+  // Run it under a lineage shim (os/lineage.h) that lives at most this long.
+  std::optional<base::Duration> lineage_window;
+  std::string lineage_title;  // the shim's command line, for ps
 };
 
 struct Child {
-  int pid = 0;
+  int pid = 0;  // the command's
   base::UniqueFd pidfd;
+  // Under a shim: its pid (tend's child, reaped like any) and the socket
+  // its reports come on (os::ReadShimReport); the kStarted one is read.
+  int shim_pid = 0;
+  base::UniqueFd lineage;
 };
 
 // On failure before or at exec the child has been reaped already; the

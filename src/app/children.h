@@ -60,6 +60,7 @@ class Children {
 
   int Pid(size_t i) const { return i < procs_.size() ? procs_[i].pid : 0; }
   int Pgid(size_t i) const { return i < procs_.size() ? procs_[i].pgid : 0; }
+  int ShimPid(size_t i) const { return i < procs_.size() ? procs_[i].shim_pid : 0; }
   int MainPid(size_t i) const { return i < procs_.size() ? procs_[i].mainpid : 0; }
   void SetMainPid(size_t i, int pid) { procs_[i].mainpid = pid; }
   size_t size() const { return procs_.size(); }

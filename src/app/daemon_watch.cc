@@ -13,6 +13,11 @@
 #include "os/spawn.h"
 
 namespace app {
+namespace {
+
+std::string Basename(const std::string& path) { return path.substr(path.rfind('/') + 1); }
+
+}  // namespace
 
 DaemonWatch::DaemonWatch(LoopContext ctx, const Children& children, std::function<void()> reap,
                          base::Duration scan_interval)
@@ -35,6 +40,7 @@ core::Ownership DaemonWatch::OwnershipExcept(size_t i) const {
   owned.whole_table = owned.self == 1;
   for (size_t j = 0; j < children_.size(); ++j) {
     if (children_.Pid(j) > 0) owned.taken.insert(children_.Pid(j));
+    if (children_.ShimPid(j) > 0) owned.taken.insert(children_.ShimPid(j));
     if (j == i) continue;
     // Processes left in another service's start group are that service's,
     // even after its start command exited (a daemon that never setsid()s).
@@ -79,7 +85,7 @@ void DaemonWatch::Scan(size_t i, const spec::ServiceSpec& spec, bool first_look)
     std::string list;
     for (const Watched& w : procs) list += (list.empty() ? "" : " ") + std::to_string(w.pid);
     ctx_.events.push_back(
-        core::Event::Lineage(i, static_cast<int>(procs.size()), list, !pidfds_, Describe(i)));
+        core::Event::Lineage(i, static_cast<int>(procs.size()), list, !pidfds_, Describe(i, spec)));
     return;
   }
   // Looks before a first start share one snapshot of the process table:
@@ -101,6 +107,7 @@ void DaemonWatch::Scan(size_t i, const spec::ServiceSpec& spec, bool first_look)
   std::set<int> mains;
   for (size_t j = 0; j < children_.size(); ++j) {
     if (children_.Pid(j) > 0) mains.insert(children_.Pid(j));
+    if (children_.ShimPid(j) > 0) mains.insert(children_.ShimPid(j));  // not leftovers
   }
   bool leftovers = core::HasLeftovers(table, owned, mains);
   Watch(i, spec.name, pids, table);
@@ -270,16 +277,21 @@ void DaemonWatch::TakeInGroups(size_t i) {
 
 // "php-fpm8.2 (pid 11, 2 workers)": the roots by name, and how many
 // processes descend from them or share their groups.
-std::string DaemonWatch::Describe(size_t i) const {
+std::string DaemonWatch::Describe(size_t i, const spec::ServiceSpec& spec) const {
   const auto& procs = daemons_[i].procs;
   if (procs.empty()) return "";
   std::vector<core::ProcInfo> table = os::ScanProcesses();
   std::set<int> roots;
   for (const Watched& w : procs) roots.insert(w.pid);
   std::string names, pids;
+  const std::string& script = spec.command.words.empty() ? "" : spec.command.words[0];
   for (const core::ProcInfo& p : table) {
     if (!roots.count(p.pid)) continue;
-    if (names.find(p.comm) == std::string::npos) names += (names.empty() ? "" : ", ") + p.comm;
+    // A subshell of the start script caught in execve still has the
+    // script's name; its command line is already the new program's.
+    std::string name = p.comm;
+    if (!p.argv0.empty() && name == Basename(script).substr(0, 15)) name = Basename(p.argv0);
+    if (names.find(name) == std::string::npos) names += (names.empty() ? "" : ", ") + name;
     pids += (pids.empty() ? "" : " ") + std::to_string(p.pid);
   }
   size_t workers = core::Descendants(table, roots).size();

@@ -73,7 +73,7 @@ class DaemonWatch {
   bool WatchFd(size_t i, Watched& w);
   bool Watching(int pid) const;
   void TakeInGroups(size_t i);
-  std::string Describe(size_t i) const;
+  std::string Describe(size_t i, const spec::ServiceSpec& spec) const;
   bool ForgetIn(size_t i, int pid, std::optional<core::ExitStatus> status);
 
   LoopContext ctx_;

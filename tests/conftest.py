@@ -35,6 +35,14 @@ def descendants(pid):
     return found
 
 
+def is_shim(pid):
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            return f.read().strip() == "tend-lineage"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
 def proc_stat(pid):
     """(state, comm) of a process, or None when it is gone."""
     try:
@@ -134,8 +142,13 @@ class Tend:
         os.kill(self.host_pid, sig)
 
     def processes(self):
-        """Host pids of every process under tend, tend excluded."""
-        return descendants(self.host_pid)
+        """Host pids of every process under tend, tend and its own lineage
+        shims excluded (tend's short-lived helpers, not services')."""
+        return [p for p in descendants(self.host_pid) if not is_shim(p)]
+
+    def shims(self):
+        """Host pids of tend's lineage shims alive now."""
+        return [p for p in descendants(self.host_pid) if is_shim(p)]
 
     def zombies(self):
         return [p for p in self.processes() if (proc_stat(p) or ("?",))[0] == "Z"]

@@ -284,6 +284,8 @@ std::string DaemonWatch::Describe(size_t i, const spec::ServiceSpec& spec) const
   std::set<int> roots;
   for (const Watched& w : procs) roots.insert(w.pid);
   std::string names, pids;
+  constexpr size_t kShown = 8;  // pids named in the line; tendctl status lists them all
+  size_t shown = 0;
   const std::string& script = spec.command.words.empty() ? "" : spec.command.words[0];
   for (const core::ProcInfo& p : table) {
     if (!roots.count(p.pid)) continue;
@@ -292,8 +294,9 @@ std::string DaemonWatch::Describe(size_t i, const spec::ServiceSpec& spec) const
     std::string name = p.comm;
     if (!p.argv0.empty() && name == Basename(script).substr(0, 15)) name = Basename(p.argv0);
     if (names.find(name) == std::string::npos) names += (names.empty() ? "" : ", ") + name;
-    pids += (pids.empty() ? "" : " ") + std::to_string(p.pid);
+    if (++shown <= kShown) pids += (pids.empty() ? "" : " ") + std::to_string(p.pid);
   }
+  if (shown > kShown) pids += " and " + std::to_string(shown - kShown) + " more";
   size_t workers = core::Descendants(table, roots).size();
   std::string text = (names.empty() ? "processes" : names) + " (pid" +
                      (roots.size() > 1 ? "s " : " ") + pids;

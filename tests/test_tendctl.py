@@ -71,12 +71,19 @@ def test_status_table_json_and_socket_mode(tend, ctl):
     assert lines[1].split()[:4] == ["sleep", "running", "yes", "-"]
     assert lines[2].split()[:4] == ["sh", "running", "yes", "-"]
     assert lines[1].split()[5] == "1"
-    assert lines[2].split()[5] == "2"  # sh and its sleep
     assert len({l.index("STATE") if i == 0 else None for i, l in enumerate(lines)}) >= 1
     r = ctl("--json", "status", "sh")
     doc = json.loads(r.stdout)
     assert doc["ok"] and doc["services"][0]["name"] == "sh" and doc["services"][0]["pid"] > 0
     assert ctl("status", "nope").returncode == 1
+
+
+def test_status_counts_every_process_a_service_owns(tend, ctl):
+    start(tend, ctl, "sh -c 'sleep 1000 & sleep 1001 & wait'")
+    wait_until(lambda: len(json.loads(ctl("--json", "status").stdout)["services"][0]["pids"]) == 3,
+               what="sh and its two sleeps")
+    r = ctl("status")
+    assert r.stdout.splitlines()[1].split()[5] == "3"
 
 
 def test_stop_start_restart(tend, ctl):

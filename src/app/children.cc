@@ -28,7 +28,12 @@ void Children::Spawn(size_t i, const std::string& name, os::SpawnRequest req,
   if (notify_fd) OpenNotifyPipe(i, name, *notify_fd, req);
   CloseShim(i);
   p.left.clear();
-  if (lineage_window_ > base::Duration::zero()) {
+  if (p.argv != req.argv) p.foreground = false;
+  p.argv = req.argv;
+  // A shim costs a fork and, while it lives, its memory; a service known to
+  // run in the foreground has nothing for it to hand over at exit (what it
+  // leaves when it crashes is found in its process group).
+  if (lineage_window_ > base::Duration::zero() && !p.foreground) {
     req.lineage_window = lineage_window_;
     req.lineage_title = "tend: lineage shim of " + name;
   }
@@ -62,7 +67,8 @@ void Children::WatchMain(size_t i) {
   Proc& p = procs_[i];
   if (!p.pidfd || p.pidfd_watch) return;
   int pid = p.pid;
-  auto watch = ctx_.epoll.Add(p.pidfd.Get(), EPOLLIN, [this, i, pid](uint32_t) { OnMainEnded(i, pid); });
+  auto watch =
+      ctx_.epoll.Add(p.pidfd.Get(), EPOLLIN, [this, i, pid](uint32_t) { OnMainEnded(i, pid); });
   if (watch) p.pidfd_watch = std::move(*watch);
 }
 
@@ -101,6 +107,7 @@ void Children::OnShim(size_t i) {
         // A foreground service: it runs on as tend's child; what was
         // orphaned so far stays its, told when it ends.
         p.shim_done = true;
+        p.foreground = true;
         WatchMain(i);
         break;
     }

@@ -38,8 +38,7 @@ class Children {
   // `reap` runs when a main process's pidfd says it ended; `ended` when a
   // main process ended. Commands run under a lineage shim that lives at
   // most `lineage_window` (zero: no shim).
-  Children(LoopContext ctx, std::function<void()> reap, Ended ended,
-           base::Duration lineage_window);
+  Children(LoopContext ctx, std::function<void()> reap, Ended ended, base::Duration lineage_window);
 
   void Resize(size_t n);
   // Starts service i; `notify_fd` is s6's notification fd number, if any.
@@ -77,8 +76,12 @@ class Children {
     int shim_pid = 0;  // its lineage shim, until reaped
     base::UniqueFd shim;
     os::IoWatch shim_watch;
-    bool shim_done = false;         // the shim's last report came
-    std::vector<os::Handed> left;   // what the shim handed over so far
+    bool shim_done = false;        // the shim's last report came
+    std::vector<os::Handed> left;  // what the shim handed over so far
+    // Its command outlived the window once: a foreground service, started
+    // without a shim from then on (until its command line changes).
+    bool foreground = false;
+    std::vector<std::string> argv;  // of its last start
   };
 
   void WatchMain(size_t i);

@@ -174,6 +174,14 @@ TEST_F(LoopTest, AfterTheWindowTheCommandIsTendsChild) {
   ASSERT_TRUE(RunUntil([&] { return ends.service.has_value(); }));
   EXPECT_TRUE(ends.status->EndedBy(SIGTERM));
   EXPECT_FALSE(ends.left.exact);
+  // Known to run in the foreground now: its next start has no shim; a new
+  // command line gets one again.
+  children.Spawn(0, "fg", Command({"/bin/sleep", "30"}), std::nullopt);
+  EXPECT_EQ(children.ShimPid(0), 0);
+  (void)children.Signal(0, SIGKILL);
+  children.Spawn(0, "fg", Command({"/bin/sleep", "31"}), std::nullopt);
+  EXPECT_GT(children.ShimPid(0), 0);
+  (void)children.Signal(0, SIGKILL);
 }
 
 TEST_F(LoopTest, AnExecFailureIsQueuedAsAnExit) {

@@ -298,8 +298,8 @@ std::string DaemonWatch::Describe(size_t i, const spec::ServiceSpec& spec) const
   }
   if (shown > kShown) pids += " and " + std::to_string(shown - kShown) + " more";
   size_t workers = core::Descendants(table, roots).size();
-  std::string text = (names.empty() ? "processes" : names) + " (pid" +
-                     (roots.size() > 1 ? "s " : " ") + pids;
+  std::string text =
+      (names.empty() ? "processes" : names) + " (pid" + (roots.size() > 1 ? "s " : " ") + pids;
   if (workers > 0) text += ", " + std::to_string(workers) + (workers == 1 ? " worker" : " workers");
   return text + ")";
 }

@@ -60,7 +60,7 @@ class DaemonWatch {
   };
   struct Owned {  // service i's set
     std::vector<Watched> procs;
-    bool exact = false;  // procs are exactly what its command left (answer the next look)
+    bool exact = false;    // procs are exactly what its command left (answer the next look)
     std::set<int> groups;  // groups led by roots that ended: their members are its too
   };
 

@@ -471,7 +471,7 @@ const KeyHandler kServiceKeys[] = {
        } else if (*s == "main") {
          d.spec.kill_mode = KillMode::kMain;
        } else {
-         c.Error(v, "'kill_mode' must be \"group\" (stop everything the service owns) or \"main\" (only its main process)");
+         c.Error(v, R"('kill_mode' must be "group" (stop everything the service owns) or "main" (only its main process))");
        }
      }},
     {"stop_command", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) {

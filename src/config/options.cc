@@ -9,9 +9,9 @@
 namespace spec {
 namespace {
 
-constexpr const char* kValuedOptions[] = {"grace",       "restart",  "scan-interval",
-                                          "config",      "procfile", "cfe-csv",
-                                          "control",     "http-listen", "lineage-window"};
+constexpr const char* kValuedOptions[] = {"grace",   "restart",     "scan-interval",
+                                          "config",  "procfile",    "cfe-csv",
+                                          "control", "http-listen", "lineage-window"};
 
 struct Parsed {
   Options opts;
@@ -75,7 +75,8 @@ std::optional<std::string> ApplyValue(Options& o, const std::string& key, const 
   } else if (key == "lineage-window") {
     auto d = ParseSeconds(value);
     if (!d) {
-      return where + ": expected seconds between 0 and 3600 (decimal, like 10 or 0 for off), got '" +
+      return where +
+             ": expected seconds between 0 and 3600 (decimal, like 10 or 0 for off), got '" +
              base::Printable(value) + "'";
     }
     o.lineage_window = *d;

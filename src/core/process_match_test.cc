@@ -116,7 +116,6 @@ TEST(PickDaemon, PidfileThenRuleThenMainpid) {
   EXPECT_EQ(PickDaemon(pidfile, table, owned, hints), std::vector<int>{});
 }
 
-
 TEST(Descendants, ChildrenGrandchildrenAndGroupMembersButNotTheRoots) {
   std::vector<ProcInfo> table;
   auto add = [&](int pid, int ppid, int pgrp) {
@@ -129,8 +128,8 @@ TEST(Descendants, ChildrenGrandchildrenAndGroupMembersButNotTheRoots) {
   add(30, 20, 10);  // grandchild listed before its parent
   add(10, 1, 10);   // the root, leading group 10
   add(20, 10, 10);
-  add(40, 1, 10);   // orphaned worker, still in the root's group
-  add(50, 1, 50);   // someone else
+  add(40, 1, 10);  // orphaned worker, still in the root's group
+  add(50, 1, 50);  // someone else
   add(60, 50, 50);
   EXPECT_EQ(Descendants(table, {10}), (std::set<int>{20, 30, 40}));
   EXPECT_TRUE(Descendants(table, {99}).empty());

@@ -37,7 +37,7 @@ struct ServiceView {
   std::optional<bool> live;
   bool critical = false;
   int restarts = 0;
-  int pid = 0;            // its main process, else its first adopted daemon process; 0: none
+  int pid = 0;  // its main process, else its first adopted daemon process; 0: none
   // Its main process and every adopted daemon process; with their
   // descendants too where app::ServiceViews::AddDescendants ran (status, metrics).
   std::vector<int> pids;

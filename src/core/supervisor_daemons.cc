@@ -108,15 +108,17 @@ void Supervisor::On(const events::DaemonGone& e, base::TimePoint now) {
   Ending why{"daemon (pid " + std::to_string(e.pid) + ") " + how, "",
              !e.status || !e.status->Clean()};
   bool restarts = s.state != State::kStopping || RestartsAfterStop(s);
-  if (e.remaining > 0 && s.spec.kill_mode == spec::KillMode::kGroup) {
-    // Its main processes are gone; what they left (workers) would keep the
-    // port and half-serve. They are stopped before the restart (Restart,
-    // EndStop), stop signal first (systemd does the same when a forking
-    // service's main pid dies).
+  if (e.remaining > 0 && s.state == State::kStopping &&
+      s.spec.kill_mode == spec::KillMode::kGroup) {
+    // Stopping all of it: the rest got the stop signal with their group and
+    // have until the stop timeout, like any process the service owns.
     why.left = e.remaining;
     why.left_pids = e.pids;
   } else if (e.remaining > 0 && restarts) {
-    // kill_mode "main": as before, SIGKILL to them at once.
+    // Its main processes are gone; the workers they left would keep the
+    // port and half-serve, and have nothing to save once their master is
+    // gone (apache's even ignore SIGTERM then). SIGKILL, so that the
+    // restart starts clean at once.
     why.note = "; killed " + std::to_string(e.remaining) + " process" +
                (e.remaining == 1 ? "" : "es") + " it left";
     out_.push_back(Action::Release(e.service, SIGKILL));

@@ -27,12 +27,14 @@ TEST(SupervisorLineage, ACrashLeavesItsChildrenStoppedBeforeTheRestart) {
   EXPECT_TRUE(Only(acts, Kind::kSpawn).empty());
   ASSERT_EQ(Signals(acts).size(), 1u);
   EXPECT_EQ(Signals(acts)[0].signal, SIGTERM);
-  EXPECT_TRUE(Logged(acts, "app: exited with status 1 after 1.0s; stopping the 1 process it left "
-                           "(pid 123) first"));
+  EXPECT_TRUE(Logged(acts,
+                     "app: exited with status 1 after 1.0s; stopping the 1 process it left "
+                     "(pid 123) first"));
   acts = h.Feed(Event::DaemonGone(0, 123, ExitStatus::Signal(SIGTERM), 0));
   EXPECT_EQ(Only(acts, Kind::kSpawn).size(), 1u);
-  EXPECT_TRUE(Logged(acts, "app: exited with status 1 after 1.0s; stopped what it left; "
-                           "restarting now"));
+  EXPECT_TRUE(Logged(acts,
+                     "app: exited with status 1 after 1.0s; stopped what it left; "
+                     "restarting now"));
   EXPECT_EQ(h.svc(0).state, State::kRunning);
 }
 
@@ -74,8 +76,9 @@ TEST(SupervisorLineage, WhatACleanCommandLeftIsItsDaemonWhateverItsName) {
   h.lineage[0] = "php-fpm8.2 (pid 11, 2 workers)";
   auto acts = h.Feed(Event::Exited(0, ExitStatus::Code(0), 1, "11", true));
   EXPECT_EQ(h.svc(0).state, State::kAdopted);
-  EXPECT_TRUE(Logged(acts, "php8.2-fpm: its command left php-fpm8.2 (pid 11, 2 workers); "
-                           "watching it"));
+  EXPECT_TRUE(Logged(acts,
+                     "php8.2-fpm: its command left php-fpm8.2 (pid 11, 2 workers); "
+                     "watching it"));
   EXPECT_FALSE(h.sup().NextDeadline());  // pidfds say when it ends: no more looks
   h.Advance(seconds(5));
   acts = h.Feed(Event::DaemonGone(0, 11, std::nullopt, 0));

@@ -282,48 +282,37 @@ TEST(SupervisorDaemons, CleanExitLeavingADaemonIsAdoptedThenRestartedWhenItDies)
   EXPECT_EQ(h.svc(0).state, State::kRunning);
 }
 
-// kill_mode "group" (the default): what the dead main process left gets
-// the stop signal, and the restart waits until it is gone.
-TEST(SupervisorDaemons, WorkersLeftByADeadMainProcessAreStoppedBeforeTheRestart) {
+// Workers a dead daemon master left are killed at once, then it restarts.
+TEST(SupervisorDaemons, WorkersLeftByADeadMainProcessAreKilledBeforeTheRestart) {
   Harness h({Daemon("apache2")});
   h.daemons[0] = 3;
   h.Feed(Event::StartAll());
   auto acts = h.Feed(Event::DaemonGone(0, 77, ExitStatus::Signal(SIGKILL), 2, "78 79"));
-  EXPECT_EQ(h.svc(0).state, State::kStopping);
-  ASSERT_EQ(Signals(acts).size(), 1u);
-  EXPECT_EQ(Signals(acts)[0].signal, SIGTERM);
-  EXPECT_TRUE(Only(acts, Kind::kSpawn).empty());
-  EXPECT_TRUE(Logged(acts,
-                     "apache2: daemon (pid 77) killed by SIGKILL after 0ms; stopping the 2 "
-                     "processes it left (pid 78 79) first"));
-  h.Advance(milliseconds(30));
-  acts = h.Feed(Event::DaemonGone(0, 79, std::nullopt, 0));
-  EXPECT_TRUE(Logged(acts, "daemon (pid 77) killed by SIGKILL after 30ms; stopped what it left; "
-                           "restarting now"));
-  EXPECT_EQ(Only(acts, Kind::kSpawn).size(), 1u);
-}
-
-// kill_mode "main" keeps the old way: SIGKILL to the workers, restart at once.
-TEST(SupervisorDaemons, WithKillModeMainWorkersAreKilledAndTheRestartIsImmediate) {
-  spec::ServiceSpec apache = Daemon("apache2");
-  apache.kill_mode = spec::KillMode::kMain;
-  Harness h({apache});
-  h.daemons[0] = 3;
-  h.Feed(Event::StartAll());
-  auto acts = h.Feed(Event::DaemonGone(0, 77, ExitStatus::Signal(SIGKILL), 2));
   auto release = Only(acts, Kind::kRelease);
   ASSERT_EQ(release.size(), 1u);
   EXPECT_EQ(release[0].signal, SIGKILL);
   EXPECT_TRUE(Logged(
       acts,
       "daemon (pid 77) killed by SIGKILL after 0ms; killed 2 processes it left; restarting now"));
-  // The kill comes before the new start.
   size_t kill_at = 0, spawn_at = 0;
   for (size_t k = 0; k < acts.size(); ++k) {
     if (acts[k].kind == Kind::kRelease) kill_at = k;
     if (acts[k].kind == Kind::kSpawn) spawn_at = k;
   }
   EXPECT_LT(kill_at, spawn_at);
+}
+
+// While stopping, what a dead master left has until the stop timeout.
+TEST(SupervisorDaemons, StoppingWaitsForWhatADeadMasterLeft) {
+  Harness h({Daemon("apache2")});
+  h.daemons[0] = 1;
+  h.Feed(Event::StartAll());
+  h.sup().Control(Supervisor::ControlOp::kStop, 0, 0, h.now());
+  auto acts = h.Feed(Event::DaemonGone(0, 77, ExitStatus::Signal(SIGTERM), 2, "78 79"));
+  EXPECT_EQ(h.svc(0).state, State::kStopping);
+  EXPECT_TRUE(Only(acts, Kind::kRelease).empty());
+  acts = h.Feed(Event::DaemonGone(0, 79, ExitStatus::Signal(SIGTERM), 0));
+  EXPECT_EQ(h.svc(0).state, State::kDown);
 }
 
 TEST(SupervisorDaemons, CleanExitWithoutLeftoversIsAPlainExit) {

@@ -159,8 +159,8 @@ void HandOver(int sock, int command, bool& exited, int& status) {
   }
   HandOver(sock, command, exited, status);
   int none = -1;
-  Send(sock, exited ? ShimReport::Kind::kExited : ShimReport::Kind::kHandover, status, &none,
-       &none, 0);
+  Send(sock, exited ? ShimReport::Kind::kExited : ShimReport::Kind::kHandover, status, &none, &none,
+       0);
   _exit(0);
 }
 

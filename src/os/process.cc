@@ -33,9 +33,9 @@ void RememberArgv(int argc, char** argv) {
 void Retitle(const char* title, const char* comm) {
   prctl(PR_SET_NAME, comm);
   if (!g_args || g_args_size == 0) return;
-  size_t n = std::min(std::strlen(title), g_args_size);
-  std::memcpy(g_args, title, n);
-  std::memset(g_args + n, 0, g_args_size - n + 1);
+  // The arguments' space, NUL-terminated, holds the title (cut to fit).
+  std::memset(g_args, 0, g_args_size + 1);
+  std::strncpy(g_args, title, g_args_size);
 }
 
 int SelfPid() { return getpid(); }
@@ -153,7 +153,6 @@ std::vector<int> ChildrenOf(int pid) {
   closedir(dir);
   return out;
 }
-
 
 void SignalDescendants(int sig) {
   if (getpid() == 1) {

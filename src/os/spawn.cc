@@ -33,11 +33,18 @@ enum Stage {
   kSubreaper,
   kFork
 };
-constexpr const char* kStageNames[] = {
-    "setpgid",   "redirecting output", "setrlimit", "setpriority (nice)",
-    "umask",     "setgroups",          "setgid",    "setuid",
-    "chdir to ", "cannot execute ",    "prctl(PR_SET_CHILD_SUBREAPER) in the lineage shim",
-    "fork in the lineage shim"};
+constexpr const char* kStageNames[] = {"setpgid",
+                                       "redirecting output",
+                                       "setrlimit",
+                                       "setpriority (nice)",
+                                       "umask",
+                                       "setgroups",
+                                       "setgid",
+                                       "setuid",
+                                       "chdir to ",
+                                       "cannot execute ",
+                                       "prctl(PR_SET_CHILD_SUBREAPER) in the lineage shim",
+                                       "fork in the lineage shim"};
 
 struct ChildError {
   int stage;

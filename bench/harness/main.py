@@ -29,6 +29,7 @@ class Params:
     restart_services: int = 50
     daemon_services: int = 50
     daemon_watch: float = 5.0   # s to watch for daemon copies before killing
+    renamed_start: float = 60.0  # s figure 2's last row waits for each daemon to appear
     first_life: float = 1.5     # s a service runs before it is first killed
     min_life: float = 10.5      # s a restarted service runs before it is killed again
     kill_gap: float = 0.2       # s between restart and next kill, at least
@@ -72,7 +73,8 @@ MODES = {
                     orphans=100, reap_runs=1, reap_timeout=3.0, shutdown_services=3,
                     shutdown_runs=1, grace=3.0, hang_services=3, scrape_requests=50,
                     scrape_rounds=2, fault_window=1.0, fault_crash_s=4.0, fault_orphans=200,
-                    fault_line_mb=50, fault_clients=200, fault_slow=20, fault_reloads=40),
+                    fault_line_mb=50, fault_clients=200, fault_slow=20, fault_reloads=40,
+                    renamed_start=5.0),
 }
 
 

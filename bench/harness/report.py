@@ -155,8 +155,13 @@ def build(command, mode, ctx, contestants, figures, results, reference, observed
     }
 
 
-def render(doc):
-    """results.md from the dict that build() made (or results.json holds)."""
+UNMEASURED = "not measured: the run predates this metric"
+
+
+def render(doc, known=None):
+    """results.md from the dict that build() made (or results.json holds). known:
+    {figure number: (title, [metric dicts])} of the current code; a metric it has that
+    the doc's figure of the same number and title lacks is shown as not measured."""
     names = list(doc["versions"])
     reference = doc.get("reference")
     notes = Notes()
@@ -179,14 +184,24 @@ def render(doc):
 
     def metrics(fig):
         if "metrics" in fig:
-            return fig["metrics"]
-        first = next(iter(fig["results"].values()))["metrics"]
-        return [{"key": k, **{f: e[f] for f in ("label", "unit", "better")}}
-                for k, e in first.items()]
+            found = fig["metrics"]
+        else:
+            first = next(iter(fig["results"].values()))["metrics"]
+            found = [{"key": k, **{f: e[f] for f in ("label", "unit", "better")}}
+                     for k, e in first.items()]
+        title, current = (known or {}).get(fig["number"], (None, ()))
+        if title == fig["title"]:
+            keys = {m["key"] for m in found}
+            found = found + [m for m in current if m["key"] not in keys]
+        return found
 
     def entry(fig, who, key):
         rec = reference if who == REFERENCE else fig["results"].get(who)
-        return rec["metrics"].get(key) if rec else None
+        if not rec:
+            return None
+        if key not in rec["metrics"] and who != REFERENCE:
+            return {"na": UNMEASURED}
+        return rec["metrics"].get(key)
 
     # Summary table.
     head = ["figure", "metric", *names] + ([REFERENCE] if reference else [])
@@ -217,7 +232,7 @@ def render(doc):
         for m in metrics(fig):
             if not m["better"] or "tend" not in fig["results"]:
                 continue
-            t = entry(fig, "tend", m["key"]).get("median")
+            t = (entry(fig, "tend", m["key"]) or {}).get("median")
             cols = []
             for p in peers:
                 e = entry(fig, p, m["key"])
@@ -285,5 +300,8 @@ def write(out, doc):
 
 def rerender(json_path):
     """Rewrite results.md beside a results.json (after a change to this file)."""
+    from .figures import all_figures
     doc = json.loads(json_path.read_text())
-    (json_path.parent / "results.md").write_text(render(doc))
+    known = {f.number: (f.title, [dataclasses.asdict(m) for m in f.metrics])
+             for f in all_figures()}
+    (json_path.parent / "results.md").write_text(render(doc, known))

@@ -5,12 +5,15 @@ found by comm and every supervisor can tell the services apart by name:
   svcNNN   foreground: /usr/bin/sleep for ~11 days
   dmnNN    daemonizing: init.d/dmnNN (a shell script) starts sbin/dmnNN (sleep)
            detached with `setsid -f`, and exits 0 at once
+  startNN  daemonizing under another name: init.d/startNN appends its name to a
+           file, starts sbin/renamedNN (sleep) detached and exits 0 at once
   outN     writer: /usr/bin/yes printing a 64-byte line as fast as it can
   orphans  leaves N orphans that exit together (workloads/orphans)
   hngNN    a TCP service on a port that hangs on SIGUSR1 (workloads/hangs)
 """
 
 import os
+import shlex
 import shutil
 from pathlib import Path
 
@@ -54,6 +57,26 @@ class Workloads:
             script.chmod(0o755)
             services.append(Service(name, (str(script),), kind="daemon"))
         return services
+
+    def renamed_daemons(self, count, runs):
+        """Like daemons(), but the daemon is not named like its command: init.d/startNN
+        starts sbin/renamedNN. Each run of a script appends a line `startNN` to the file
+        runs. Returns (service, daemon name) pairs; the daemon's name is for the harness
+        only (a contestant gets the service: command and name startNN)."""
+        pairs = []
+        for i in range(1, count + 1):
+            name, renamed = f"start{i:02d}", f"renamed{i:02d}"
+            daemon = self._link("sbin", renamed, self.sleep)
+            script = self.root / "init.d" / name
+            script.write_text(
+                "#!/bin/sh\n"
+                "# init-script-like: start a daemon with another name, return at once\n"
+                f"echo {name} >> {shlex.quote(str(runs))}\n"
+                f"setsid -f {daemon} {FOREVER} </dev/null >/dev/null 2>&1\n"
+                "exit 0\n")
+            script.chmod(0o755)
+            pairs.append((Service(name, (str(script),), kind="daemon"), renamed))
+        return pairs
 
     def writers(self, count):
         return [Service(f"out{i}", (self._link("bin", f"out{i}", self.yes), LINE))

@@ -145,10 +145,9 @@ void Runner::Reap() {
     if (auto i = children_->TakeStop(child.pid)) {
       Log(status.Clean() ? core::LogLevel::kInfo : core::LogLevel::kWarn,
           Spec(*i).name + ": stop command " + status.Describe());
-    } else if (probes_->Reaped(child.pid, status)) {
-    } else if (children_->Reaped(child.pid, status)) {
-    } else if (!daemons_->Forget(child.pid, status)) {
-      orphans = true;
+    } else if (!probes_->Reaped(child.pid, status) && !children_->Reaped(child.pid, status) &&
+               !daemons_->Forget(child.pid, status)) {
+      orphans = true;  // neither a service's, nor a probe, nor an adopted daemon
     }
   }
   if (orphans) queue_.push_back(core::Event::OrphansReaped());

@@ -39,7 +39,7 @@ def daemons(t, comm="faked"):
 
 def test_daemon_is_adopted_and_restarted_when_it_dies(tend, faked):
     t = tend(f"{faked}/init.d/faked start")
-    t.err.wait_for(r"faked: its command left [a-z, ]+ \(pids [\d ]+\); watching it")
+    t.err.wait_for(r"faked: its command left [a-z, ]+ \(pids [\d ]+[^)]*\); watching it")
     first = wait_until(lambda: daemons(t) if len(daemons(t)) == 2 else None, what="2 daemons")
     assert len(first) == 2
     for pid in first:
@@ -74,7 +74,7 @@ def test_no_daemon_appearing_is_a_failed_start_with_a_hint(tend, faked):
 def test_whatever_the_command_left_is_its_daemon(tend, faked):
     # With lineage the decoy is what the command left, so it is its daemon.
     t = tend(f"{faked}/init.d/faked decoy")
-    t.err.wait_for(r"faked: its command left [a-z, ]+ \(pid \d+\); watching it")
+    t.err.wait_for(r"faked: its command left [a-z, ]+ \(pid \d+[^)]*\); watching it")
     time.sleep(1)
     assert len(t.err.matching(r"faked: started")) == 1
 
@@ -101,8 +101,8 @@ def test_running_daemon_is_adopted_not_started_twice(faked):
 def test_two_services_do_not_share_a_daemon(tend, faked):
     t = tend(f"{faked}/init.d/faked start", f"{faked}/init.d/faked start")
     # (Names are a snapshot: a subshell caught before its exec is still "sh".)
-    t.err.wait_for(r"faked: its command left [a-z, ]+ \(pids [\d ]+\)")
-    t.err.wait_for(r"faked-2: its command left [a-z, ]+ \(pids [\d ]+\)")
+    t.err.wait_for(r"faked: its command left [a-z, ]+ \(pids [\d ]+[^)]*\)")
+    t.err.wait_for(r"faked-2: its command left [a-z, ]+ \(pids [\d ]+[^)]*\)")
     pids = [l.split("(pids ")[1].split(")")[0].split() for l in t.err.matching(r"command left")]
     assert len(pids) == 2 and len(pids[0]) == 2 and len(pids[1]) == 2
     assert not set(pids[0]) & set(pids[1])
@@ -151,7 +151,7 @@ def _starter(faked, pidfile=None):
 
 def test_renamed_daemon_by_lineage_needs_no_rule(tend, faked):
     t = tend(f"{_starter(faked)} start")
-    t.err.wait_for(r"starter: its command left [a-z, ]+ \(pid \d+\); watching it")
+    t.err.wait_for(r"starter: its command left [a-z, ]+ \(pid \d+[^)]*\); watching it")
     wait_until(lambda: daemons(t), what="the faked daemon")
     t.signal(signal.SIGTERM)
     assert t.wait() == 0
@@ -190,7 +190,7 @@ def test_forwarded_signals_reach_an_adopted_daemon(tend, faked, tmp_path):
     cfg = tmp_path / "tend.toml"
     cfg.write_text(f"[services.trapper]\ncommand = '{script} start'\nmatch = \"usr1d\"\n")
     t = tend("--config", str(cfg))
-    t.err.wait_for(r"trapper: its command left [a-z0-9]+ \(pid \d+\); watching it")
+    t.err.wait_for(r"trapper: its command left [a-z0-9]+ \(pid \d+[^)]*\); watching it")
     t.out.wait_for(r"\| listening$")
     t.signal(signal.SIGUSR1)
     t.out.wait_for(r"^trapper\s*\| got USR1$")

@@ -195,9 +195,26 @@ bool DaemonWatch::WatchFd(size_t i, Watched& w) {
   int pid = w.pid;
   auto watch = ctx_.epoll.Add(w.pidfd.Get(), EPOLLIN, [this, i, pid](uint32_t) {
     reap_();  // when the daemon was tend's child, this finds its exit status
+    if (StillTheShims(i, pid)) return;
     ForgetIn(i, pid, std::nullopt);
   });
   if (watch) w.watch = std::move(*watch);
+  return true;
+}
+
+// A process a shim handed over that ended before the shim itself exited is
+// the shim's zombie: it is tend's to reap once the shim is gone (SIGCHLD),
+// with its status. Its pidfd stays readable meanwhile: stop watching it.
+bool DaemonWatch::StillTheShims(size_t i, int pid) {
+  int parent = os::ParentOf(pid);
+  bool shims = false;
+  for (size_t j = 0; j < children_.size() && parent > 0; ++j) {
+    shims = shims || children_.ShimPid(j) == parent;
+  }
+  if (!shims) return false;
+  for (Watched& w : daemons_[i].procs) {
+    if (w.pid == pid) w.watch.Reset();
+  }
   return true;
 }
 
@@ -291,8 +308,10 @@ std::string DaemonWatch::Describe(size_t i, const spec::ServiceSpec& spec) const
     if (!roots.count(p.pid)) continue;
     // A subshell of the start script caught in execve still has the
     // script's name; its command line is already the new program's.
+    // (Not a daemon that wrote its own title there: "nginx: master ...".)
     std::string name = p.comm;
-    if (!p.argv0.empty() && name == Basename(script).substr(0, 15)) name = Basename(p.argv0);
+    bool plain = !p.argv0.empty() && p.argv0.find_first_of(" :") == std::string::npos;
+    if (plain && name == Basename(script).substr(0, 15)) name = Basename(p.argv0);
     if (names.find(name) == std::string::npos) names += (names.empty() ? "" : ", ") + name;
     if (++shown <= kShown) pids += (pids.empty() ? "" : " ") + std::to_string(p.pid);
   }

@@ -72,6 +72,7 @@ class DaemonWatch {
   bool Open(size_t i, const std::string& name, Watched& w);
   bool WatchFd(size_t i, Watched& w);
   bool Watching(int pid) const;
+  bool StillTheShims(size_t i, int pid);
   void TakeInGroups(size_t i);
   std::string Describe(size_t i, const spec::ServiceSpec& spec) const;
   bool ForgetIn(size_t i, int pid, std::optional<core::ExitStatus> status);

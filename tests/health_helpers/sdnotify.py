@@ -5,6 +5,8 @@
   sdnotify.py watchdog INTERVAL FOR  READY=1, then WATCHDOG=1 every INTERVAL s
                                      for FOR s (0: for ever); then sleep
   sdnotify.py send MESSAGE           send MESSAGE once and exit
+  sdnotify.py send-stay MESSAGE      send MESSAGE once, then sleep (a sender
+                                     still running when tend reads it)
 """
 import os
 import socket
@@ -26,6 +28,8 @@ mode = sys.argv[1]
 if mode == "send":
     send(sys.argv[2])
     os._exit(0)  # gone at once, as a small C sender (systemd-notify) would be
+if mode == "send-stay":
+    send(sys.argv[2])
 if mode == "ready":
     trigger, status = sys.argv[2], sys.argv[3]
     while not os.path.exists(trigger):

@@ -240,8 +240,13 @@ class Proc:
 
 def daemons(procs: list[Proc], host_pid1: int, names=("sshd", "apache2")) -> list[Proc]:
     """The daemons tend watches: children of tend running the named executables (sshd's
-    listener, apache2's master), not init scripts or apache2ctl on their way."""
-    return [p for p in procs if p.ppid == host_pid1 and p.comm in names and p.exe == p.comm]
+    listener, apache2's master), not init scripts or apache2ctl on their way. While a
+    start command still runs, what it started is a child of tend's lineage shim for
+    that start (comm tend-lineage, a child of tend), which hands it to tend when the
+    command exits."""
+    parents = {host_pid1} | {p.pid for p in procs
+                             if p.ppid == host_pid1 and p.comm == "tend-lineage"}
+    return [p for p in procs if p.ppid in parents and p.comm in names and p.exe == p.comm]
 
 
 def container_procs(host_pid1: int) -> list[Proc]:

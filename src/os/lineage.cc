@@ -1,7 +1,5 @@
 #include "os/lineage.h"
 
-#include <dirent.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -9,17 +7,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
 #include <set>
-#include <string>
 
 #include "os/proc_scan.h"
 #include "os/process.h"
+#include "os/spawn.h"
 #include "os/timer_fd.h"
 
 namespace os {
@@ -37,7 +33,11 @@ struct Wire {
   int32_t pids[kMaxHandedPerReport];
 };
 
-int PidfdOpenRaw(int pid) { return static_cast<int>(syscall(SYS_pidfd_open, pid, 0)); }
+// A pidfd as a plain number, to pass on and close: -1 when there is none.
+int PidfdOpenRaw(int pid) {
+  auto fd = PidfdOpen(pid);
+  return fd ? fd->Release() : -1;
+}
 
 // Sends one report; pids[k] goes with fds[k] when that is >= 0.
 void Send(int sock, ShimReport::Kind kind, int wait_status, const int* pids, const int* fds,
@@ -215,11 +215,11 @@ std::vector<Handed> GroupMembers(int pgid) {
   int self = getpid();
   for (const core::ProcInfo& p : ScanProcesses()) {
     if (p.pgrp != pgid || p.pid == self || p.state == 'Z') continue;
+    auto fd = PidfdOpen(p.pid);
+    if (!fd && fd.Err().err == ESRCH) continue;  // gone since the scan
     Handed h;
     h.pid = p.pid;
-    int fd = PidfdOpenRaw(p.pid);
-    if (fd < 0 && errno == ESRCH) continue;  // gone since the scan
-    if (fd >= 0) h.pidfd = base::UniqueFd(fd);
+    if (fd) h.pidfd = std::move(*fd);
     out.push_back(std::move(h));
   }
   return out;

@@ -331,10 +331,16 @@ std::vector<int> DaemonWatch::Pids(size_t i) const {
   return pids;
 }
 
-void DaemonWatch::Owners(std::map<int, size_t>& out) const {
+std::map<int, size_t> DaemonWatch::Owners() const {
+  std::map<int, size_t> out;
+  for (size_t i = 0; i < children_.size(); ++i) {
+    if (children_.Pid(i) > 0) out[children_.Pid(i)] = i;
+    if (children_.ShimPid(i) > 0) out[children_.ShimPid(i)] = i;
+  }
   for (size_t i = 0; i < daemons_.size(); ++i) {
     for (const Watched& w : daemons_[i].procs) out[w.pid] = i;
   }
+  return out;
 }
 
 }  // namespace app

@@ -46,8 +46,10 @@ class DaemonWatch {
   // A reaped pid or a pidfd that fired: true when it was a watched process.
   bool Forget(int pid, std::optional<core::ExitStatus> status);
   std::vector<int> Pids(size_t i) const;
-  // Every watched pid and its service.
-  void Owners(std::map<int, size_t>& out) const;
+  // Every pid that stands for a service, and its service: main processes,
+  // lineage shims and watched daemons (a descendant of one is the
+  // service's too: core::OwnerByLineage).
+  std::map<int, size_t> Owners() const;
   size_t Count(size_t i) const { return i < daemons_.size() ? daemons_[i].procs.size() : 0; }
 
  private:

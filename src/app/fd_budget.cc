@@ -1,5 +1,8 @@
 #include "app/fd_budget.h"
 
+#include "os/proc_stats.h"
+#include "os/process.h"
+
 namespace app {
 namespace {
 
@@ -28,6 +31,20 @@ std::optional<std::string> CheckFdBudget(const std::vector<const spec::ServiceSp
          std::to_string(left) + " left of its limit of " + std::to_string(limit) +
          " (RLIMIT_NOFILE); raise the limit (docker run --ulimit nofile=N, ulimit -n N) or run "
          "fewer services";
+}
+
+std::optional<std::string> FdShortage(const std::vector<core::ServiceRuntime>& running,
+                                      const std::vector<spec::ServiceSpec>& next, bool only_new) {
+  std::vector<const spec::ServiceSpec*> added;
+  for (const spec::ServiceSpec& spec : next) {
+    bool known = false;
+    for (const core::ServiceRuntime& s : running) {
+      known = known || (!s.Retired() && s.spec.name == spec.name);
+    }
+    if (!only_new || !known) added.push_back(&spec);
+  }
+  size_t open = static_cast<size_t>(os::CountOwnOpenFds().value_or(0));
+  return CheckFdBudget(added, open, os::FdLimit());
 }
 
 }  // namespace app

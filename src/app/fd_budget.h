@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "config/service_spec.h"
+#include "core/supervisor.h"
 
 namespace app {
 
@@ -26,5 +27,10 @@ constexpr size_t kFdReserve = 32;
 // than `limit` leaves free above `open`; nullopt when they fit.
 std::optional<std::string> CheckFdBudget(const std::vector<const spec::ServiceSpec*>& services,
                                          size_t open, size_t limit);
+
+// Whether the services of `next` fit in the fds tend has left now; with
+// `only_new`, just those not `running` yet (the others hold theirs).
+std::optional<std::string> FdShortage(const std::vector<core::ServiceRuntime>& running,
+                                      const std::vector<spec::ServiceSpec>& next, bool only_new);
 
 }  // namespace app

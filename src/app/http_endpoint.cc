@@ -35,8 +35,11 @@ void AddProcessStats(const std::vector<int>& pids, http::ServiceMetrics& sm) {
 
 HttpEndpoint::HttpEndpoint(os::Epoll& epoll, const ServiceViews& views,
                            const uint64_t& loop_iterations,
+                           const SyslogIntake::Counters& syslog,
                            std::function<void(core::LogLevel, const std::string&)> log)
-    : epoll_(epoll), views_(views), loop_iterations_(loop_iterations), log_(std::move(log)) {}
+    : epoll_(epoll), views_(views), loop_iterations_(loop_iterations),
+      syslog_(syslog),
+      log_(std::move(log)) {}
 
 base::Status HttpEndpoint::Start(const std::string& listen) {
   if (listen.empty()) return base::OkStatus();
@@ -107,6 +110,9 @@ http::TendMetrics HttpEndpoint::GatherMetrics() const {
   m.cpu_seconds = self.cpu_seconds;
   m.open_fds = os::CountOwnOpenFds().value_or(0);
   m.loop_iterations = loop_iterations_;
+  m.syslog_messages = syslog_.messages;
+  m.syslog_dropped = syslog_.dropped;
+  m.syslog_truncated = syslog_.truncated;
   m.start_time_seconds = Seconds(started_wall_ms_);
   m.version = TEND_VERSION;
   return m;

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "app/service_views.h"
+#include "app/syslog_intake.h"
 #include "http/metrics.h"
 #include "http/server.h"
 
@@ -17,8 +18,10 @@ namespace app {
 
 class HttpEndpoint {
  public:
-  // `loop_iterations` counts the loop's turns, for /metrics.
+  // `loop_iterations` counts the loop's turns and `syslog` the messages
+  // of /dev/log, for /metrics.
   HttpEndpoint(os::Epoll& epoll, const ServiceViews& views, const uint64_t& loop_iterations,
+               const SyslogIntake::Counters& syslog,
                std::function<void(core::LogLevel, const std::string&)> log);
   // Before any service starts: a port the user asked for that cannot be
   // bound is a set-up error, not a probe that silently never answers.
@@ -34,6 +37,7 @@ class HttpEndpoint {
   os::Epoll& epoll_;
   const ServiceViews& views_;
   const uint64_t& loop_iterations_;
+  const SyslogIntake::Counters& syslog_;
   std::function<void(core::LogLevel, const std::string&)> log_;
   int64_t started_wall_ms_ = 0;
   std::unique_ptr<http::Server> server_;

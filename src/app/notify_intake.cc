@@ -72,11 +72,7 @@ std::optional<size_t> NotifyIntake::Sender(const os::NotifyDatagram& d) const {
     facts.lineage = os::Lineage(d.pid);
     facts.alive = os::ProcessExists(d.pid);
   }
-  std::map<int, size_t> owners;
-  for (size_t i = 0; i < children_.size(); ++i) {
-    if (children_.Pid(i) > 0) owners[children_.Pid(i)] = i;
-  }
-  daemons_.Owners(owners);
+  std::map<int, size_t> owners = daemons_.Owners();
   std::vector<core::NotifySpeaker> speakers;
   const auto& services = supervisor_.services();
   for (size_t i = 0; i < services.size(); ++i) {

@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "base/clock.h"
+#include "logs/syslog_line.h"
 #include "os/files.h"
 #include "os/process.h"
 #include "os/timer_fd.h"
@@ -203,7 +204,13 @@ void OutputRouter::Keep(size_t i, int k) {
   if (chunk_.empty()) return;
   ServiceStreams& s = services_[i];
   s.ring_bytes += chunk_.size();
-  s.ring.push_back({k, batch_time_, std::move(chunk_)});
+  // Lines of one stream in one millisecond share a chunk (syslog messages
+  // come one by one): the ring's overhead stays per batch, not per line.
+  if (!s.ring.empty() && s.ring.back().stream == k && s.ring.back().time == batch_time_) {
+    s.ring.back().lines += chunk_;
+  } else {
+    s.ring.push_back({k, batch_time_, std::move(chunk_)});
+  }
   chunk_.clear();
   while (s.ring.size() > 1 && s.ring_bytes > kRingBytes) {
     s.ring_bytes -= s.ring.front().lines.size();
@@ -289,7 +296,47 @@ void OutputRouter::CheckBroken(int k) {
   Watch(1 - k);
 }
 
+void OutputRouter::Syslog(const std::vector<SyslogEntry>& entries) {
+  batch_time_ = Now();
+  for (const SyslogEntry& e : entries) {
+    int k = logs::SyslogToStderr(e.message) ? 1 : 0;
+    std::string& out = syslog_batch_[k];
+    syslog_text_.clear();
+    logs::AppendSyslogText(syslog_text_, e.message, e.name, e.kept, e.whole);
+    if (style_.json) {
+      logs::AppendSyslogJson(out, batch_time_, e.name, e.message, e.kept, e.whole);
+      out += '\n';
+    } else if (e.service && *e.service < names_.size()) {
+      prefixer_->Format(*e.service, kStreamNames[k], syslog_text_, batch_time_, out);
+    } else {
+      prefixer_->FormatNamed(e.name, kStreamNames[k], syslog_text_, batch_time_, out);
+    }
+    if (!e.service || *e.service >= services_.size()) continue;
+    chunk_.append(syslog_text_);
+    chunk_ += '\n';
+    Keep(*e.service, k);
+    if (on_line_ && wants_line_ && wants_line_(*e.service)) {
+      std::string json;
+      logs::AppendSyslogJson(json, batch_time_, e.name, e.message, e.kept, e.whole);
+      on_line_(*e.service, json);
+    }
+  }
+  for (int k = 0; k < 2; ++k) {
+    if (syslog_batch_[k].empty()) continue;
+    Append(k, syslog_batch_[k]);
+    syslog_batch_[k].clear();
+  }
+}
+
+bool OutputRouter::Full() const {
+  for (int k = 0; k < 2; ++k) {
+    if (writer_watch_[k] && writers_[k]->Full()) return true;
+  }
+  return false;
+}
+
 void OutputRouter::Resume(int k) {
+  if (drained_ && !Full()) drained_();
   for (ServiceStreams& s : services_) {
     Stream& st = s.streams[static_cast<size_t>(k)];
     if (!st.paused) continue;

@@ -16,6 +16,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +29,7 @@
 #include "logs/line_splitter.h"
 #include "logs/log_limiter.h"
 #include "logs/prefixer.h"
+#include "logs/syslog_message.h"
 #include "os/epoll.h"
 #include "os/fd_writer.h"
 #include "os/pipe.h"
@@ -48,6 +50,14 @@ OutputStyle StyleFor(spec::LogFormat format, bool timestamps, spec::Verbosity ve
 // Whether some service shares tend's own stdout or stderr.
 bool AnyInherit(const std::vector<spec::ServiceSpec>& services);
 
+// One syslog message, for OutputRouter::Syslog.
+struct SyslogEntry {
+  std::optional<size_t> service;  // whose it is; none: the sender is no service
+  std::string_view name;          // the name its line goes under
+  logs::SyslogMessage message;    // views into the datagram
+  size_t kept = 0, whole = 0;     // bytes of the datagram read, and sent
+};
+
 class OutputRouter {
  public:
   OutputRouter(os::Epoll& epoll, OutputStyle style, bool any_inherit);
@@ -66,6 +76,15 @@ class OutputRouter {
   // its exit is logged, so its last words come first.
   void Drain(size_t i);
   void Log(core::LogLevel level, const std::string& text);
+  // Syslog messages, each one line on tend's stdout (err and worse on its
+  // stderr), written together; a service's also go to its ring and to
+  // `logs -f` like its output.
+  void Syslog(const std::vector<SyslogEntry>& entries);
+  // Whether either of tend's streams holds more than its high mark: then a
+  // reader that cannot be paused by a pipe (the syslog socket) should stop
+  // reading until `drained` is called.
+  bool Full() const;
+  void OnDrained(std::function<void()> drained) { drained_ = std::move(drained); }
   // A warning that may come in floods: at most a few lines per `cause` per
   // window, then a count (logs::LogLimiter).
   void Warn(const std::string& cause, const std::string& text);
@@ -141,6 +160,8 @@ class OutputRouter {
   std::string batch_time_;  // the timestamp of the batch being formatted
   std::function<void(size_t, const std::string&)> on_line_;
   std::function<bool(size_t)> wants_line_;
+  std::function<void()> drained_;
+  std::string syslog_batch_[2], syslog_text_;
   std::string chunk_;  // this batch's lines, for the ring
   logs::LogLimiter warnings_;
 };

@@ -57,6 +57,10 @@ std::vector<std::pair<std::string, Format>> Sources(const spec::Options& o) {
 
 }  // namespace
 
+std::string SyslogPath(const Plan& plan, int self_pid) {
+  return plan.syslog.value_or(self_pid == 1 ? "/dev/log" : "");
+}
+
 PlanResult LoadPlan(const spec::Options& o, const spec::EnvLookup& env) {
   PlanResult r;
   spec::LoadContext ctx;
@@ -93,6 +97,7 @@ PlanResult LoadPlan(const spec::Options& o, const spec::EnvLookup& env) {
   p.http_listen =
       o.given.count("http-listen") ? o.http_listen : g.http_listen.value_or(o.http_listen);
   p.timestamps = g.timestamps;
+  p.syslog = o.given.count("syslog") ? o.syslog : g.syslog;
   spec::RestartPolicy fallback =
       o.given.count("restart") ? o.restart : g.restart.value_or(spec::RestartPolicy::kAlways);
   for (size_t i = 0; i < config.services.size(); ++i) {

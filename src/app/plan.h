@@ -25,6 +25,8 @@ struct Plan {
   std::string control = "/run/tend.sock";  // "" for none
   std::optional<gid_t> control_group;
   std::string http_listen;  // "" for none
+  // The syslog socket; unset: /dev/log when tend is PID 1 (SyslogPath).
+  std::optional<std::string> syslog;
   bool operator==(const Plan&) const = default;
 };
 
@@ -35,6 +37,10 @@ struct PlanResult {
 
 inline constexpr const char* kDefaultConfig = "/etc/tend/tend.toml";
 inline constexpr const char* kDefaultConfigDir = "/etc/tend/conf.d";
+
+// Where tend receives syslog messages: the path set, else /dev/log when
+// tend is PID 1 (the container's init, so nobody else has it); "" for none.
+std::string SyslogPath(const Plan& plan, int self_pid);
 
 PlanResult LoadPlan(const spec::Options& options, const spec::EnvLookup& env);
 

@@ -43,7 +43,7 @@ base::Status Runner::Init() {
     if (auto st = os::BecomeSubreaper(); !st) return st;
   }
   nofile_at_start_ = os::RaiseFdLimit();
-  if (auto shortage = FdShortage(plan_.services, false)) return base::Error{*shortage};
+  if (auto shortage = FdShortage(supervisor_.services(), plan_.services, false)) return base::Error{*shortage};
   auto signals = epoll_.Add(signals_.Fd(), EPOLLIN, [this](uint32_t) { OnSignals(); });
   if (!signals) return signals.Err();
   signals_watch_ = std::move(*signals);
@@ -63,6 +63,7 @@ base::Status Runner::Init() {
     if (auto st = output_->Prepare(i, plan_.services[i], names); !st) return st;
   }
   MakeComponents();
+  syslog_->Start(SyslogPath(plan_, os::SelfPid()));
   control_->Start(plan_.control, plan_.control_group);
   return http_->Start(plan_.http_listen);
 }
@@ -81,6 +82,7 @@ void Runner::MakeComponents() {
   notify_ = std::make_unique<NotifyIntake>(
       ctx, *children_, *daemons_, supervisor_,
       [this](const std::string& cause, const std::string& text) { output_->Warn(cause, text); });
+  syslog_ = std::make_unique<SyslogIntake>(ctx, *daemons_, supervisor_, *output_);
   views_ = std::make_unique<ServiceViews>(supervisor_, *daemons_);
   ControlHandler::Loop loop;
   loop.control = [this](core::Supervisor::ControlOp op, size_t i, int sig) {
@@ -90,7 +92,8 @@ void Runner::MakeComponents() {
   loop.settle = [this] { ProcessEvents(); };
   loop.log = ctx.log;
   control_ = std::make_unique<ControlHandler>(epoll_, *views_, *output_, loop);
-  http_ = std::make_unique<HttpEndpoint>(epoll_, *views_, loop_iterations_, ctx.log);
+  http_ = std::make_unique<HttpEndpoint>(epoll_, *views_, loop_iterations_, syslog_->counters(),
+                                         ctx.log);
 }
 
 int Runner::Run() {
@@ -100,7 +103,8 @@ int Runner::Run() {
     std::optional<base::TimePoint> deadline = supervisor_.NextDeadline();
     control_->Poll(os::Now());  // answers waits the last events satisfied
     http_->Poll(os::Now());     // drops clients past their deadline
-    for (auto d : {control_->NextDeadline(), http_->NextDeadline()}) {
+    syslog_->Poll(os::Now());   // reports drops of rate windows that ended
+    for (auto d : {control_->NextDeadline(), http_->NextDeadline(), syslog_->NextDeadline()}) {
       if (d && (!deadline || *d < *deadline)) deadline = d;
     }
     if (auto st = timer_.Arm(deadline); !st) {
@@ -164,7 +168,7 @@ std::optional<std::string> Runner::Reload() {
     return r.errors.front().Format();
   }
   // All or nothing: a reload that would run out of fds half-way is refused.
-  if (auto shortage = FdShortage(r.plan.services, true)) {
+  if (auto shortage = FdShortage(supervisor_.services(), r.plan.services, true)) {
     Log(core::LogLevel::kError,
         "reload rejected: " + *shortage + "; the running services are unchanged");
     return shortage;
@@ -173,22 +177,6 @@ std::optional<std::string> Runner::Reload() {
     Execute(a);
   }
   return std::nullopt;
-}
-
-// Whether the services of `next` fit in the fds tend has left; with
-// `only_new`, just those not in the table yet (the others hold theirs).
-std::optional<std::string> Runner::FdShortage(const std::vector<spec::ServiceSpec>& next,
-                                              bool only_new) const {
-  std::vector<const spec::ServiceSpec*> added;
-  for (const spec::ServiceSpec& spec : next) {
-    bool known = false;
-    for (const core::ServiceRuntime& s : supervisor_.services()) {
-      known = known || (!s.Retired() && s.spec.name == spec.name);
-    }
-    if (!only_new || !known) added.push_back(&spec);
-  }
-  size_t open = static_cast<size_t>(os::CountOwnOpenFds().value_or(0));
-  return CheckFdBudget(added, open, os::FdLimit());
 }
 
 // The events queued so far, not those they cause: a chain that feeds

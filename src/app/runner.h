@@ -23,6 +23,7 @@
 #include "app/plan.h"
 #include "app/probe_runner.h"
 #include "app/service_views.h"
+#include "app/syslog_intake.h"
 #include "base/result.h"
 #include "config/options.h"
 #include "core/supervisor.h"
@@ -55,8 +56,6 @@ class Runner {
   void Reap();
   // The reason when the new configuration is rejected (nothing changed).
   std::optional<std::string> Reload();
-  std::optional<std::string> FdShortage(const std::vector<spec::ServiceSpec>& next,
-                                        bool only_new) const;
 
   void ProcessEvents();
   void Feed(const core::Event& e);
@@ -87,6 +86,7 @@ class Runner {
   std::unique_ptr<DaemonWatch> daemons_;
   std::unique_ptr<ProbeRunner> probes_;
   std::unique_ptr<NotifyIntake> notify_;
+  std::unique_ptr<SyslogIntake> syslog_;
   std::unique_ptr<ServiceViews> views_;
   std::unique_ptr<ControlHandler> control_;
   std::unique_ptr<HttpEndpoint> http_;

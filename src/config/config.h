@@ -34,6 +34,7 @@ struct GlobalSettings {
   std::optional<std::string> control_socket;  // "" disables it
   std::optional<gid_t> control_group;
   std::optional<std::string> http_listen;  // "" disables it
+  std::optional<std::string> syslog;       // the /dev/log socket's path; "" disables it
   bool operator==(const GlobalSettings&) const = default;
 };
 

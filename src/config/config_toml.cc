@@ -544,6 +544,15 @@ const GlobalHandler kGlobalKeys[] = {
        if (auto a = ParseListenAddress(*s); !a) return c.Error(v, a.Err().Describe());
        g.http_listen = s;
      }},
+    {"syslog",
+     [](FileCtx& c, GlobalSettings& g, const toml::node& v, const std::string& k) {
+       auto s = Str(c, v, k);
+       if (s && !s->empty() && (*s)[0] != '/') {
+         return c.Error(v, "'syslog' must be an absolute path (like \"/dev/log\"), or \"\" to "
+                           "turn syslog capture off");
+       }
+       g.syslog = s;
+     }},
     {"control_group",
      [](FileCtx& c, GlobalSettings& g, const toml::node& v, const std::string& k) {
        auto s = Str(c, v, k);

@@ -11,7 +11,8 @@ namespace {
 
 constexpr const char* kValuedOptions[] = {"grace",   "restart",     "scan-interval",
                                           "config",  "procfile",    "cfe-csv",
-                                          "control", "http-listen", "lineage-window"};
+                                          "control", "http-listen", "lineage-window",
+                                          "syslog"};
 
 struct Parsed {
   Options opts;
@@ -49,6 +50,10 @@ std::optional<std::string> ApplyValue(Options& o, const std::string& key, const 
     if (!value.empty() && value[0] != '/')
       return where + ": expected an absolute path, or \"\" to disable";
     o.control = value;
+  } else if (key == "syslog") {
+    if (!value.empty() && value[0] != '/')
+      return where + ": expected an absolute path (like /dev/log), or \"\" to turn it off";
+    o.syslog = value;
   } else if (key == "http-listen") {
     if (auto a = ParseListenAddress(value); !a && !value.empty()) {
       std::string why = a.Err().Describe();
@@ -253,6 +258,8 @@ Options (each also read from the environment variable shown):
   --control PATH      control socket for tendctl ("" = none)     [TEND_CONTROL] (default /run/tend.sock)
   --http-listen ADDR  serve /healthz, /readyz and /metrics at [HOST:]PORT
                       ("" = off)                      [TEND_HTTP_LISTEN] (default off)
+  --syslog PATH       receive syslog messages there and log them under their
+                      service's name ("" = off)  [TEND_SYSLOG] (default /dev/log as PID 1)
   --no-prefix         services write straight to tend's stdout/stderr [TEND_NO_PREFIX=1]
   --scan-interval S   where pidfds are missing (old kernels), how often adopted
                       daemons are looked for again    [TEND_SCAN_INTERVAL] (default 5)

@@ -34,6 +34,7 @@ struct Options {
   std::string cfe_csv;                     // --cfe-csv FILE
   std::string control = "/run/tend.sock";  // --control PATH; "" disables
   std::string http_listen;                 // --http-listen [HOST:]PORT; "" is off
+  std::optional<std::string> syslog;       // --syslog PATH; "" is off; unset: /dev/log as PID 1
   bool check = false;                      // --check: validate, print, run nothing
   std::vector<std::string> check_files;    // with --check: the files given
   std::set<std::string> given;             // options set by flag or TEND_*: these win over files

@@ -1,5 +1,7 @@
 #include "core/notify_sender.h"
 
+#include "core/syslog_sender.h"
+
 namespace core {
 namespace {
 
@@ -19,9 +21,7 @@ std::optional<size_t> NotifySender(const NotifySenderFacts& sender,
                                    const std::map<int, size_t>& owners,
                                    const std::vector<NotifySpeaker>& speakers) {
   if (sender.pid <= 0) return std::nullopt;  // no credentials: could be anyone
-  for (int pid : sender.lineage) {
-    if (auto it = owners.find(pid); it != owners.end()) return it->second;
-  }
+  if (auto owner = OwnerByLineage(sender.lineage, owners)) return owner;
   if (!sender.alive) return ByUid(sender.uid, speakers);
   return std::nullopt;
 }

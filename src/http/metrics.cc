@@ -108,6 +108,15 @@ void RenderSelf(std::string& out, const TendMetrics& m) {
         Sample("process_start_time_seconds", "", FormatSampleValue(m.start_time_seconds)));
   Block(out, "tend_event_loop_iterations_total", "counter", "Iterations of tend's event loop.",
         Sample("tend_event_loop_iterations_total", "", std::to_string(m.loop_iterations)));
+  Block(out, "tend_syslog_messages_total", "counter",
+        "Syslog messages received on tend's /dev/log and written as lines.",
+        Sample("tend_syslog_messages_total", "", std::to_string(m.syslog_messages)));
+  Block(out, "tend_syslog_dropped_total", "counter",
+        "Syslog messages dropped because their sender exceeded its rate limit.",
+        Sample("tend_syslog_dropped_total", "", std::to_string(m.syslog_dropped)));
+  Block(out, "tend_syslog_truncated_total", "counter",
+        "Syslog messages cut because their datagram was longer than tend reads.",
+        Sample("tend_syslog_truncated_total", "", std::to_string(m.syslog_truncated)));
   Block(out, "tend_build_info", "gauge", "tend's version as a label; the value is always 1.",
         Sample("tend_build_info", "{version=\"" + EscapeLabelValue(m.version) + "\"}", "1"));
 }

@@ -36,6 +36,8 @@ struct TendMetrics {
   int64_t open_fds = 0;
   std::optional<double> cpu_seconds;  // process_cpu_seconds_total, when known
   uint64_t loop_iterations = 0;
+  // /dev/log messages written as lines, dropped over a sender's rate, cut.
+  uint64_t syslog_messages = 0, syslog_dropped = 0, syslog_truncated = 0;
   double start_time_seconds = 0;  // Unix time tend started
   std::string version;
 };

@@ -29,6 +29,9 @@ TendMetrics Small() {
   m.rss_bytes = 1048576;
   m.open_fds = 12;
   m.loop_iterations = 345;
+  m.syslog_messages = 12;
+  m.syslog_dropped = 3;
+  m.syslog_truncated = 1;
   m.start_time_seconds = 1699999999;
   m.version = "0.1.0";
   return m;
@@ -80,6 +83,15 @@ process_start_time_seconds 1699999999
 # HELP tend_event_loop_iterations_total Iterations of tend's event loop.
 # TYPE tend_event_loop_iterations_total counter
 tend_event_loop_iterations_total 345
+# HELP tend_syslog_messages_total Syslog messages received on tend's /dev/log and written as lines.
+# TYPE tend_syslog_messages_total counter
+tend_syslog_messages_total 12
+# HELP tend_syslog_dropped_total Syslog messages dropped because their sender exceeded its rate limit.
+# TYPE tend_syslog_dropped_total counter
+tend_syslog_dropped_total 3
+# HELP tend_syslog_truncated_total Syslog messages cut because their datagram was longer than tend reads.
+# TYPE tend_syslog_truncated_total counter
+tend_syslog_truncated_total 1
 # HELP tend_build_info tend's version as a label; the value is always 1.
 # TYPE tend_build_info gauge
 tend_build_info{version="0.1.0"} 1
@@ -149,7 +161,7 @@ TEST(HttpMetrics, EveryLineIsAValidExpositionLine) {
   }
   for (const auto& [name, n] : types) EXPECT_EQ(n, 1) << name;
   for (const auto& [name, n] : blocks) EXPECT_EQ(n, 1) << name;
-  EXPECT_EQ(types.size(), 15u);
+  EXPECT_EQ(types.size(), 18u);
 }
 
 }  // namespace

@@ -16,11 +16,10 @@ constexpr const char* kReset = "\033[0m";
 
 Prefixer::Prefixer(const std::vector<std::string>& names, LineStyle style)
     : style_(style), names_(names) {
-  size_t width = 0;
-  for (const std::string& n : names) width = std::max(width, n.size());
+  for (const std::string& n : names) width_ = std::max(width_, n.size());
   for (size_t i = 0; i < names.size(); ++i) {
     std::string head = names[i];
-    head.resize(width, ' ');
+    head.resize(width_, ' ');
     head += " | ";
     if (style.colour) head = std::string(kColours[i % std::size(kColours)]).append(head) += kReset;
     heads_.push_back(std::move(head));
@@ -56,6 +55,24 @@ void Prefixer::Format(size_t index, std::string_view stream, std::string_view li
     out += ' ';
   }
   out += heads_[index];
+  out += line;
+  out += '\n';
+}
+
+void Prefixer::FormatNamed(std::string_view name, std::string_view stream, std::string_view line,
+                           std::string_view time, std::string& out) const {
+  if (style_.json) {
+    AppendJsonLine(out, time, name, stream, "", line);
+    out += '\n';
+    return;
+  }
+  if (style_.timestamps) {
+    out += time;
+    out += ' ';
+  }
+  out += name;
+  if (name.size() < width_) out.append(width_ - name.size(), ' ');
+  out += " | ";
   out += line;
   out += '\n';
 }

@@ -25,6 +25,10 @@ class Prefixer {
   // used for JSON and when timestamps are on.
   void Format(size_t index, std::string_view stream, std::string_view line, std::string_view time,
               std::string& out) const;
+  // The same for a name that is no service's (a syslog sender's tag):
+  // padded to the names' width, without a colour.
+  void FormatNamed(std::string_view name, std::string_view stream, std::string_view line,
+                   std::string_view time, std::string& out) const;
   // tend's own log lines: "tend: text", or JSON with service "tend".
   void FormatOwn(std::string_view level, std::string_view line, std::string_view time,
                  std::string& out) const;
@@ -33,6 +37,7 @@ class Prefixer {
   LineStyle style_;
   std::vector<std::string> names_;
   std::vector<std::string> heads_;  // "name    | " with colour codes, ready to copy
+  size_t width_ = 0;
 };
 
 // Appends one log line as a JSON object (no newline):

@@ -64,3 +64,19 @@ TEST(Prefixer, OwnLinesSayTend) {
 
 }  // namespace
 }  // namespace logs
+
+namespace logs {
+namespace {
+
+TEST(Prefixer, OtherNamesArePaddedWithoutColour) {
+  Prefixer p({"web", "worker"}, LineStyle{true, false, false});
+  std::string out;
+  p.FormatNamed("cron", "stdout", "hi", "", out);
+  EXPECT_EQ(out, "cron   | hi\n");
+  out.clear();
+  p.FormatNamed("a-long-tag", "stdout", "hi", "", out);
+  EXPECT_EQ(out, "a-long-tag | hi\n");
+}
+
+}  // namespace
+}  // namespace logs

@@ -26,26 +26,26 @@ base::Result<sockaddr_un> Address(const std::string& path) {
 
 // What is at `path` before tend binds there: nothing, or a socket left by
 // an earlier tend in this container (connecting is refused), is fine.
-base::Status ClearStale(const std::string& path, const sockaddr_un& addr) {
+base::Status ClearStale(const std::string& path, const sockaddr_un& addr, int type,
+                        const std::string& what) {
   struct stat st {};
   if (lstat(path.c_str(), &st) < 0) return base::OkStatus();
   if (!S_ISSOCK(st.st_mode)) {
-    return base::Error{path +
-                           " exists and is not a socket; not replacing it (choose another "
-                           "control socket path)",
+    return base::Error{path + " exists and is not a socket; not replacing it (choose another " +
+                           what + " path)",
                        EEXIST};
   }
   // Non-blocking: a live listener with a full backlog says EAGAIN, not hang.
-  base::UniqueFd probe(socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  base::UniqueFd probe(socket(AF_UNIX, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   bool live =
       probe && (connect(probe.Get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0 ||
                 errno == EAGAIN);
   if (live) {
-    return base::Error{"another process (a tend?) is listening at " + path +
-                           "; not taking its socket (choose another control socket path)",
+    return base::Error{"another process is bound to " + path + "; not taking its socket (choose "
+                       "another " + what + " path)",
                        EADDRINUSE};
   }
-  unlink(path.c_str());  // stale: its tend is gone
+  unlink(path.c_str());  // stale: whoever bound it is gone
   return base::OkStatus();
 }
 
@@ -54,29 +54,34 @@ base::Status ClearStale(const std::string& path, const sockaddr_un& addr) {
 // Bound under a temporary name, made listening and given its mode, then
 // renamed into place: whoever sees the path can connect at once (a client
 // that found the file between bind and listen got ECONNREFUSED).
-base::Result<base::UniqueFd> ListenUnix(const std::string& path, mode_t mode) {
+base::Result<base::UniqueFd> BindUnix(const std::string& path, int type, mode_t mode,
+                                      const std::string& what) {
   auto addr = Address(path);
   if (!addr) return addr.Err();
   std::string temp = path + ".new" + std::to_string(getpid());
   auto temp_addr = Address(temp);
   if (!temp_addr) temp_addr = addr;  // too long for a suffix: bind in place
   std::string bound = temp_addr->sun_path;
-  base::UniqueFd fd(socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  base::UniqueFd fd(socket(AF_UNIX, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd) return base::Errno("socket");
-  if (auto st = ClearStale(path, *addr); !st) return st.Err();
+  if (auto st = ClearStale(path, *addr, type, what); !st) return st.Err();
   unlink(bound.c_str());
   if (bind(fd.Get(), reinterpret_cast<sockaddr*>(&*temp_addr), sizeof *temp_addr) < 0) {
     return base::Errno("bind " + path);
   }
-  auto fail = [&](const std::string& what) {
-    base::Error e = base::Errno(what);
+  auto fail = [&](const std::string& step) {
+    base::Error e = base::Errno(step);
     unlink(bound.c_str());
     return e;
   };
-  if (listen(fd.Get(), 64) < 0) return fail("listen " + path);
+  if (type == SOCK_STREAM && listen(fd.Get(), 64) < 0) return fail("listen " + path);
   if (chmod(bound.c_str(), mode) < 0) return fail("chmod " + path);
   if (bound != path && rename(bound.c_str(), path.c_str()) < 0) return fail("rename to " + path);
   return fd;
+}
+
+base::Result<base::UniqueFd> ListenUnix(const std::string& path, mode_t mode) {
+  return BindUnix(path, SOCK_STREAM, mode, "control socket");
 }
 
 SocketId SocketIdentity(const std::string& path) {

@@ -1,5 +1,6 @@
-// Unix stream sockets for the control channel: a listening socket with a
-// file mode, accepted clients (non-blocking), and peer credentials.
+// Unix sockets at a path: the control channel's listening socket with a
+// file mode, accepted clients (non-blocking), and peer credentials; the
+// same claim-without-stealing rule for any socket tend binds at a path.
 #pragma once
 
 #include <sys/types.h>
@@ -23,6 +24,10 @@ struct PeerCred {
 // anything else is an error: a file that is no socket is never removed,
 // and a socket someone still listens on (a second tend) is left alone.
 base::Result<base::UniqueFd> ListenUnix(const std::string& path, mode_t mode);
+// The same for any `type` (SOCK_STREAM sockets also listen); `what` names
+// the setting an error tells the user to change ("syslog socket").
+base::Result<base::UniqueFd> BindUnix(const std::string& path, int type, mode_t mode,
+                                      const std::string& what);
 
 // Which file a path is, so that tend removes at exit only the socket it
 // bound itself (not one a later tend put there).

@@ -112,6 +112,7 @@ class Tend:
         full_env = dict(os.environ)
         full_env.pop("NO_COLOR", None)
         full_env["TEND_CONTROL"] = ""  # no socket in the machine's /run; tests that want one set it
+        full_env["TEND_SYSLOG"] = ""  # nor the machine's /dev/log (tend is PID 1 here); likewise
         full_env.update(env or {})
         prefix = ["unshare", "--fork", "--pid", "--mount-proc", "--kill-child"] if pid1 else []
         command = list(wrap) + [TEND] + list(args)

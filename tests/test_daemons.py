@@ -85,7 +85,7 @@ def test_running_daemon_is_adopted_not_started_twice(faked):
     from conftest import TEND
     proc = subprocess.Popen(
         ["unshare", "--fork", "--pid", "--mount-proc", "--kill-child", "sh", "-c",
-         f"{faked}/bin/faked 1000 & exec {TEND} '{faked}/init.d/faked start'"],
+         f"{faked}/bin/faked 1000 & exec {TEND} --syslog '' '{faked}/init.d/faked start'"],
         stderr=subprocess.PIPE, start_new_session=True)
     try:
         from conftest import Stream

@@ -2,7 +2,9 @@
 whole command line. For figure 10 a tend.toml instead (`tend --config tend.toml`): each
 service `command = [argv]` with `[services.NAME.liveness] tcp = "127.0.0.1:PORT"`, period,
 timeout and failure_threshold as the figure asks and initial_delay one period; for
-figure 11 `--http-listen 127.0.0.1:PORT`."""
+figure 11 `--http-listen 127.0.0.1:PORT`. Always `--syslog WORKDIR/dev-log`: syslog capture on,
+as tend has it as PID 1 of a container, at a path of its own (the namespace shares the
+machine's /dev)."""
 
 import json
 import os
@@ -27,6 +29,9 @@ class Tend(Contestant):
 
     def launch(self, work, services, ctx):
         http = ["--http-listen", self.http_listen] if self.http_listen else []
+        # Syslog capture stays on, as in a container, at a path of its own: the
+        # namespace shares the machine's /dev.
+        http += ["--syslog", str(work / "dev-log")]
         if not any(s.liveness for s in services):
             return Launch([ctx.tend, *http, *(s.command for s in services)])
         lines = []

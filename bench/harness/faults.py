@@ -28,7 +28,8 @@ class Tend:
         self.ctx, self.work = ctx, work
         self.sock = str(work / "tend.sock")
         self.errpath = work / f"tend-{time.monotonic_ns()}.err"
-        full_env = {**ENV, "TEND_CONTROL": self.sock if control else "", **(env or {})}
+        full_env = {**ENV, "TEND_CONTROL": self.sock if control else "", "TEND_SYSLOG": "",
+                    **(env or {})}
         with open(self.errpath, "wb") as err:
             self.popen = subprocess.Popen(
                 ["unshare", "--fork", "--pid", "--mount-proc", "--kill-child", "--", *wrap,

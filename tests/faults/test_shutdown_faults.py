@@ -88,7 +88,7 @@ def test_exit_is_not_held_by_a_stdout_nobody_reads(tmp_path):
     os.mkfifo(fifo)
     holder = os.open(fifo, os.O_RDWR)  # a reader that never reads
     out = os.open(fifo, os.O_WRONLY)
-    env = dict(os.environ, TEND_CONTROL="")
+    env = dict(os.environ, TEND_CONTROL="", TEND_SYSLOG="")
     proc = subprocess.Popen(
         ["unshare", "--fork", "--pid", "--mount-proc", "--kill-child", TEND, "--grace", "2",
          "yes filler"],

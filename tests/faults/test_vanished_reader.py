@@ -10,7 +10,7 @@ import faultlib
 
 
 def launch(stdout, stderr):
-    env = dict(os.environ, TEND_CONTROL="")
+    env = dict(os.environ, TEND_CONTROL="", TEND_SYSLOG="")
     env.pop("NO_COLOR", None)
     proc = subprocess.Popen(
         ["unshare", "--fork", "--pid", "--mount-proc", "--kill-child", TEND, "--control", "",

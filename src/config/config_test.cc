@@ -395,3 +395,26 @@ success_threshold = 2
 
 }  // namespace
 }  // namespace spec
+
+namespace spec {
+namespace {
+
+TEST(ParseToml, SyslogIsAPathOrOff) {
+  Parsed on = Toml("[tend]\nsyslog = \"/run/app/log\"\n[services.a]\ncommand = \"a\"\n");
+  ASSERT_EQ(on.errors.size(), 0u) << on.Errors();
+  EXPECT_EQ(on.config.global.syslog, "/run/app/log");
+  Parsed off = Toml("[tend]\nsyslog = \"\"\n[services.a]\ncommand = \"a\"\n");
+  ASSERT_EQ(off.errors.size(), 0u) << off.Errors();
+  EXPECT_EQ(off.config.global.syslog, "");
+  Parsed unset = Toml("[services.a]\ncommand = \"a\"\n");
+  EXPECT_EQ(unset.config.global.syslog, std::nullopt);
+  Parsed bad = Toml("[tend]\nsyslog = \"dev/log\"\n[services.a]\ncommand = \"a\"\n");
+  EXPECT_NE(bad.Errors().find("t.toml:2:10: 'syslog' must be an absolute path"),
+            std::string::npos)
+      << bad.Errors();
+  Parsed wrong = Toml("[tend]\nsyslog = true\n[services.a]\ncommand = \"a\"\n");
+  EXPECT_NE(wrong.Errors().find("t.toml:2:10:"), std::string::npos) << wrong.Errors();
+}
+
+}  // namespace
+}  // namespace spec

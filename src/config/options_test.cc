@@ -62,6 +62,15 @@ TEST(ParseOptions, EnvironmentGivesDefaultsAndFlagsWin) {
   EXPECT_FALSE(r.options.prefix);
 }
 
+TEST(ParseOptions, SyslogIsUnsetUnlessGiven) {
+  EXPECT_EQ(Parse({"app"}).options.syslog, std::nullopt);  // then /dev/log as PID 1
+  EXPECT_EQ(Parse({"--syslog", "", "app"}).options.syslog, "");
+  EXPECT_EQ(Parse({"--syslog=/tmp/log", "app"}).options.syslog, "/tmp/log");
+  OptionsResult r = Parse({"--syslog", "/a", "app"}, Env{{{"TEND_SYSLOG", "/b"}}});
+  EXPECT_EQ(r.options.syslog, "/a");  // the flag wins
+  EXPECT_EQ(Parse({"app"}, Env{{{"TEND_SYSLOG", ""}}}).options.syslog, "");
+}
+
 TEST(ParseOptions, DefaultGraceFitsInsideDockerStop) {
   OptionsResult r = Parse({"app"});
   EXPECT_LT(r.options.grace, base::seconds(10));
@@ -92,6 +101,8 @@ TEST(ParseOptions, RejectsBadInputWithOneLineNamingIt) {
       {{"--scan-interval", "inf", "x"}, {}, "--scan-interval: expected seconds"},
       {{"x"}, Env{{{"TEND_GRACE", "0x10"}}}, "TEND_GRACE: expected seconds"},
       {{"x"}, Env{{{"TEND_SCAN_INTERVAL", "+1"}}}, "TEND_SCAN_INTERVAL: expected seconds"},
+      {{"--syslog", "dev/log", "x"}, {}, "--syslog: expected an absolute path"},
+      {{"x"}, Env{{{"TEND_SYSLOG", "log"}}}, "TEND_SYSLOG: expected an absolute path"},
   };
   for (const Case& c : cases) {
     OptionsResult r = Parse(c.args, c.env);

@@ -1,5 +1,7 @@
 #include "logs/syslog_line.h"
 
+#include <cctype>
+
 #include "logs/json_string.h"
 #include "logs/utf8.h"
 
@@ -42,6 +44,23 @@ void AppendCutMark(std::string& out, size_t kept, size_t whole) {
   out += " bytes sent]";
 }
 
+// sshd's "error: ...", a script's "WARNING: ...": the severity is said
+// already when the message's first word names it.
+bool SaysItsSeverity(std::string_view message, Severity severity) {
+  size_t n = 0;
+  while (n < message.size() && n < 16 && std::isalpha(static_cast<unsigned char>(message[n]))) ++n;
+  std::string word(message.substr(0, n));
+  for (char& c : word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  switch (severity) {
+    case Severity::kEmerg: return word == "emerg" || word == "emergency" || word == "panic";
+    case Severity::kAlert: return word == "alert";
+    case Severity::kCrit: return word == "crit" || word == "critical" || word == "fatal";
+    case Severity::kErr: return word == "err" || word == "error";
+    case Severity::kWarning: return word == "warn" || word == "warning";
+    default: return false;
+  }
+}
+
 }  // namespace
 
 bool SyslogToStderr(const SyslogMessage& m) { return m.severity <= Severity::kErr; }
@@ -58,7 +77,7 @@ void AppendSyslogText(std::string& out, const SyslogMessage& m, std::string_view
     out += m.tag;
     out += ": ";
   }
-  if (m.severity <= Severity::kWarning) {
+  if (m.severity <= Severity::kWarning && !SaysItsSeverity(m.message, m.severity)) {
     out += SeverityName(m.severity);
     out += ": ";
   }

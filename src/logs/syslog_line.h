@@ -6,7 +6,8 @@
 //   web  | backup: err: disk full          (tag "backup", severity err)
 //
 // The tag is shown where it differs from the name, the severity where it
-// is warning or worse; bytes that would break the line (newlines, other
+// is warning or worse and the message does not begin with it already
+// (sshd's "error: ..."); bytes that would break the line (newlines, other
 // control characters, bytes that are not UTF-8) are escaped as \n, \r and
 // \xNN, so one message is one line. JSON carries facility, severity, tag
 // and pid as fields of their own. Pure.

@@ -25,6 +25,14 @@ TEST(SyslogLine, SeverityIsShownFromWarningOn) {
   EXPECT_EQ(Text("<8>app: down", "web"), "app: emerg: down");
   EXPECT_EQ(Text("<13>app: fine", "app"), "fine");
   EXPECT_EQ(Text("<15>app: chatty", "app"), "chatty");
+  // Said once: sshd's own "error: ", a script's "WARNING:".
+  EXPECT_EQ(Text("<35>sshd[9]: error: kex_exchange_identification: closed", "sshd"),
+            "error: kex_exchange_identification: closed");
+  EXPECT_EQ(Text("<12>app: WARNING: low disk", "app"), "WARNING: low disk");
+  EXPECT_EQ(Text("<12>app: warn: low disk", "app"), "warn: low disk");
+  EXPECT_EQ(Text("<11>app: erratic", "app"), "err: erratic");  // only whole words
+  EXPECT_EQ(Text("<10>app: fatal: out of memory", "app"), "fatal: out of memory");
+  EXPECT_EQ(Text("<11>app: warning: but err", "app"), "err: warning: but err");
 }
 
 TEST(SyslogLine, ErrAndWorseGoToStderr) {

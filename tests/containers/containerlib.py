@@ -360,7 +360,7 @@ def container_ip(inspect: dict) -> str:
     raise AssertionError(f"no IP address in {settings}")
 
 
-PREFIXED = re.compile(r"^(?P<name>[A-Za-z0-9_.@+-]+) \| ")
+PREFIXED = re.compile(r"^(?P<name>[A-Za-z0-9_.@+-]+) +\| ")  # names are padded to one width
 
 
 class Tracer:

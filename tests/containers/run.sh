@@ -21,7 +21,7 @@ repo=$(cd "$here/../.." && pwd)
 t0=$SECONDS
 
 packages=(podman runc conmon netavark aardvark-dns iptables catatonit debootstrap
-          busybox-static debian-archive-keyring strace python3-pytest)
+          busybox-static debian-archive-keyring strace python3-pytest openssh-client)
 
 # Runs an apt command, waiting while another process holds apt's or dpkg's lock.
 apt_retry() {

@@ -168,10 +168,27 @@ def test_logs_show_both_services_prefixed(managed):
     assert not stray, f"lines neither from tend nor prefixed with a service name: {stray}"
     # apache2ctl prints its warnings (AH00558 ServerName) before apache2 detaches.
     assert "apache2" in names, f"no 'apache2 | ' line in:\n{logs}"
-    # sshd writes nothing to stdout or stderr once it is a daemon (it logs to syslog), so
-    # its lines are tend's own about it, or any it printed before detaching.
-    assert "sshd" in names or any(l.startswith("tend: ") and "sshd" in l for l in lines), (
-        f"neither 'sshd | ' lines nor tend lines about sshd in:\n{logs}")
+    # sshd writes nothing to stdout or stderr once it is a daemon: it logs to syslog, which
+    # tend as PID 1 receives at /dev/log ("Server listening on 0.0.0.0 port 22.").
+    assert "sshd" in names, f"no 'sshd | ' line in:\n{logs}"
+
+
+def test_failed_login_is_an_sshd_line_in_the_log(managed):
+    """The seed scenario's sshd logs each login attempt to syslog; with tend as PID 1 a
+    failed login with a user that does not exist reaches `podman logs` as an sshd line."""
+    attempt = subprocess.run(
+        ["ssh", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
+         "-o", "UserKnownHostsFile=/dev/null", "-o", "ConnectTimeout=5",
+         "-p", str(managed.ssh_port), "nosuchuser@127.0.0.1", "true"],
+        capture_output=True, text=True, timeout=30)
+    assert attempt.returncode != 0, attempt  # no such user: refused
+    line = re.compile(r"^sshd +\| .*Invalid user nosuchuser from ")
+
+    def logged():
+        return [l for l in managed.logs().splitlines() if line.match(l)] or None
+
+    found, _ = wait_for(logged, 10, interval=0.2, what="sshd's 'Invalid user' line in the log")
+    print(found)
 
 
 def test_stop_sends_sigterm_to_both_and_exits_0(managed, tmp_path):

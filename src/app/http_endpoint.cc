@@ -34,10 +34,11 @@ void AddProcessStats(const std::vector<int>& pids, http::ServiceMetrics& sm) {
 }  // namespace
 
 HttpEndpoint::HttpEndpoint(os::Epoll& epoll, const ServiceViews& views,
-                           const uint64_t& loop_iterations,
-                           const SyslogIntake::Counters& syslog,
+                           const uint64_t& loop_iterations, const SyslogIntake::Counters& syslog,
                            std::function<void(core::LogLevel, const std::string&)> log)
-    : epoll_(epoll), views_(views), loop_iterations_(loop_iterations),
+    : epoll_(epoll),
+      views_(views),
+      loop_iterations_(loop_iterations),
       syslog_(syslog),
       log_(std::move(log)) {}
 

@@ -43,7 +43,8 @@ base::Status Runner::Init() {
     if (auto st = os::BecomeSubreaper(); !st) return st;
   }
   nofile_at_start_ = os::RaiseFdLimit();
-  if (auto shortage = FdShortage(supervisor_.services(), plan_.services, false)) return base::Error{*shortage};
+  if (auto shortage = FdShortage(supervisor_.services(), plan_.services, false))
+    return base::Error{*shortage};
   auto signals = epoll_.Add(signals_.Fd(), EPOLLIN, [this](uint32_t) { OnSignals(); });
   if (!signals) return signals.Err();
   signals_watch_ = std::move(*signals);

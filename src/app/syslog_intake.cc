@@ -90,9 +90,8 @@ void SyslogIntake::Poll(base::TimePoint now) {
     if (auto it = known_.find(d.sender); it != known_.end() && it->second.service) {
       who += " (" + supervisor_.services()[*it->second.service].spec.name + ")";
     }
-    ctx_.log(core::LogLevel::kWarn, "syslog: " + who + " sent more than " +
-                                        std::to_string(kBurst) + " messages in " +
-                                        base::FormatDuration(d.window) + "; " +
+    ctx_.log(core::LogLevel::kWarn, "syslog: " + who + " sent more than " + std::to_string(kBurst) +
+                                        " messages in " + base::FormatDuration(d.window) + "; " +
                                         std::to_string(d.count) + " dropped");
   }
 }

@@ -409,8 +409,7 @@ TEST(ParseToml, SyslogIsAPathOrOff) {
   Parsed unset = Toml("[services.a]\ncommand = \"a\"\n");
   EXPECT_EQ(unset.config.global.syslog, std::nullopt);
   Parsed bad = Toml("[tend]\nsyslog = \"dev/log\"\n[services.a]\ncommand = \"a\"\n");
-  EXPECT_NE(bad.Errors().find("t.toml:2:10: 'syslog' must be an absolute path"),
-            std::string::npos)
+  EXPECT_NE(bad.Errors().find("t.toml:2:10: 'syslog' must be an absolute path"), std::string::npos)
       << bad.Errors();
   Parsed wrong = Toml("[tend]\nsyslog = true\n[services.a]\ncommand = \"a\"\n");
   EXPECT_NE(wrong.Errors().find("t.toml:2:10:"), std::string::npos) << wrong.Errors();

@@ -548,8 +548,9 @@ const GlobalHandler kGlobalKeys[] = {
      [](FileCtx& c, GlobalSettings& g, const toml::node& v, const std::string& k) {
        auto s = Str(c, v, k);
        if (s && !s->empty() && (*s)[0] != '/') {
-         return c.Error(v, "'syslog' must be an absolute path (like \"/dev/log\"), or \"\" to "
-                           "turn syslog capture off");
+         return c.Error(v,
+                        "'syslog' must be an absolute path (like \"/dev/log\"), or \"\" to "
+                        "turn syslog capture off");
        }
        g.syslog = s;
      }},

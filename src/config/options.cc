@@ -9,10 +9,9 @@
 namespace spec {
 namespace {
 
-constexpr const char* kValuedOptions[] = {"grace",   "restart",     "scan-interval",
-                                          "config",  "procfile",    "cfe-csv",
-                                          "control", "http-listen", "lineage-window",
-                                          "syslog"};
+constexpr const char* kValuedOptions[] = {
+    "grace",   "restart", "scan-interval", "config",         "procfile",
+    "cfe-csv", "control", "http-listen",   "lineage-window", "syslog"};
 
 struct Parsed {
   Options opts;

@@ -71,8 +71,8 @@ std::string_view SyslogBody(const SyslogMessage& m, size_t kept, size_t whole) {
   return body;
 }
 
-void AppendSyslogText(std::string& out, const SyslogMessage& m, std::string_view name,
-                      size_t kept, size_t whole) {
+void AppendSyslogText(std::string& out, const SyslogMessage& m, std::string_view name, size_t kept,
+                      size_t whole) {
   if (!m.tag.empty() && m.tag != name) {
     out += m.tag;
     out += ": ";

@@ -29,8 +29,8 @@ std::string_view SyslogBody(const SyslogMessage& m, size_t kept, size_t whole);
 
 // Appends the plain line's text (after "name | "), without a newline.
 // `whole` > `kept`: the datagram was cut; a mark says how long it was.
-void AppendSyslogText(std::string& out, const SyslogMessage& m, std::string_view name,
-                      size_t kept, size_t whole);
+void AppendSyslogText(std::string& out, const SyslogMessage& m, std::string_view name, size_t kept,
+                      size_t whole);
 
 // Appends the JSON object (no newline): time, service, stream, facility,
 // severity, tag, pid (when known), line (the message alone, cut and marked

@@ -43,9 +43,9 @@ TEST(SyslogLine, ErrAndWorseGoToStderr) {
 }
 
 TEST(SyslogLine, ControlBytesAndInvalidUtf8AreEscapedIntoOneLine) {
-  EXPECT_EQ(Text("<13>a: one\ntwo\rthree\x01\x7f\tfour", "a"),
-            "one\\ntwo\\rthree\\x01\\x7f\tfour");
-  EXPECT_EQ(Text("<13>a: caf\xc3\xa9 \xff\xfe ok \xe2\x82", "a"), "caf\xc3\xa9 \\xff\\xfe ok \\xe2\\x82");
+  EXPECT_EQ(Text("<13>a: one\ntwo\rthree\x01\x7f\tfour", "a"), "one\\ntwo\\rthree\\x01\\x7f\tfour");
+  EXPECT_EQ(Text("<13>a: caf\xc3\xa9 \xff\xfe ok \xe2\x82", "a"),
+            "caf\xc3\xa9 \\xff\\xfe ok \\xe2\\x82");
   EXPECT_EQ(Text(std::string_view("<13>a: nul\0inside", 17), "a"), "nul\\x00inside");
 }
 

@@ -3,12 +3,12 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 
@@ -134,8 +134,7 @@ TEST_F(SyslogSocketTest, ALiveSocketIsNotTakenAndAStaleOneIs) {
   ASSERT_TRUE(first.Ok());
   auto second = SyslogSocket::Open(path_);
   ASSERT_FALSE(second.Ok());
-  EXPECT_NE(second.Err().Describe().find("another process is bound to " + path_),
-            std::string::npos)
+  EXPECT_NE(second.Err().Describe().find("another process is bound to " + path_), std::string::npos)
       << second.Err().Describe();
   Send("<13>x: still the first's");
   EXPECT_EQ(first->Receive().size(), 1u);

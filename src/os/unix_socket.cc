@@ -31,9 +31,9 @@ base::Status ClearStale(const std::string& path, const sockaddr_un& addr, int ty
   struct stat st {};
   if (lstat(path.c_str(), &st) < 0) return base::OkStatus();
   if (!S_ISSOCK(st.st_mode)) {
-    return base::Error{path + " exists and is not a socket; not replacing it (choose another " +
-                           what + " path)",
-                       EEXIST};
+    return base::Error{
+        path + " exists and is not a socket; not replacing it (choose another " + what + " path)",
+        EEXIST};
   }
   // Non-blocking: a live listener with a full backlog says EAGAIN, not hang.
   base::UniqueFd probe(socket(AF_UNIX, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
@@ -41,8 +41,10 @@ base::Status ClearStale(const std::string& path, const sockaddr_un& addr, int ty
       probe && (connect(probe.Get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0 ||
                 errno == EAGAIN);
   if (live) {
-    return base::Error{"another process is bound to " + path + "; not taking its socket (choose "
-                       "another " + what + " path)",
+    return base::Error{"another process is bound to " + path +
+                           "; not taking its socket (choose "
+                           "another " +
+                           what + " path)",
                        EADDRINUSE};
   }
   unlink(path.c_str());  // stale: whoever bound it is gone

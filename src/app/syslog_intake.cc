@@ -47,18 +47,18 @@ void SyslogIntake::Start(const std::string& path) {
     return;
   }
   watch_ = std::move(*watch);
-  output_.OnDrained([this] { Pause(false); });
+  output_.OnDrained([this] {
+    if (stalled_since_) Unstalled(os::Now());
+    Pause(false);
+  });
   ctx_.log(core::LogLevel::kDebug, "syslog: receiving at " + path);
 }
 
 void SyslogIntake::OnReadable() {
-  if (output_.Full()) return Pause(true);  // back-pressure, as for pipes
   base::TimePoint now = os::Now();
+  if (output_.Full()) return Stalled(now);
+  if (stalled_since_) Unstalled(now);
   Poll(now);
-  names_.clear();
-  for (const core::ServiceRuntime& s : supervisor_.services()) {
-    names_.push_back(s.Retired() ? std::string() : s.spec.name);
-  }
   entries_.clear();
   for (const os::SyslogDatagram& d : socket_->Receive()) {
     if (!limiter_.Admit(d.pid, now)) {
@@ -78,11 +78,47 @@ void SyslogIntake::OnReadable() {
   if (!entries_.empty()) output_.Syslog(entries_);
 }
 
+// tend's output is backed up: as with pipes, nothing is read, and senders
+// wait in the kernel, but for kMaxStall at most (rsyslog's enqueue
+// timeout): then what arrives is dropped and counted, so that a stalled
+// `docker logs` never holds sshd in syslog() for long.
+void SyslogIntake::Stalled(base::TimePoint now) {
+  if (!stalled_since_) stalled_since_ = now;
+  if (now - *stalled_since_ < kMaxStall) return Pause(true);
+  for (const os::SyslogDatagram& d : socket_->Receive()) {
+    (void)d;
+    ++stall_dropped_;
+    ++counters_.dropped;
+  }
+}
+
+void SyslogIntake::Unstalled(base::TimePoint now) {
+  if (stall_dropped_ > 0) {
+    ctx_.log(core::LogLevel::kWarn, "syslog: tend's output was backed up for " +
+                                        base::FormatDuration(now - *stalled_since_) + "; " +
+                                        std::to_string(stall_dropped_) +
+                                        " messages that came after the first " +
+                                        base::FormatDuration(kMaxStall) + " were dropped");
+  }
+  stalled_since_.reset();
+  stall_dropped_ = 0;
+}
+
 void SyslogIntake::Pause(bool paused) {
+  paused_ = paused;
   if (watch_) (void)watch_.Modify(paused ? 0u : uint32_t{EPOLLIN});
 }
 
+std::optional<base::TimePoint> SyslogIntake::NextDeadline() const {
+  std::optional<base::TimePoint> next = limiter_.NextDeadline();
+  if (paused_ && stalled_since_ && (!next || *stalled_since_ + kMaxStall < *next)) {
+    next = *stalled_since_ + kMaxStall;
+  }
+  return next;
+}
+
 void SyslogIntake::Poll(base::TimePoint now) {
+  if (paused_ && stalled_since_ && now - *stalled_since_ >= kMaxStall) Pause(false);
   for (const logs::SenderLimiter::Dropped& d : limiter_.Expire(now)) {
     std::string who = d.sender == logs::SenderLimiter::kOthers
                           ? "senders beyond the first " + std::to_string(kMaxSenders)
@@ -102,11 +138,16 @@ void SyslogIntake::Poll(base::TimePoint now) {
 // script names the script).
 std::optional<size_t> SyslogIntake::Sender(int pid, const logs::SyslogMessage& m,
                                            base::TimePoint now) {
-  if (auto it = known_.find(pid); it != known_.end() && now < it->second.until) {
+  if (auto it = known_.find(pid); it != known_.end() && now < it->second.until &&
+                                  it->second.service.value_or(0) < supervisor_.services().size()) {
     return it->second.service;
   }
   std::vector<int> lineage = LiveLineage(pid);
   if (lineage.empty() && m.pid && *m.pid != pid) lineage = LiveLineage(*m.pid);
+  names_.clear();
+  for (const core::ServiceRuntime& s : supervisor_.services()) {
+    names_.push_back(s.Retired() ? std::string() : s.spec.name);
+  }
   std::optional<size_t> service = core::SyslogSender(lineage, daemons_.Owners(), m.tag, names_);
   if (lineage.empty()) return service;  // gone: by its tag, nothing to remember
   if (known_.size() >= kMaxKnown) known_.clear();
@@ -115,7 +156,7 @@ std::optional<size_t> SyslogIntake::Sender(int pid, const logs::SyslogMessage& m
 }
 
 std::string_view SyslogIntake::NameFor(std::optional<size_t> service, std::string_view tag) const {
-  if (service) return names_[*service];
+  if (service) return supervisor_.services()[*service].spec.name;
   if (tag.empty()) return "syslog";
   return tag.substr(0, kMaxTag);
 }

@@ -9,7 +9,8 @@
 // Bounded like other output: a sender past its rate is dropped and counted
 // (logs::SenderLimiter; the count reaches tend's log and /metrics), a long
 // datagram is cut, and while tend's output is backed up the socket is not
-// read (senders then wait in the kernel, as they would for any syslogd).
+// read (senders then wait in the kernel, as they would for any syslogd),
+// for kMaxStall at most.
 #pragma once
 
 #include <cstdint>
@@ -32,10 +33,12 @@ class SyslogIntake {
   static constexpr uint32_t kBurst = 10000;
   static constexpr base::Duration kWindow = base::seconds(10);
   static constexpr size_t kMaxSenders = 256;
+  // How long senders may wait while tend's output is backed up.
+  static constexpr base::Duration kMaxStall = base::seconds(2);
 
   struct Counters {
     uint64_t messages = 0;   // written as lines
-    uint64_t dropped = 0;    // over a sender's rate
+    uint64_t dropped = 0;    // over a sender's rate, or while output was backed up too long
     uint64_t truncated = 0;  // cut to kMaxSyslogDatagram
   };
 
@@ -45,7 +48,7 @@ class SyslogIntake {
   // one warning; tend runs on without it.
   void Start(const std::string& path);
   void Poll(base::TimePoint now);  // reports the drops of windows that ended
-  std::optional<base::TimePoint> NextDeadline() const { return limiter_.NextDeadline(); }
+  std::optional<base::TimePoint> NextDeadline() const;
   const Counters& counters() const { return counters_; }
   // The socket's path, while tend has it.
   std::string Path() const { return socket_ ? socket_->path() : ""; }
@@ -57,6 +60,8 @@ class SyslogIntake {
   };
 
   void OnReadable();
+  void Stalled(base::TimePoint now);
+  void Unstalled(base::TimePoint now);
   void Pause(bool paused);
   std::optional<size_t> Sender(int pid, const logs::SyslogMessage& m, base::TimePoint now);
   std::string_view NameFor(std::optional<size_t> service, std::string_view tag) const;
@@ -73,6 +78,9 @@ class SyslogIntake {
   std::vector<SyslogEntry> entries_;
   std::vector<std::string> names_;
   Counters counters_;
+  bool paused_ = false;
+  std::optional<base::TimePoint> stalled_since_;  // tend's output is backed up
+  uint64_t stall_dropped_ = 0;
 };
 
 }  // namespace app

@@ -17,14 +17,20 @@ void AppendHex(std::string& out, unsigned char c) {
 }
 
 // One message, one line: nothing in it may end the line or change the
-// terminal; the original bytes stay readable.
+// terminal; the original bytes stay readable. Runs of printable ASCII (all
+// of most messages) are copied at once.
 void AppendEscaped(std::string& out, std::string_view s) {
   while (!s.empty()) {
+    size_t run = 0;
+    while (run < s.size() && ((s[run] >= 0x20 && s[run] < 0x7f) || s[run] == '\t')) ++run;
+    out.append(s.substr(0, run));
+    s.remove_prefix(run);
+    if (s.empty()) break;
     size_t n = Utf8CharLength(s);
     if (n == 0) {  // not UTF-8: each byte of the ill-formed sequence as \xNN
       n = Utf8InvalidLength(s);
       for (size_t i = 0; i < n; ++i) AppendHex(out, static_cast<unsigned char>(s[i]));
-    } else if (n > 1 || s[0] == '\t' || (s[0] >= 0x20 && s[0] != 0x7f)) {
+    } else if (n > 1) {
       out.append(s.substr(0, n));
     } else if (s[0] == '\n') {
       out += "\\n";

@@ -3,13 +3,18 @@
 // never a crash, with its promises kept (abort otherwise). The data is also
 // parsed behind a syslog(3) and an RFC 5424 header, so that the fuzzer
 // reaches tags, hostnames and structured data without finding headers first.
+// Each message is then formatted as tend writes it (logs/syslog_line): the
+// plain line is one line of printable text (no control byte but tab, valid
+// UTF-8), and the JSON object holds only valid UTF-8 with no raw newline.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 
+#include "logs/syslog_line.h"
 #include "logs/syslog_message.h"
+#include "logs/utf8.h"
 
 namespace {
 
@@ -32,6 +37,27 @@ bool IsHeaderText(std::string_view s) {
   return true;
 }
 
+bool IsOneLineOfText(std::string_view s) {
+  while (!s.empty()) {
+    size_t n = logs::Utf8CharLength(s);
+    if (n == 0) return false;
+    if (n == 1 && ((s[0] < ' ' && s[0] != '\t') || s[0] == '\x7F')) return false;
+    s.remove_prefix(n);
+  }
+  return true;
+}
+
+void Format(const SyslogMessage& m, size_t kept) {
+  for (size_t whole : {size_t{0}, kept + 100}) {
+    std::string text;
+    logs::AppendSyslogText(text, m, "svc", kept, whole);
+    Check(IsOneLineOfText(text));
+    std::string json;
+    logs::AppendSyslogJson(json, "T", "svc", m, kept, whole);
+    Check(IsOneLineOfText(json) && json.starts_with('{') && json.ends_with('}'));
+  }
+}
+
 void Run(std::string_view in) {
   SyslogMessage m = logs::ParseSyslog(in);
   Check(Inside(m.timestamp, in) && Inside(m.hostname, in) && Inside(m.tag, in) &&
@@ -50,6 +76,7 @@ void Run(std::string_view in) {
     Check(in.starts_with('<'));
     Check(m.hostname.empty() || !m.tag.empty() || m.format == SyslogFormat::kRfc5424);
   }
+  Format(m, in.size());
 }
 
 }  // namespace

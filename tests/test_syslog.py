@@ -18,6 +18,7 @@ import socket
 import stat
 import subprocess
 import tempfile
+import threading
 import time
 
 import pytest
@@ -233,6 +234,23 @@ def test_tendctl_logs_include_syslog_lines(tend, tmp_path, sock):
         r = subprocess.run([link, "--socket", ctl_sock, "logs", "db"], capture_output=True,
                            text=True, timeout=10)
         assert r.returncode == 0 and "syslog" not in r.stdout and "tagged" not in r.stdout, r.stdout
+        # logs -f: a syslog line sent after it started comes through.
+        follow = subprocess.Popen([link, "--socket", ctl_sock, "logs", "web", "-n", "0", "-f"],
+                                  stdout=subprocess.PIPE, text=True)
+        timer = threading.Timer(8, follow.kill)  # readline() must not hang the test
+        timer.start()
+        try:
+            time.sleep(0.5)
+            logger(sock, "-t", "web", "followed")
+            got = []
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline and "followed" not in "".join(got):
+                got.append(follow.stdout.readline())
+            assert "followed" in "".join(got), got
+        finally:
+            timer.cancel()
+            follow.kill()
+            follow.wait()
     finally:
         shutil.rmtree(d, ignore_errors=True)
 
@@ -350,15 +368,27 @@ def test_default_is_dev_log_as_pid1(tend, tmp_path):
     before = host_dev_log()
     t = tend("sleep 1000", wrap=fresh_dev(tmp_path))
     t.err.wait_for(r"^tend: sleep: started")
-    r = t.run_inside("for i in 1 2 3 4 5 6 7 8 9 10; do [ -S /dev/log ] && break; sleep 0.1; done; "
-                     "stat -c '%a %F' /dev/log && logger -t inside 'to the default'")
-    assert r.returncode == 0, r.stderr
-    assert r.stdout.strip() == "666 socket", r.stdout
-    t.out.wait_for(line("inside", "to the default"))
-    assert host_dev_log() == before, "the machine's /dev/log changed"
+    # A process in tend's mount namespace only (not its PID namespace: it
+    # outlives tend) shows tend's /dev from outside, before and after.
+    holder = subprocess.Popen(["nsenter", "-t", str(t.host_pid), "-m", "sleep", "60"])
+    try:
+        dev_log = f"/proc/{holder.pid}/root/dev/log"
+        wait_until(lambda: os.path.exists(dev_log), what="/dev/log in tend's mount namespace")
+        mode = os.stat(dev_log).st_mode
+        assert stat.S_ISSOCK(mode) and stat.S_IMODE(mode) == 0o666, oct(mode)
+        r = t.run_inside("logger -t inside 'to the default'")
+        assert r.returncode == 0, r.stderr
+        t.out.wait_for(line("inside", "to the default"))
+        assert host_dev_log() == before, "the machine's /dev/log changed"
+        t.signal(15)
+        assert t.wait() == 0
+        assert not os.path.exists(dev_log), "tend left /dev/log behind"
+        assert os.path.isdir(f"/proc/{holder.pid}/root/dev")
+    finally:
+        holder.kill()
+        holder.wait()
     # Without --syslog and not PID 1, tend takes no socket at all.
-    t2 = tend("sleep 1000", pid1=False,
-              wrap=["env", "-u", "TEND_SYSLOG"])
+    t2 = tend("sleep 1000", pid1=False, wrap=["env", "-u", "TEND_SYSLOG"])
     t2.err.wait_for(r"^tend: sleep: started")
     time.sleep(0.3)
     assert not t2.err.matching("syslog"), t2.err.text()
@@ -403,3 +433,4 @@ def test_cron_started_by_its_init_script(tend, installed, tmp_path):
     t.out.wait_for(line("sched", r"cron: \(CRON\) INFO \(pidfile fd = \d+\)"), timeout=15)
     t.out.wait_for(line("sched", r"cron: \(CRON\) INFO \(Running @reboot jobs\)"), timeout=10)
     assert not t.out.matching(r"^cron"), t.out.text()
+

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import stat
 import subprocess
@@ -23,7 +24,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, TEND, wait_until
+from conftest import ROOT, TEND, status_field, wait_until
 
 
 @pytest.fixture
@@ -434,3 +435,56 @@ def test_cron_started_by_its_init_script(tend, installed, tmp_path):
     t.out.wait_for(line("sched", r"cron: \(CRON\) INFO \(Running @reboot jobs\)"), timeout=10)
     assert not t.out.matching(r"^cron"), t.out.text()
 
+
+# Forks a daemon that sends one message and says so; the command then exits
+# (an init script that started its daemon).
+DAEMONIZE = r"""
+import os, socket, sys, time
+path, sent, go = sys.argv[1], sys.argv[2], sys.argv[3]
+while not os.path.exists(go):
+    time.sleep(0.05)
+r, w = os.pipe()
+if os.fork() == 0:
+    os.setsid()
+    socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b"<30>dmn: hello from the daemon", path)
+    open(sent, "w").write(str(os.getpid()))
+    os.write(w, b"x")
+    time.sleep(1000)
+    os._exit(0)
+os.read(r, 1)
+"""
+
+
+def test_daemon_message_sent_while_its_start_command_ends(tend, tmp_path, sock):
+    """A daemon logs at start-up (cron: "STARTUP (fork ok)"); its start
+    command exits; tend reads the message only after that (it was busy;
+    here it is stopped). The daemon, now tend's child, is the service's
+    (tend adopts what the command left): its message must be the service's
+    too, not fall under its tag."""
+    (tmp_path / "daemonize.py").write_text(DAEMONIZE)
+    go, sent = tmp_path / "go", tmp_path / "sent"
+    cfg = tmp_path / "tend.toml"
+    cfg.write_text("[services.svc]\n"
+                   f"command = {json.dumps(['python3', str(tmp_path / 'daemonize.py'), sock, str(sent), str(go)])}\n"
+                   "daemon = true\n")
+    cfg = str(cfg)
+    t = tend("--syslog", sock, "--config", cfg)
+    t.err.wait_for(r"^tend: svc: started")
+    wait_until(lambda: os.path.exists(sock), what="syslog socket")
+    os.kill(t.host_pid, signal.SIGSTOP)
+    try:
+        go.touch()
+        wait_until(lambda: sent.exists() and sent.read_text(), timeout=10, what="the daemon's message")
+        # The command and its lineage shim exited: the daemon is tend's child.
+        ns_pid = sent.read_text()
+        daemon = next(p for p in t.processes() if (status_field(p, "NSpid") or [""])[-1] == ns_pid)
+
+        def parent():
+            with open(f"/proc/{daemon}/stat") as f:
+                return int(f.read().rsplit(")", 1)[1].split()[1])
+        wait_until(lambda: parent() == t.host_pid, timeout=10, what="the daemon reparented to tend")
+    finally:
+        os.kill(t.host_pid, signal.SIGCONT)
+    t.err.wait_for(r"^tend: svc: .*watching it", timeout=10)
+    t.out.wait_for(r"hello from the daemon$", timeout=10)
+    assert t.out.matching(line("svc", "dmn: hello from the daemon")), t.out.text()

@@ -183,12 +183,15 @@ def test_flood_bounded_counted_and_others_flow(tend, tmp_path, sock):
     assert rss1 - rss0 < FLOOD_RSS_GROWTH_KIB, f"RssAnon {rss0} -> {rss1} KiB"
 
     # The ticker's lines kept flowing: during the flood, each came out
-    # within a second of being printed, and none is missing.
+    # within half the flood's time (and a second) of being printed, and
+    # none is missing. A tend that drained the socket before its pipes
+    # would hold them for about the whole flood. Measured: 10-50 ms, 320 ms
+    # once under load.
     during = [(a, s) for a, s in ticks if result["start"] <= s <= result["end"]]
     assert len(during) >= max(1, int(took / 0.05 * 0.2)), f"{len(during)} ticks during {took:.2f} s"
     lag = max(a - s for a, s in ticks)
     print(f"ticker: {len(during)} lines during the flood, worst lag {lag * 1000:.0f} ms")
-    assert lag < 1.0, f"a ticker line came out {lag:.2f} s after it was printed"
+    assert lag < min(1.0, took / 2), f"a ticker line came out {lag:.2f} s after it was printed"
     numbers = [int(text.split()[3]) for _, text in tail.arrivals]
     assert numbers == list(range(numbers[0], numbers[0] + len(numbers))), "ticker lines lost"
 

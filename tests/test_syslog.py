@@ -69,11 +69,12 @@ def test_logger_from_a_service_goes_under_the_service(tend, tmp_path, sock):
     # logger sends its datagram and exits at once; the shell reaps it. When
     # tend reads the datagram after that (likely on a busy machine) the
     # sender's pid is gone from /proc and its lineage cannot be traced: the
-    # message then goes under its tag "app" (documented limit, ~1/3 of such
-    # calls under load, 7 of 8 in one run here). So: every message must appear,
-    # under "web" with its tag shown or under "app", and at least one of 16
-    # under "web" (a tend that never traced senders would fail that). The --id=$$ one names the
-    # shell, which is alive: it must always be the service's.
+    # message then goes under its tag "app" (documented limit: ~1/3 of such
+    # calls under load; 7 of 8 in one run here, with builds beside). So:
+    # every message must appear, under "web" with its tag shown or under
+    # "app", and at least one of 16 under "web" (a tend that never traced
+    # senders would fail that). The --id=$$ one names the shell, which is
+    # alive: it must always be the service's.
     cfg = toml_config(tmp_path / "tend.toml", {
         "web": f"sleep 0.3; for i in $(seq 16); do logger -u {sock} -t app \"msg $i\"; done; "
                f"logger -u {sock} -t app --id=$$ 'by id'; exec sleep 1000",

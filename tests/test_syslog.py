@@ -126,6 +126,29 @@ def test_sender_that_is_no_service_goes_under_its_tag(tend, sock):
     assert not t.out.matching(r"^sleep"), t.out.text()
 
 
+def test_another_user_can_log(tend, sock):
+    # The socket is 0666: a service that dropped to another user logs too.
+    os.chmod(os.path.dirname(sock), 0o755)
+    t = tend("--syslog", sock, "sleep 1000")
+    wait_until(lambda: os.path.exists(sock), what="syslog socket")
+    r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                        "logger", "-u", sock, "-t", "nobody", "as nobody"],
+                       capture_output=True, text=True, timeout=10)
+    assert r.returncode == 0, r.stderr
+    t.out.wait_for(line("nobody", "as nobody"))
+
+
+def test_unusable_path_warns_and_runs_on(tend, tmp_path):
+    for path, why in [(str(tmp_path / "no-such-dir" / "log"), "No such file or directory"),
+                      ("/tmp/" + "a" * 120 + "/log", "too long")]:
+        t = tend("--syslog", path, "sleep 1000")
+        t.err.wait_for(rf"^tend: syslog: .*{re.escape(path)}.*{why}.*; messages sent to it do not reach tend")
+        t.err.wait_for(r"^tend: sleep: started")
+        t.signal(15)
+        assert t.wait() == 0
+        assert len(t.err.matching(r"^tend: syslog:")) == 1, t.err.text()
+
+
 def test_severity_stream_and_label(tend, sock):
     t = tend("--syslog", sock, "sleep 1000")
     wait_until(lambda: os.path.exists(sock), what="syslog socket")

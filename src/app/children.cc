@@ -174,6 +174,12 @@ bool Children::Reaped(int pid, core::ExitStatus status) {
   return false;
 }
 
+void Children::ReadShims() {
+  for (size_t i = 0; i < procs_.size(); ++i) {
+    if (procs_[i].shim) OnShim(i);
+  }
+}
+
 std::optional<size_t> Children::TakeStop(int pid) {
   auto it = stop_commands_.find(pid);
   if (it == stop_commands_.end()) return std::nullopt;

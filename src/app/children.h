@@ -52,6 +52,10 @@ class Children {
   // A reaped pid: true when it was a main process (then `ended` ran) or a
   // lineage shim.
   bool Reaped(int pid, core::ExitStatus status);
+  // Reads every report waiting from live lineage shims now (as their
+  // handlers would): a command that ended hands over what it left, so
+  // those processes are its service's before anything else looks at them.
+  void ReadShims();
   // Which service's stop command `pid` was, forgetting it.
   std::optional<size_t> TakeStop(int pid);
   // Service i was removed and is down: everything it held goes.

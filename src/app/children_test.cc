@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <variant>
@@ -127,6 +128,32 @@ TEST_F(LoopTest, WhatACommandLeavesIsHandedOverExactly) {
   ASSERT_TRUE(RunUntil([&] {
     ReapInto(*children);
     return kill(left.pid, 0) != 0;
+  }));
+}
+
+// ReadShims: a command that ended hands over what it left as soon as it is
+// asked, before the loop has looked at the shim's socket or reaped it (the
+// syslog intake asks when a sender is tend's child and no one's).
+TEST_F(LoopTest, ReadShimsTakesTheHandoverAtOnce) {
+  Ends ends;
+  auto children = Make(Context(), ends, 10s);
+  children->Spawn(0, "starter", Command({"/bin/sh", "-c", "setsid /bin/sleep 30 & exit 0"}),
+                  std::nullopt);
+  int shim = children->ShimPid(0);
+  ASSERT_GT(shim, 0);
+  siginfo_t info{};
+  ASSERT_EQ(waitid(P_PID, static_cast<id_t>(shim), &info, WEXITED | WNOWAIT), 0);  // not reaped
+  EXPECT_FALSE(ends.service.has_value());
+  children->ReadShims();
+  ASSERT_TRUE(ends.service.has_value());
+  EXPECT_EQ(ends.status->AsExitCode(), 0);
+  EXPECT_TRUE(ends.left.exact);
+  ASSERT_EQ(ends.left.processes.size(), 1u);
+  int left = ends.left.processes[0].pid;
+  EXPECT_EQ(kill(left, SIGKILL), 0);
+  ASSERT_TRUE(RunUntil([&] {
+    ReapInto(*children);
+    return kill(left, 0) != 0;
   }));
 }
 

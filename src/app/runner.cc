@@ -83,7 +83,8 @@ void Runner::MakeComponents() {
   notify_ = std::make_unique<NotifyIntake>(
       ctx, *children_, *daemons_, supervisor_,
       [this](const std::string& cause, const std::string& text) { output_->Warn(cause, text); });
-  syslog_ = std::make_unique<SyslogIntake>(ctx, *daemons_, supervisor_, *output_);
+  syslog_ = std::make_unique<SyslogIntake>(ctx, *daemons_, supervisor_, *output_,
+                                           [this] { children_->ReadShims(); });
   views_ = std::make_unique<ServiceViews>(supervisor_, *daemons_);
   ControlHandler::Loop loop;
   loop.control = [this](core::Supervisor::ControlOp op, size_t i, int sig) {

@@ -26,8 +26,13 @@ std::vector<int> LiveLineage(int pid) {
 }  // namespace
 
 SyslogIntake::SyslogIntake(LoopContext ctx, const DaemonWatch& daemons,
-                           const core::Supervisor& supervisor, OutputRouter& output)
-    : ctx_(std::move(ctx)), daemons_(daemons), supervisor_(supervisor), output_(output) {}
+                           const core::Supervisor& supervisor, OutputRouter& output,
+                           std::function<void()> settle)
+    : ctx_(std::move(ctx)),
+      daemons_(daemons),
+      supervisor_(supervisor),
+      output_(output),
+      settle_(std::move(settle)) {}
 
 void SyslogIntake::Start(const std::string& path) {
   if (path.empty()) return;
@@ -149,6 +154,14 @@ std::optional<size_t> SyslogIntake::Sender(int pid, const logs::SyslogMessage& m
     names_.push_back(s.Retired() ? std::string() : s.spec.name);
   }
   std::optional<size_t> service = core::SyslogSender(lineage, daemons_.Owners(), m.tag, names_);
+  // tend's own child, no service's: maybe a daemon whose start command
+  // ended after it sent this (its lineage shim exited, so it was
+  // reparented to tend), with the shim's handover not read yet. Read it,
+  // then look again.
+  if (!service && lineage.size() == 1 && settle_) {
+    settle_();
+    service = core::SyslogSender(lineage, daemons_.Owners(), m.tag, names_);
+  }
   if (lineage.empty()) return service;  // gone: by its tag, nothing to remember
   if (known_.size() >= kMaxKnown) known_.clear();
   known_[pid] = {service, now + kKnownFor};

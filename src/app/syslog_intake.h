@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -42,8 +43,11 @@ class SyslogIntake {
     uint64_t truncated = 0;  // cut to kMaxSyslogDatagram
   };
 
+  // `settle` reads what lineage shims have reported (Children::ReadShims):
+  // a daemon whose start command just ended is tend's child, and its
+  // service's only once that is read.
   SyslogIntake(LoopContext ctx, const DaemonWatch& daemons, const core::Supervisor& supervisor,
-               OutputRouter& output);
+               OutputRouter& output, std::function<void()> settle);
   // Claims `path` ("" : none). One that is taken or cannot be made costs
   // one warning; tend runs on without it.
   void Start(const std::string& path);
@@ -70,6 +74,7 @@ class SyslogIntake {
   const DaemonWatch& daemons_;
   const core::Supervisor& supervisor_;
   OutputRouter& output_;
+  std::function<void()> settle_;
   std::optional<os::SyslogSocket> socket_;
   os::IoWatch watch_;  // after socket_: unregistered before it closes
   logs::SenderLimiter limiter_{kBurst, kWindow, kMaxSenders};

@@ -20,6 +20,11 @@ constexpr size_t kReadChunk = size_t{64} * 1024;
 constexpr size_t kDrainLimit = size_t{1024} * 1024;  // per stream, when a service exits
 constexpr const char* kStreamNames[] = {"stdout", "stderr"};
 constexpr size_t kRingBytes = size_t{64} * 1024;
+// What a chunk costs beside its text (its deque slot, the time's and the
+// lines' heap blocks), counted against kRingBytes so that many small
+// chunks (syslog messages a millisecond apart) cannot hold several times
+// the ring's size.
+constexpr size_t kChunkCost = 160;
 
 const char* LevelName(core::LogLevel level) {
   switch (level) {
@@ -210,10 +215,11 @@ void OutputRouter::Keep(size_t i, int k) {
     s.ring.back().lines += chunk_;
   } else {
     s.ring.push_back({k, batch_time_, std::move(chunk_)});
+    s.ring_bytes += kChunkCost;
   }
   chunk_.clear();
   while (s.ring.size() > 1 && s.ring_bytes > kRingBytes) {
-    s.ring_bytes -= s.ring.front().lines.size();
+    s.ring_bytes -= s.ring.front().lines.size() + kChunkCost;
     s.ring.pop_front();
     s.forgot = true;
   }

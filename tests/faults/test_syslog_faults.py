@@ -348,9 +348,11 @@ def test_passed_fds_are_closed(tend, sock):
 
 
 def test_stalled_stdout_reader(tend, sock):
-    """tend's stdout is a pipe nobody reads: tend stops reading the socket
-    (documented: senders then wait in the kernel), does not spin, and once
-    the reader resumes every message sent is written, in order."""
+    """tend's stdout is a pipe nobody reads: tend stops reading the socket, so
+    senders wait in the kernel, but for 2 s at most (documented): then what
+    comes is read and dropped, and counted once the output flows again. tend
+    does not spin meanwhile, and every message it took before is written, in
+    order, when the reader resumes."""
     rfd, wfd = os.pipe()
     t = tend("--syslog", sock, "sleep 1000", stdout=wfd)
     os.close(wfd)
@@ -377,12 +379,20 @@ def test_stalled_stdout_reader(tend, sock):
     print(f"stalled: the sender blocked after {sent} messages (pipe size {pipe_size})")
     assert blocked, f"{sent} messages sent into a stalled tend without blocking"
     assert sent * len(pad) < pipe_size + 512 * 1024, f"tend took {sent} KB while its stdout was stalled"
-    share = assert_quiet(t.host_pid, "stdout stalled, a sender waiting")
+    # Past the 2 s bound, sending works again: tend reads and drops.
+    s.settimeout(10)
+    start = time.monotonic()
+    for i in range(20):
+        s.send(b"<14>stall: dropped %d" % i)
+    took = time.monotonic() - start
+    print(f"stalled: 20 more sends took {took:.2f} s")
+    assert took < 4.0, f"a sender was held {took:.1f} s by a stalled reader (bound: 2 s)"
+    share = assert_quiet(t.host_pid, "stdout stalled, messages dropped")
     print(f"stalled: tend used {share:.1%} of a CPU")
     assert t.proc.poll() is None
 
-    # The reader resumes: the waiting sender gets through and every message
-    # comes out, once, in order.
+    # The reader resumes: what tend took is written, once, in order; the
+    # drops are counted; new messages flow again.
     got = []
 
     def drain():
@@ -397,14 +407,20 @@ def test_stalled_stdout_reader(tend, sock):
                 got.extend(lines)
     reader = threading.Thread(target=drain, daemon=True)
     reader.start()
-    s.settimeout(10)
-    s.send(b"<14>stall: n %d %s" % (sent, pad))
+    said = (r"syslog: tend's output was backed up for [\d.]+s; (\d+) messages "
+            r"that came after the first 2\.0s were dropped")
+    warning = re.search(said, t.err.wait_for(said, timeout=10)[0])
     s.send(b"<14>stall: after")
     s.close()
-    wait_until(lambda: any(l.endswith(b"stall | after") or l.endswith(b"| after") for l in got), timeout=10,
-               what="the messages sent after the reader resumed")
+    wait_until(lambda: any(l.endswith(b"| after") for l in got), timeout=10,
+               what="the message sent after the reader resumed")
     numbers = [int(l.split()[3]) for l in got if re.match(rb"^stall\s* \| n \d+ p{1000}$", l)]
-    assert numbers == list(range(sent + 1)), f"{len(numbers)} of {sent + 1} lines, in order?"
+    # Those still queued in the kernel when the 2 s ran out are dropped too:
+    # every message is either written, in order, or counted.
+    assert numbers == list(range(len(numbers))), "lines out of order or repeated"
+    assert sent - len(numbers) <= 64, f"{len(numbers)} lines of the {sent} sent before the stall"
+    assert int(warning.group(1)) == 20 + sent - len(numbers), (warning.group(0), sent, len(numbers))
+    assert not [l for l in got if b"| dropped " in l], "messages read while stalled were written"
     t.signal(signal.SIGTERM)
     assert t.wait() == 0
 

@@ -20,7 +20,9 @@ class Tend(Contestant):
     status_page = "/metrics"
     syslog_na = None
     syslog_note = ("tend itself receives (one process, PID 1); each message becomes a line "
-                   "under the sending service's name")
+                   "under the sending service's name; a sender's messages beyond 10,000 in "
+                   "10 s are dropped by design, counted (tend_syslog_dropped_total) and "
+                   "reported in one line when its window ends")
 
     def syslog_pids(self, procs, pid1):
         return {pid1}

@@ -64,7 +64,7 @@ class Params:
     fault_reloads: int = 500
     syslog_senders: int = 20
     syslog_messages: int = 5000   # per sender
-    syslog_rounds: int = 3
+    syslog_rounds: int = 5
     syslog_flood: int = 100000    # from one sender
 
 

@@ -4,7 +4,7 @@ service `command = [argv]` with `[services.NAME.liveness] tcp = "127.0.0.1:PORT"
 timeout and failure_threshold as the figure asks and initial_delay one period; for
 figure 11 `--http-listen 127.0.0.1:PORT`. Always `--syslog WORKDIR/dev-log`: syslog capture on,
 as tend has it as PID 1 of a container, at a path of its own (the namespace shares the
-machine's /dev)."""
+machine's /dev); for figure 13 `--syslog PATH` at the figure's socket."""
 
 import json
 import os
@@ -18,6 +18,14 @@ class Tend(Contestant):
     restart_note = "restarts at once; backoff only after repeated quick deaths"
     liveness_na = None
     status_page = "/metrics"
+    syslog_na = None
+    syslog_note = ("tend itself receives (one process, PID 1); each message becomes a line "
+                   "under the sending service's name; a sender's messages beyond 10,000 in "
+                   "10 s are dropped by design, counted (tend_syslog_dropped_total) and "
+                   "reported in one line when its window ends")
+
+    def syslog_pids(self, procs, pid1):
+        return {pid1}
 
     def unavailable(self, ctx):
         if not os.access(ctx.tend, os.X_OK):
@@ -31,7 +39,7 @@ class Tend(Contestant):
         http = ["--http-listen", self.http_listen] if self.http_listen else []
         # Syslog capture stays on, as in a container, at a path of its own: the
         # namespace shares the machine's /dev.
-        http += ["--syslog", str(work / "dev-log")]
+        http += ["--syslog", str(self.syslog_path or work / "dev-log")]
         if not any(s.liveness for s in services):
             return Launch([ctx.tend, *http, *(s.command for s in services)])
         lines = []

@@ -71,6 +71,17 @@ class Contestant:
     status_page = None
     status_na = "no HTTP status endpoint"
     http_listen = ""
+    # Figure 13: why it cannot receive syslog (None: its launch() starts a receiver at
+    # syslog_path, which the figure sets on a copy, writing each message to PID 1's
+    # stdout), the Debian packages of that receiver (installed with the rest; missing,
+    # only figure 13 is n/a) and the comm of its processes (their CPU and RSS are
+    # measured). syslog_only: a syslog daemon, not a supervisor: figure 13 alone.
+    syslog_na = "no syslog receiver: messages sent to /dev/log are lost"
+    syslog_packages = ()
+    syslog_comms = ()
+    syslog_note = ""
+    syslog_path = ""
+    syslog_only = False
 
     def unavailable(self, ctx):
         """None if it can run here, else the reason it cannot."""
@@ -92,6 +103,10 @@ class Contestant:
         supervisors, shells, helpers)."""
         return {p.pid for p in procs
                 if p.pid == pid1 or (p.comm not in service_names and not p.zombie)}
+
+    def syslog_pids(self, procs, pid1):
+        """The processes that receive syslog (figure 13)."""
+        return {p.pid for p in procs if p.comm in self.syslog_comms and not p.zombie}
 
     def checks(self, ctx):
         """Optional extra observations for results.md (full runs): a list of sentences."""

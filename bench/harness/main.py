@@ -62,6 +62,10 @@ class Params:
     fault_clients: int = 1000
     fault_slow: int = 100
     fault_reloads: int = 500
+    syslog_senders: int = 20
+    syslog_messages: int = 5000   # per sender
+    syslog_rounds: int = 5
+    syslog_flood: int = 100000    # from one sender
 
 
 MODES = {
@@ -74,7 +78,8 @@ MODES = {
                     shutdown_runs=1, grace=3.0, hang_services=3, scrape_requests=50,
                     scrape_rounds=2, fault_window=1.0, fault_crash_s=4.0, fault_orphans=200,
                     fault_line_mb=50, fault_clients=200, fault_slow=20, fault_reloads=40,
-                    renamed_start=5.0),
+                    renamed_start=5.0, syslog_senders=10, syslog_messages=1000,
+                    syslog_rounds=1, syslog_flood=20000),
 }
 
 
@@ -133,6 +138,8 @@ def run_contestant(ctx, contestant, figures, results, reason):
     returns the number of harness errors."""
     errors = 0
     for figure in figures:
+        if contestant.syslog_only and not figure.syslog:
+            continue  # a syslog daemon, not a supervisor: its cells stay blank
         rec = Record(figure.metrics)
         results[figure.number][contestant.name] = rec
         if reason:
@@ -189,7 +196,7 @@ def main(argv):
     install_failures = {}
     if not args.no_install:
         install_failures = install.install(
-            sorted({p for c in contestants for p in c.packages}), log)
+            sorted({p for c in contestants for p in (*c.packages, *c.syslog_packages)}), log)
     if any(c.name == "tend" for c in contestants):
         build_tend(ctx, mode)
     started = time.time()

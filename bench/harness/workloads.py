@@ -10,6 +10,7 @@ found by comm and every supervisor can tell the services apart by name:
   outN     writer: /usr/bin/yes printing a 64-byte line as fast as it can
   orphans  leaves N orphans that exit together (workloads/orphans)
   hngNN    a TCP service on a port that hangs on SIGUSR1 (workloads/hangs)
+  slgNN    sends syslog(3) messages to a socket when released (workloads/syslog_send)
 """
 
 import os
@@ -94,3 +95,11 @@ class Workloads:
                                                    "hangs"), str(port), str(status)),
                         liveness=Liveness(port))
                 for i, port in enumerate(ports, 1)]
+
+    def syslog_senders(self, count, socket_path, messages, go, status):
+        """count services, each sending messages syslog(3) datagrams to socket_path once
+        the FIFO go reaches its end; status collects their 'ready' and 'done' lines."""
+        return [Service(f"slg{i:02d}", (self._link("bin", f"slg{i:02d}", HERE / "workloads" /
+                                                   "syslog_send"), str(socket_path),
+                                        str(messages), str(go), str(status)))
+                for i in range(1, count + 1)]

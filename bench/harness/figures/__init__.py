@@ -1,4 +1,4 @@
-"""The twelve figures. Each is a Figure: a title, its metrics, how it is measured
+"""The thirteen figures. Each is a Figure: a title, its metrics, how it is measured
 (in words, printed in results.md) and measure(), which fills a Record for one
 contestant or raises box.Failure for an n/a."""
 
@@ -7,6 +7,7 @@ class Figure:
     number = 0
     title = ""
     metrics = ()
+    syslog = False  # True: the syslog daemons (Contestant.syslog_only) take part too
 
     def method(self, ctx):
         raise NotImplementedError
@@ -26,8 +27,10 @@ def all_figures():
     from .binary import Binary
     from .health import HangRestart, Scrape
     from .reliability import Reliability
+    from .syslog import Syslog
     figures = [Restart(), DaemonRestart(), Memory(), Idle(), Startup(), Output(),
-               Reaping(), Shutdown(), Binary(), HangRestart(), Scrape(), Reliability()]
+               Reaping(), Shutdown(), Binary(), HangRestart(), Scrape(), Reliability(),
+               Syslog()]
     for number, figure in enumerate(figures, 1):
         figure.number = number
     return figures

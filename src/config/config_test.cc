@@ -443,7 +443,7 @@ command = "x"
   std::string all = p.Errors();
   for (const char* want : {
            "t.toml:3:11: 'listen': 'tcp://1.2.3.4:99999': port 99999 out of range (1-65535)",
-           "t.toml:3:46: 'listen' has tcp://*:80 twice",
+           "t.toml:3:47: 'listen' has tcp://*:80 twice",
            "'listen.mode' must be octal digits",
            "'listen.mode' applies to unix sockets only",
            "unknown key 'listen.ownr' (did you mean 'owner'?)",

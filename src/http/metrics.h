@@ -28,6 +28,7 @@ struct ServiceMetrics {
   std::optional<double> cpu_seconds;         // user+system of the main process
   std::optional<int64_t> rss_bytes;
   int64_t processes = 0;  // every process it owns: main, adopted, their descendants
+  std::vector<std::string> sockets;  // its `listen` addresses
 };
 
 struct TendMetrics {

@@ -14,7 +14,22 @@ size_t StreamFds(const spec::OutputSpec& o) {
 }  // namespace
 
 size_t FdsFor(const spec::ServiceSpec& spec) {
-  return StreamFds(spec.out) + StreamFds(spec.err) + 1 + (spec.notify_fd ? 1 : 0);
+  return StreamFds(spec.out) + StreamFds(spec.err) + 1 + (spec.notify_fd ? 1 : 0) +
+         spec.listen.size();
+}
+
+std::vector<const spec::ServiceSpec*> ServicesToCount(const std::vector<spec::ServiceSpec>& next,
+                                                      const std::vector<core::ServiceRuntime>& running,
+                                                      bool only_new) {
+  std::vector<const spec::ServiceSpec*> out;
+  for (const spec::ServiceSpec& spec : next) {
+    bool known = false;
+    for (const core::ServiceRuntime& s : running) {
+      known = known || (!s.Retired() && s.spec.name == spec.name);
+    }
+    if (!only_new || !known) out.push_back(&spec);
+  }
+  return out;
 }
 
 std::optional<std::string> CheckFdBudget(const std::vector<const spec::ServiceSpec*>& services,

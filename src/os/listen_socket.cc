@@ -132,6 +132,15 @@ base::Result<base::UniqueFd> BindSocket(const SocketSpec& s) {
   return Ip(s, false);
 }
 
+base::Status SetSocketFileMode(const SocketSpec& s) {
+  if (s.kind != SocketSpec::Kind::kUnix) return base::OkStatus();
+  if (s.mode && chmod(s.path.c_str(), *s.mode) < 0) return Failed(s, "chmod");
+  if ((s.uid || s.gid) && chown(s.path.c_str(), s.uid.value_or(-1), s.gid.value_or(-1)) < 0) {
+    return Failed(s, "chown");
+  }
+  return base::OkStatus();
+}
+
 base::Result<ino_t> SocketInode(int fd) {
   struct stat st{};
   if (fstat(fd, &st) < 0) return base::Errno("fstat");

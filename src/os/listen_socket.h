@@ -23,6 +23,10 @@ inline constexpr int kListenBacklog = 4096;
 // Errors name the address: "listen tcp://*:80: bind: Address already in use".
 base::Result<base::UniqueFd> BindSocket(const spec::SocketSpec& spec);
 
+// A held unix socket's file gets `spec`'s mode and owner (a reload that
+// changed only those keeps the socket).
+base::Status SetSocketFileMode(const spec::SocketSpec& spec);
+
 // The socket's inode number (what /proc/PID/fd shows as socket:[N]).
 base::Result<ino_t> SocketInode(int fd);
 

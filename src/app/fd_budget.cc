@@ -18,9 +18,9 @@ size_t FdsFor(const spec::ServiceSpec& spec) {
          spec.listen.size();
 }
 
-std::vector<const spec::ServiceSpec*> ServicesToCount(const std::vector<spec::ServiceSpec>& next,
-                                                      const std::vector<core::ServiceRuntime>& running,
-                                                      bool only_new) {
+std::vector<const spec::ServiceSpec*> ServicesToCount(
+    const std::vector<spec::ServiceSpec>& next, const std::vector<core::ServiceRuntime>& running,
+    bool only_new) {
   std::vector<const spec::ServiceSpec*> out;
   for (const spec::ServiceSpec& spec : next) {
     bool known = false;

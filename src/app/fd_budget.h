@@ -22,9 +22,9 @@ size_t FdsFor(const spec::ServiceSpec& spec);
 
 // The services of `next` to count: all, or with `only_new` those not
 // running under their name in `running` (the others hold theirs already).
-std::vector<const spec::ServiceSpec*> ServicesToCount(const std::vector<spec::ServiceSpec>& next,
-                                                      const std::vector<core::ServiceRuntime>& running,
-                                                      bool only_new);
+std::vector<const spec::ServiceSpec*> ServicesToCount(
+    const std::vector<spec::ServiceSpec>& next, const std::vector<core::ServiceRuntime>& running,
+    bool only_new);
 
 // Kept free for everything else: a spawn's error pipe, probes, control
 // and HTTP clients, reading the configuration again.

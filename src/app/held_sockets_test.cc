@@ -25,7 +25,7 @@ spec::ServiceSpec Service(const std::string& name, std::vector<spec::SocketSpec>
 }
 
 ino_t Inode(int fd) {
-  struct stat st{};
+  struct stat st {};
   EXPECT_EQ(fstat(fd, &st), 0);
   return st.st_ino;
 }

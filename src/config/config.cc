@@ -219,7 +219,6 @@ bool FindCycle(size_t i, const std::vector<std::vector<size_t>>& edges, std::vec
   return false;
 }
 
-
 // Two services cannot hold one address: tend binds each once.
 void CheckSocketsUnique(const Config& config, std::vector<Diagnostic>& errors) {
   std::map<std::string, std::string> owner;
@@ -231,7 +230,8 @@ void CheckSocketsUnique(const Config& config, std::vector<Diagnostic>& errors) {
       const Origin& o = config.origins[i];
       errors.push_back({o.file, o.line, o.column,
                         "service '" + s.name + "': 'listen' address " + socket.Address() +
-                            " is also in service '" + it->second + "': each address belongs to one service"});
+                            " is also in service '" + it->second +
+                            "': each address belongs to one service"});
     }
   }
 }

@@ -398,11 +398,10 @@ bool SocketOption(FileCtx& c, SocketSpec& s, const std::string& name, const toml
     return g.has_value();
   }
   // "name": systemd's FileDescriptorName; ':' separates LISTEN_FDNAMES.
-  bool ok = !text->empty() && text->size() <= 255 &&
-            std::all_of(text->begin(), text->end(), [](char ch) {
-              return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' ||
-                     ch == '.';
-            });
+  bool ok =
+      !text->empty() && text->size() <= 255 && std::all_of(text->begin(), text->end(), [](char ch) {
+        return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.';
+      });
   if (!ok) c.Error(sub, "'listen.name' must be 1-255 letters, digits, '-', '_' or '.'");
   s.name = *text;
   return ok;

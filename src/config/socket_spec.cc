@@ -38,8 +38,8 @@ base::Result<SocketSpec> ParseIp(const std::string& text, SocketSpec::Kind kind,
 base::Result<SocketSpec> ParseUnix(const std::string& text, std::string_view path) {
   if (path.empty() || path[0] != '/') return Bad(text, "a unix socket needs an absolute path");
   if (path.size() > kMaxUnixPath) {
-    return Bad(text, "path is " + std::to_string(path.size()) + " bytes, a unix socket's is at most " +
-                         std::to_string(kMaxUnixPath));
+    return Bad(text, "path is " + std::to_string(path.size()) +
+                         " bytes, a unix socket's is at most " + std::to_string(kMaxUnixPath));
   }
   if (path.back() == '/') return Bad(text, "the path names a directory: name the socket file");
   SocketSpec s;

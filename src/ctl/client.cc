@@ -149,8 +149,8 @@ std::string Cell(const json& v) {
 }
 
 void PrintStatus(const json& reply) {
-  std::vector<std::vector<std::string>> rows = {
-      {"NAME", "STATE", "READY", "HEALTH", "PID", "PROCS", "UPTIME", "RESTARTS", "LAST EXIT", "LISTEN"}};
+  std::vector<std::vector<std::string>> rows = {{"NAME", "STATE", "READY", "HEALTH", "PID", "PROCS",
+                                                 "UPTIME", "RESTARTS", "LAST EXIT", "LISTEN"}};
   for (const json& s : reply["services"]) {
     double up = s.value("uptime", 0.0);
     std::string uptime = up > 0 ? base::FormatDuration(std::chrono::duration_cast<base::Duration>(

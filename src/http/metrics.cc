@@ -96,10 +96,10 @@ void RenderSockets(std::string& out, const TendMetrics& m) {
   std::string samples;
   for (const ServiceMetrics& s : m.services) {
     for (const std::string& a : s.sockets) {
-      samples += Sample("tend_service_listen_socket",
-                        "{service=\"" + EscapeLabelValue(s.name) + "\",address=\"" +
-                            EscapeLabelValue(a) + "\"}",
-                        "1");
+      samples += Sample(
+          "tend_service_listen_socket",
+          "{service=\"" + EscapeLabelValue(s.name) + "\",address=\"" + EscapeLabelValue(a) + "\"}",
+          "1");
     }
   }
   Block(out, "tend_service_listen_socket", "gauge",

@@ -165,10 +165,11 @@ TEST(HttpMetrics, HeldSocketsOneSampleEach) {
   web.sockets = {"tcp://*:80", "unix:/run/web.sock"};
   m.services = {web};
   std::string text = RenderMetrics(m);
-  EXPECT_NE(text.find("# TYPE tend_service_listen_socket gauge\n"
-                      "tend_service_listen_socket{service=\"web\",address=\"tcp://*:80\"} 1\n"
-                      "tend_service_listen_socket{service=\"web\",address=\"unix:/run/web.sock\"} 1\n"),
-            std::string::npos)
+  EXPECT_NE(
+      text.find("# TYPE tend_service_listen_socket gauge\n"
+                "tend_service_listen_socket{service=\"web\",address=\"tcp://*:80\"} 1\n"
+                "tend_service_listen_socket{service=\"web\",address=\"unix:/run/web.sock\"} 1\n"),
+      std::string::npos)
       << text;
   m.services[0].sockets.clear();
   EXPECT_EQ(RenderMetrics(m).find("tend_service_listen_socket"), std::string::npos);

@@ -43,7 +43,8 @@ base::Status BindIp(int fd, const SocketSpec& s, bool v6) {
 
 base::Result<base::UniqueFd> Ip(const SocketSpec& s, bool v6) {
   bool tcp = s.kind == SocketSpec::Kind::kTcp;
-  base::UniqueFd fd(socket(v6 ? AF_INET6 : AF_INET, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0));
+  base::UniqueFd fd(
+      socket(v6 ? AF_INET6 : AF_INET, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0));
   if (!fd) return Failed(s, "socket");
   int one = 1, zero = 0;
   // A restarted tend binds while old connections sit in TIME_WAIT.
@@ -63,7 +64,7 @@ base::Result<base::UniqueFd> Ip(const SocketSpec& s, bool v6) {
 // A socket file left by a process that is gone may be replaced; one that
 // someone accepts on, or any other file, is not tend's to remove.
 base::Status RemoveStale(const SocketSpec& s, const sockaddr_un& a) {
-  struct stat st{};
+  struct stat st {};
   if (lstat(s.path.c_str(), &st) < 0) {
     return errno == ENOENT ? base::OkStatus() : Failed(s, "lstat");
   }
@@ -142,7 +143,7 @@ base::Status SetSocketFileMode(const SocketSpec& s) {
 }
 
 base::Result<ino_t> SocketInode(int fd) {
-  struct stat st{};
+  struct stat st {};
   if (fstat(fd, &st) < 0) return base::Errno("fstat");
   return st.st_ino;
 }

@@ -70,7 +70,8 @@ TEST_F(ListenSocketTest, TakenPortNamesTheAddress) {
   auto second = BindSocket(again);
   ASSERT_FALSE(second);
   EXPECT_EQ(second.Err().err, EADDRINUSE);
-  EXPECT_EQ(second.Err().what, "listen tcp://127.0.0.1:" + std::to_string(again.ip.port) + ": bind");
+  EXPECT_EQ(second.Err().what,
+            "listen tcp://127.0.0.1:" + std::to_string(again.ip.port) + ": bind");
 }
 
 TEST_F(ListenSocketTest, UnixGetsItsModeAndReplacesOnlyStaleSockets) {
@@ -80,7 +81,7 @@ TEST_F(ListenSocketTest, UnixGetsItsModeAndReplacesOnlyStaleSockets) {
   s.mode = 0640;
   auto fd = BindSocket(s);
   ASSERT_TRUE(fd) << fd.Err().Describe();
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(stat(s.path.c_str(), &st), 0);
   EXPECT_TRUE(S_ISSOCK(st.st_mode));
   EXPECT_EQ(st.st_mode & 07777, 0640u);
@@ -104,7 +105,7 @@ TEST_F(ListenSocketTest, UnixNeverRemovesOtherFiles) {
   auto fd = BindSocket(s);
   ASSERT_FALSE(fd);
   EXPECT_NE(fd.Err().what.find("is not a socket"), std::string::npos);
-  struct stat st{};
+  struct stat st {};
   EXPECT_EQ(stat(s.path.c_str(), &st), 0);
 }
 

@@ -107,8 +107,8 @@ class SpawnListenFds : public SpawnInPath {
     int status = 0;
     if (child) waitpid(child->shim_pid ? child->shim_pid : child->pid, &status, 0);
     std::ostringstream want;
-    want << (child ? child->pid : 0) << " " << (child ? child->pid : 0) << " 2 a:b "
-         << Inode(b[0]) << " " << Inode(a[0]) << " " << Inode(n[1]);
+    want << (child ? child->pid : 0) << " " << (child ? child->pid : 0) << " 2 a:b " << Inode(b[0])
+         << " " << Inode(a[0]) << " " << Inode(n[1]);
     for (int f : {a[0], a[1], b[0], b[1], n[0], n[1], fd}) close(f);
     std::ifstream in(out);
     std::string line;
@@ -117,7 +117,7 @@ class SpawnListenFds : public SpawnInPath {
     return line;
   }
   static ino_t Inode(int fd) {
-    struct stat st{};
+    struct stat st {};
     fstat(fd, &st);
     return st.st_ino;
   }

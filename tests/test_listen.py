@@ -1,14 +1,16 @@
 """Held listening sockets (issue 16): tend binds a service's `listen`
 addresses and passes them as fds 3, 4, ... with LISTEN_FDS, LISTEN_PID and
 LISTEN_FDNAMES (sd_listen_fds), and keeps them across restarts and reloads."""
+import json
 import os
 import signal
 import socket
 import stat
+import subprocess
 import threading
 import time
 
-from conftest import proc_stat, status_field, wait_until
+from conftest import TEND, proc_stat, status_field, wait_until
 
 # A server of one's own: accepts on fds 3, 4, ..., answers each client with its pid.
 SERVER = """
@@ -203,3 +205,29 @@ listen = ["tcp://127.0.0.1:{port}"]
             return ""
     reply = wait_until(lambda: "hello from gunicorn" in get() and get(), timeout=10, what="gunicorn")
     assert " 200 " in reply.splitlines()[0]
+
+
+def test_status_and_metrics_show_the_sockets(tend, tmp_path):
+    port, http = free_port(), free_port()
+    sock = tmp_path / "tend.sock"
+    link = tmp_path / "tendctl"
+    os.symlink(os.environ.get("TEND_BIN", TEND), link)
+    cfg = tmp_path / "tend.toml"
+    cfg.write_text(f'[tend]\nhttp_listen = "127.0.0.1:{http}"\n' +
+                   server_config(f'["tcp://127.0.0.1:{port}", "unix:{tmp_path}/s.sock"]'))
+    t = tend("--control", str(sock), "--config", str(cfg))
+    t.out.wait_for(r"srv \| fds 2")
+    r = subprocess.run([str(link), "--socket", str(sock), "--json", "status"],
+                       capture_output=True, text=True, timeout=10)
+    assert json.loads(r.stdout)["services"][0]["sockets"] == [
+        f"tcp://127.0.0.1:{port}", f"unix:{tmp_path}/s.sock"]
+    r = subprocess.run([str(link), "--socket", str(sock), "status"],
+                       capture_output=True, text=True, timeout=10)
+    assert "LISTEN" in r.stdout and f"tcp://127.0.0.1:{port} unix:{tmp_path}/s.sock" in r.stdout
+    with socket.create_connection(("127.0.0.1", http), timeout=2) as c:
+        c.sendall(b"GET /metrics HTTP/1.0\r\n\r\n")
+        body = b""
+        while chunk := c.recv(65536):
+            body += chunk
+    assert (f'tend_service_listen_socket{{service="srv",address="tcp://127.0.0.1:{port}"}} 1'
+            in body.decode())

@@ -214,7 +214,8 @@ base::Result<Child> Spawn(const SpawnRequest& request) {
   for (const std::string& a : request.argv) p.argv.push_back(const_cast<char*>(a.c_str()));
   p.argv.push_back(nullptr);
   for (const std::string& e : request.env) {
-    if (e.rfind("LISTEN_PID=", 0) != 0) p.envp.push_back(const_cast<char*>(e.c_str()));
+    bool replaced = !request.listen_fds.empty() && e.rfind("LISTEN_PID=", 0) == 0;
+    if (!replaced) p.envp.push_back(const_cast<char*>(e.c_str()));
   }
   if (!request.listen_fds.empty()) {
     p.listen_pid = "LISTEN_PID=" + std::string(16, '\0');

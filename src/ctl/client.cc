@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
@@ -167,6 +168,10 @@ void PrintStatus(const json& reply) {
                     procs ? std::to_string(procs) : "-", uptime,
                     std::to_string(s.value("restarts", 0)), Cell(s["last_exit"]),
                     listen.empty() ? "-" : listen});
+  }
+  // LISTEN only where a service holds sockets: the usual table stays as it was.
+  if (std::all_of(rows.begin() + 1, rows.end(), [](const auto& r) { return r.back() == "-"; })) {
+    for (auto& r : rows) r.pop_back();
   }
   std::vector<size_t> width(rows[0].size(), 0);
   for (const auto& r : rows) {

@@ -31,7 +31,8 @@ enum Stage {
   kChdir,
   kExec,
   kSubreaper,
-  kFork
+  kFork,
+  kPlace
 };
 constexpr const char* kStageNames[] = {"setpgid",
                                        "redirecting output",
@@ -44,7 +45,8 @@ constexpr const char* kStageNames[] = {"setpgid",
                                        "chdir to ",
                                        "cannot execute ",
                                        "prctl(PR_SET_CHILD_SUBREAPER) in the lineage shim",
-                                       "fork in the lineage shim"};
+                                       "fork in the lineage shim",
+                                       "placing listen sockets and notify_fd"};
 
 struct ChildError {
   int stage;
@@ -97,15 +99,15 @@ void PlaceFds(const SpawnRequest& r, Prepared& p, int report) {
   int above = PlacedAbove(r);
   for (size_t k = 0; k < n; ++k) {
     p.moved[k] = fcntl(r.listen_fds[k], F_DUPFD_CLOEXEC, above);
-    if (p.moved[k] < 0) Fail(report, kDup);
+    if (p.moved[k] < 0) Fail(report, kPlace);
   }
-  if (extra && (p.moved[n] = fcntl(r.extra_fd, F_DUPFD_CLOEXEC, above)) < 0) Fail(report, kDup);
+  if (extra && (p.moved[n] = fcntl(r.extra_fd, F_DUPFD_CLOEXEC, above)) < 0) Fail(report, kPlace);
   if (r.stdout_fd >= 0 && dup2(r.stdout_fd, STDOUT_FILENO) < 0) Fail(report, kDup);
   if (r.stderr_fd >= 0 && dup2(r.stderr_fd, STDERR_FILENO) < 0) Fail(report, kDup);
   for (size_t k = 0; k < n; ++k) {
-    if (dup2(p.moved[k], 3 + static_cast<int>(k)) < 0) Fail(report, kDup);
+    if (dup2(p.moved[k], 3 + static_cast<int>(k)) < 0) Fail(report, kPlace);
   }
-  if (extra && dup2(p.moved[n], r.extra_target) < 0) Fail(report, kDup);
+  if (extra && dup2(p.moved[n], r.extra_target) < 0) Fail(report, kPlace);
 }
 
 // execvpe's rules with the service's PATH: a program without a #! line

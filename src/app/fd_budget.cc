@@ -17,7 +17,22 @@ size_t StreamFds(const spec::OutputSpec& o) {
 }  // namespace
 
 size_t FdsFor(const spec::ServiceSpec& spec) {
-  return StreamFds(spec.out) + StreamFds(spec.err) + 1 + (spec.notify_fd ? 1 : 0);
+  return StreamFds(spec.out) + StreamFds(spec.err) + 1 + (spec.notify_fd ? 1 : 0) +
+         spec.listen.size();
+}
+
+std::vector<const spec::ServiceSpec*> ServicesToCount(
+    const std::vector<spec::ServiceSpec>& next, const std::vector<core::ServiceRuntime>& running,
+    bool only_new) {
+  std::vector<const spec::ServiceSpec*> out;
+  for (const spec::ServiceSpec& spec : next) {
+    bool known = false;
+    for (const core::ServiceRuntime& s : running) {
+      known = known || (!s.Retired() && s.spec.name == spec.name);
+    }
+    if (!only_new || !known) out.push_back(&spec);
+  }
+  return out;
 }
 
 std::optional<std::string> CheckFdBudget(const std::vector<const spec::ServiceSpec*>& services,
@@ -35,16 +50,8 @@ std::optional<std::string> CheckFdBudget(const std::vector<const spec::ServiceSp
 
 std::optional<std::string> FdShortage(const std::vector<core::ServiceRuntime>& running,
                                       const std::vector<spec::ServiceSpec>& next, bool only_new) {
-  std::vector<const spec::ServiceSpec*> added;
-  for (const spec::ServiceSpec& spec : next) {
-    bool known = false;
-    for (const core::ServiceRuntime& s : running) {
-      known = known || (!s.Retired() && s.spec.name == spec.name);
-    }
-    if (!only_new || !known) added.push_back(&spec);
-  }
   size_t open = static_cast<size_t>(os::CountOwnOpenFds().value_or(0));
-  return CheckFdBudget(added, open, os::FdLimit());
+  return CheckFdBudget(ServicesToCount(next, running, only_new), open, os::FdLimit());
 }
 
 }  // namespace app

@@ -16,8 +16,15 @@ namespace app {
 
 // What tend holds while a service runs: both ends of each output pipe
 // (kept across restarts), a file for file outputs, its pidfd, and s6's
-// notification pipe. docs/tend.md lists the same.
+// notification pipe, and its listen sockets (held across restarts).
+// docs/tend.md lists the same.
 size_t FdsFor(const spec::ServiceSpec& spec);
+
+// The services of `next` to count: all, or with `only_new` those not
+// running under their name in `running` (the others hold theirs already).
+std::vector<const spec::ServiceSpec*> ServicesToCount(
+    const std::vector<spec::ServiceSpec>& next, const std::vector<core::ServiceRuntime>& running,
+    bool only_new);
 
 // Kept free for everything else: a spawn's error pipe, probes, control
 // and HTTP clients, reading the configuration again.

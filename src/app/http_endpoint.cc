@@ -99,6 +99,7 @@ http::TendMetrics HttpEndpoint::GatherMetrics() const {
     sm.restarts = v.restarts;
     sm.last_exit_code = v.last_exit_code;
     sm.processes = static_cast<int64_t>(v.pids.size());
+    sm.sockets = v.sockets;
     if (v.up) {
       sm.start_time_seconds =
           Seconds(wall - std::chrono::duration_cast<base::milliseconds>(v.uptime).count());

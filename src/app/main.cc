@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "app/held_sockets.h"
 #include "app/plan.h"
 #include "app/runner.h"
 #include "config/options.h"
@@ -58,6 +59,10 @@ int main(int argc, char** argv) {
   }
   if (parsed.options.check) {
     std::fputs(app::DescribePlan(plan.plan).c_str(), stdout);
+    // Whether each address binds is known only by trying (a taken port, a privilege).
+    std::vector<std::string> unbindable = app::HeldSockets::Unbindable(plan.plan.services);
+    for (const std::string& e : unbindable) std::fprintf(stderr, "tend: %s\n", e.c_str());
+    if (!unbindable.empty()) return 2;
     std::printf("\nOK: %zu service%s\n", plan.plan.services.size(),
                 plan.plan.services.size() == 1 ? "" : "s");
     return 0;

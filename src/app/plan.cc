@@ -172,6 +172,9 @@ std::string DescribePlan(const Plan& p) {
            (s.stop_command ? "'" + s.stop_command->line + "'" : base::SignalName(s.stop_signal)) +
            ", then SIGKILL after " + Seconds(s.stop_timeout.value_or(p.grace)) + "\n";
     out += "  stdout:   " + OutputText(s.out) + "\n  stderr:   " + OutputText(s.err) + "\n";
+    for (size_t k = 0; k < s.listen.size(); ++k) {
+      out += "  listen:   fd " + std::to_string(3 + k) + ", " + s.listen[k].Address() + "\n";
+    }
   }
   return out;
 }

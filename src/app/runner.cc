@@ -45,6 +45,7 @@ base::Status Runner::Init() {
   nofile_at_start_ = os::RaiseFdLimit();
   if (auto shortage = FdShortage(supervisor_.services(), plan_.services, false))
     return base::Error{*shortage};
+  if (auto st = sockets_.Hold(plan_.services); !st) return st;
   auto signals = epoll_.Add(signals_.Fd(), EPOLLIN, [this](uint32_t) { OnSignals(); });
   if (!signals) return signals.Err();
   signals_watch_ = std::move(*signals);
@@ -160,24 +161,27 @@ void Runner::Reap() {
 }
 
 // SIGHUP with configuration files: read everything again; apply it only
-// when all of it is valid and fits, else keep running exactly as before.
+// when all of it is valid, fits and binds, else keep running exactly as before.
 std::optional<std::string> Runner::Reload() {
   PlanResult r = LoadPlan(options_, env_);
-  if (!r.errors.empty()) {
-    for (const spec::Diagnostic& d : r.errors) Log(core::LogLevel::kError, d.Format());
-    Log(core::LogLevel::kError, "reload rejected: " + std::to_string(r.errors.size()) +
-                                    " error(s); the running services are unchanged");
-    return r.errors.front().Format();
-  }
-  // All or nothing: a reload that would run out of fds half-way is refused.
-  if (auto shortage = FdShortage(supervisor_.services(), r.plan.services, true)) {
+  if (std::optional<std::string> why = Rejected(r)) {
     Log(core::LogLevel::kError,
-        "reload rejected: " + *shortage + "; the running services are unchanged");
-    return shortage;
+        "reload rejected: " + *why + "; the running services are unchanged");
+    return r.errors.empty() ? why : r.errors.front().Format();
   }
   for (const core::Action& a : supervisor_.Reload(r.plan.services, os::Now(), os::WallMillis())) {
     Execute(a);
   }
+  return std::nullopt;
+}
+
+// All or nothing: errors, too few fds left for what it adds (it would run
+// out half-way), an address that does not bind. Nullopt: it is applied.
+std::optional<std::string> Runner::Rejected(const PlanResult& r) {
+  for (const spec::Diagnostic& d : r.errors) Log(core::LogLevel::kError, d.Format());
+  if (!r.errors.empty()) return std::to_string(r.errors.size()) + " error(s)";
+  if (auto shortage = FdShortage(supervisor_.services(), r.plan.services, true)) return shortage;
+  if (auto st = sockets_.Hold(r.plan.services); !st) return st.Err().Describe();
   return std::nullopt;
 }
 
@@ -253,7 +257,9 @@ void Runner::DoSpawn(size_t i) {
   if (auto st = output_->Prepare(i, spec, Names()); !st) {
     Log(core::LogLevel::kError, spec.name + ": " + st.Err().Describe());
   }
-  children_->Spawn(i, spec.name, Request(spec, spec.command, i), spec.notify_fd);
+  os::SpawnRequest req = Request(spec, spec.command, i);
+  sockets_.PassTo(spec.name, req);  // the main process only: not probes, not stop commands
+  children_->Spawn(i, spec.name, std::move(req), spec.notify_fd);
 }
 
 // stop_command runs beside the service, as its user, output under its name.

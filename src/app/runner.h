@@ -17,6 +17,7 @@
 #include "app/children.h"
 #include "app/control_handler.h"
 #include "app/daemon_watch.h"
+#include "app/held_sockets.h"
 #include "app/http_endpoint.h"
 #include "app/notify_intake.h"
 #include "app/output_router.h"
@@ -56,6 +57,7 @@ class Runner {
   void Reap();
   // The reason when the new configuration is rejected (nothing changed).
   std::optional<std::string> Reload();
+  std::optional<std::string> Rejected(const PlanResult& r);
 
   void ProcessEvents();
   void Feed(const core::Event& e);
@@ -81,6 +83,7 @@ class Runner {
   core::Supervisor supervisor_;
   std::deque<core::Event> queue_;  // what the components learned, for the Supervisor
   std::unique_ptr<OutputRouter> output_;
+  HeldSockets sockets_;  // the services' listen sockets, held across restarts
   // The loop's components; each owns its fds (see docs/architecture.md).
   std::unique_ptr<Children> children_;
   std::unique_ptr<DaemonWatch> daemons_;

@@ -36,6 +36,19 @@ void NotifyEnv(const spec::ServiceSpec& spec, const std::string& socket, Env& en
 
 }  // namespace
 
+void AddListenFds(os::SpawnRequest& req, const std::vector<int>& fds,
+                  const std::vector<std::string>& names) {
+  if (fds.empty()) return;
+  std::erase_if(req.env, [](const std::string& kv) {
+    return kv.rfind("LISTEN_FDS=", 0) == 0 || kv.rfind("LISTEN_FDNAMES=", 0) == 0;
+  });
+  req.listen_fds = fds;
+  req.env.push_back("LISTEN_FDS=" + std::to_string(fds.size()));
+  std::string joined;
+  for (const std::string& n : names) joined += (joined.empty() ? "" : ":") + n;
+  req.env.push_back("LISTEN_FDNAMES=" + joined);
+}
+
 std::vector<std::string> OwnEnvironment() {
   std::vector<std::string> out;
   for (char** e = environ; *e; ++e) out.emplace_back(*e);
@@ -47,7 +60,9 @@ os::SpawnRequest BuildSpawnRequest(const spec::ServiceSpec& spec, const spec::Co
   os::SpawnRequest req;
   req.argv = command.Argv();
   Env env;
-  for (const std::string& kv : ctx.tend_env) Put(env, kv);
+  for (const std::string& kv : ctx.tend_env) {
+    if (kv.rfind("LISTEN_", 0) != 0) Put(env, kv);
+  }
   UserEnv(spec, env);
   NotifyEnv(spec, ctx.notify_socket, env);
   for (const std::string& kv : spec.env) Put(env, kv);

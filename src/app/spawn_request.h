@@ -22,10 +22,17 @@ struct SpawnContext {
 
 // The environment is tend's, then HOME/USER/LOGNAME of the service's user,
 // NOTIFY_SOCKET and WATCHDOG_USEC where it speaks sd_notify, then its
-// env_file and env. Its RLIMIT_NOFILE is the one tend was started with
+// env_file and env; LISTEN_* of tend's own (sockets passed to tend, not
+// to it) are left out. Its RLIMIT_NOFILE is the one tend was started with
 // unless its rlimits say otherwise (tend raised its own).
 os::SpawnRequest BuildSpawnRequest(const spec::ServiceSpec& spec, const spec::CommandLine& command,
                                    const SpawnContext& ctx);
+
+// Gives the child `fds` at 3, 4, ... with LISTEN_FDS and LISTEN_FDNAMES
+// (`names`, one per fd) as sd_listen_fds(3) reads them; os::Spawn adds
+// LISTEN_PID in the child.
+void AddListenFds(os::SpawnRequest& req, const std::vector<int>& fds,
+                  const std::vector<std::string>& names);
 
 // tend's environment as "KEY=value" strings.
 std::vector<std::string> OwnEnvironment();

@@ -74,3 +74,25 @@ TEST(SpawnRequest, ServicesGetTheOriginalNofileBack) {
 
 }  // namespace
 }  // namespace app
+
+namespace app {
+namespace {
+
+TEST(SpawnRequest, ListenFdsReplaceInheritedListenVariables) {
+  spec::ServiceSpec spec;
+  spec.command.words = {"app"};
+  SpawnContext ctx;
+  ctx.tend_env = {"PATH=/bin", "LISTEN_FDS=4", "LISTEN_PID=1", "LISTEN_FDNAMES=x"};
+  os::SpawnRequest plain = BuildSpawnRequest(spec, spec.command, ctx);
+  EXPECT_EQ(plain.env, std::vector<std::string>{"PATH=/bin"});  // tend's own, not the service's
+  os::SpawnRequest req = plain;
+  AddListenFds(req, {7, 9}, {"web", "admin"});
+  EXPECT_EQ(req.listen_fds, (std::vector<int>{7, 9}));
+  EXPECT_EQ(req.env,
+            (std::vector<std::string>{"PATH=/bin", "LISTEN_FDS=2", "LISTEN_FDNAMES=web:admin"}));
+  AddListenFds(plain, {}, {});
+  EXPECT_TRUE(plain.listen_fds.empty());
+}
+
+}  // namespace
+}  // namespace app

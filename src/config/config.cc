@@ -219,6 +219,23 @@ bool FindCycle(size_t i, const std::vector<std::vector<size_t>>& edges, std::vec
   return false;
 }
 
+// Two services cannot hold one address: tend binds each once.
+void CheckSocketsUnique(const Config& config, std::vector<Diagnostic>& errors) {
+  std::map<std::string, std::string> owner;
+  for (size_t i = 0; i < config.services.size(); ++i) {
+    const ServiceSpec& s = config.services[i];
+    for (const SocketSpec& socket : s.listen) {
+      auto [it, fresh] = owner.emplace(socket.Address(), s.name);
+      if (fresh || it->second == s.name) continue;
+      const Origin& o = config.origins[i];
+      errors.push_back({o.file, o.line, o.column,
+                        "service '" + s.name + "': 'listen' address " + socket.Address() +
+                            " is also in service '" + it->second +
+                            "': each address belongs to one service"});
+    }
+  }
+}
+
 }  // namespace
 
 void CheckConfig(Config& config, std::vector<Diagnostic>& errors) {
@@ -259,6 +276,7 @@ void CheckConfig(Config& config, std::vector<Diagnostic>& errors) {
                             "type = \"oneshot\""});
     }
   }
+  CheckSocketsUnique(config, errors);
   std::vector<int> color(config.services.size(), 0);
   for (size_t i = 0; i < config.services.size(); ++i) {
     std::vector<size_t> path;

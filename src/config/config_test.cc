@@ -415,5 +415,62 @@ TEST(ParseToml, SyslogIsAPathOrOff) {
   EXPECT_NE(wrong.Errors().find("t.toml:2:10:"), std::string::npos) << wrong.Errors();
 }
 
+TEST(ParseToml, ReadsListenSockets) {
+  Parsed p = Toml(R"([services.web]
+command = "x"
+listen = ["tcp://0.0.0.0:80", { address = "unix:/run/web.sock", mode = "0660", owner = "www-data", group = "log", name = "admin" }]
+[services.dns]
+command = "y"
+listen = "udp://[::1]:53"
+)");
+  ASSERT_EQ(p.Errors(), "");
+  const auto& web = p.config.services[0].listen;
+  ASSERT_EQ(web.size(), 2u);
+  EXPECT_EQ(web[0].Address(), "tcp://0.0.0.0:80");
+  EXPECT_EQ(web[1].Address(), "unix:/run/web.sock");
+  EXPECT_EQ(web[1].mode, mode_t{0660});
+  EXPECT_EQ(web[1].uid, uid_t{33});
+  EXPECT_EQ(web[1].gid, gid_t{4});
+  EXPECT_EQ(web[1].name, "admin");
+  ASSERT_EQ(p.config.services[1].listen.size(), 1u);
+  EXPECT_EQ(p.config.services[1].listen[0].kind, SocketSpec::Kind::kUdp);
+}
+
+TEST(ParseToml, ListenErrorsNameTheKeyAndTheAddress) {
+  std::string many = "listen = [";
+  for (int i = 0; i < 65; ++i) many += "\"tcp://:" + std::to_string(1000 + i) + "\",";
+  many += "]\n";
+  Parsed p = Toml(R"([services.a]
+command = "x"
+listen = ["tcp://1.2.3.4:99999", "tcp://:80", "tcp://*:80", { address = "unix:/a", mode = "rw" }]
+[services.b]
+command = "x"
+listen = ["tcp://:81", "tcp://:82"]
+notify_fd = 3
+[services.e]
+command = "x"
+listen = [{ address = "tcp://:83", mode = "0600" }, { address = "unix:/b", ownr = "root" }, 5]
+[services.c]
+command = "x"
+listen = "tcp://:80"
+[services.d]
+command = "x"
+)" + many);
+  std::string all = p.Errors();
+  for (const char* want : {
+           "t.toml:3:11: 'listen': 'tcp://1.2.3.4:99999': port 99999 out of range (1-65535)",
+           "t.toml:3:47: 'listen' has tcp://*:80 twice",
+           "'listen.mode' must be octal digits",
+           "'listen.mode' applies to unix sockets only",
+           "unknown key 'listen.ownr' (did you mean 'owner'?)",
+           "'listen[]' must be an address like",
+           "service 'b': notify_fd 3 is one of its listen sockets' fds (3-4): use notify_fd = 5",
+           "service 'c': 'listen' address tcp://*:80 is also in service 'a'",
+           "'listen' has 65 addresses, at most 64",
+       }) {
+    EXPECT_NE(all.find(want), std::string::npos) << "missing: " << want << "\nin:\n" << all;
+  }
+}
+
 }  // namespace
 }  // namespace spec

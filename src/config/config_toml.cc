@@ -16,6 +16,7 @@
 #include "config/naming.h"
 #include "config/passwd.h"
 #include "config/probe_target.h"
+#include "config/socket_spec.h"
 
 #define TOML_HEADER_ONLY 1
 #define TOML_EXCEPTIONS 0
@@ -375,6 +376,102 @@ std::optional<ProbeSpec> Probe(FileCtx& c, const toml::node& v, const std::strin
   return ok ? std::optional<ProbeSpec>(p) : std::nullopt;
 }
 
+// The options of a `listen` table entry beside `address`.
+bool SocketOption(FileCtx& c, SocketSpec& s, const std::string& name, const toml::node& sub) {
+  auto text = Str(c, sub, "listen." + name);
+  if (!text) return false;
+  if (name == "mode") {
+    s.mode = ParseSocketMode(*text);
+    if (!s.mode) c.Error(sub, R"('listen.mode' must be octal digits like "0660")");
+    return s.mode.has_value();
+  }
+  if (name == "owner") {
+    auto u = FindUser(c.load.passwd, *text);
+    if (!u) c.Error(sub, "'listen.owner': unknown user '" + *text + "' (not in /etc/passwd)");
+    if (u) s.uid = u->uid;
+    return u.has_value();
+  }
+  if (name == "group") {
+    auto g = FindGroup(c.load.group, *text);
+    if (!g) c.Error(sub, "'listen.group': unknown group '" + *text + "' (not in /etc/group)");
+    if (g) s.gid = g->gid;
+    return g.has_value();
+  }
+  // "name": systemd's FileDescriptorName; ':' separates LISTEN_FDNAMES.
+  bool ok =
+      !text->empty() && text->size() <= 255 && std::all_of(text->begin(), text->end(), [](char ch) {
+        return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.';
+      });
+  if (!ok) c.Error(sub, "'listen.name' must be 1-255 letters, digits, '-', '_' or '.'");
+  s.name = *text;
+  return ok;
+}
+
+// One entry: "tcp://..." or { address = "unix:/...", mode, owner, group, name }.
+std::optional<SocketSpec> Socket(FileCtx& c, const toml::node& v) {
+  const toml::table* t = v.as_table();
+  const toml::node* address = t ? t->get("address") : &v;
+  if (!address || (!t && !v.is_string())) {
+    WrongType(c, v, "listen[]", R"(an address like "tcp://0.0.0.0:80", or { address = "..." })");
+    return std::nullopt;
+  }
+  auto text = Str(c, *address, "listen.address");
+  if (!text) return std::nullopt;
+  auto s = ParseSocketAddress(*text);
+  if (!s) {
+    c.Error(*address, "'listen': " + s.Err().what);
+    return std::nullopt;
+  }
+  if (!t) return s.Value();
+  bool ok = true;
+  for (auto&& [k, sub] : *t) {
+    std::string name(k.str());
+    if (name == "address") continue;
+    if (name != "mode" && name != "owner" && name != "group" && name != "name") {
+      auto hint = Suggest(name, {"address", "mode", "owner", "group", "name"});
+      c.Error(k.source(), "unknown key 'listen." + name + "'" +
+                              (hint ? " (did you mean '" + *hint + "'?)" : ""));
+      ok = false;
+    } else if (!SocketOption(c, *s, name, sub)) {
+      ok = false;
+    } else if (name != "name" && s->kind != SocketSpec::Kind::kUnix) {
+      c.Error(sub, "'listen." + name + "' applies to unix sockets only");
+      ok = false;
+    }
+  }
+  return ok ? std::optional<SocketSpec>(*s) : std::nullopt;
+}
+
+void Listen(FileCtx& c, Draft& d, const toml::node& v, const std::string& key) {
+  const toml::array* a = v.as_array();
+  if (!a && !v.is_string()) {
+    return WrongType(c, v, key, R"(an array of addresses like ["tcp://0.0.0.0:80"])");
+  }
+  if (a && a->size() > kMaxListenSockets) {
+    return c.Error(v, "'listen' has " + std::to_string(a->size()) + " addresses, at most " +
+                          std::to_string(kMaxListenSockets));
+  }
+  std::vector<const toml::node*> entries;
+  if (a) {
+    for (const toml::node& e : *a) entries.push_back(&e);
+  } else {
+    entries.push_back(&v);
+  }
+  d.spec.listen.clear();
+  for (const toml::node* e : entries) {
+    auto s = Socket(c, *e);
+    if (!s) continue;
+    for (const SocketSpec& other : d.spec.listen) {
+      if (other.Address() == s->Address()) {
+        c.Error(*e, "'listen' has " + s->Address() + " twice");
+        s.reset();
+        break;
+      }
+    }
+    if (s) d.spec.listen.push_back(*s);
+  }
+}
+
 using Handler = void (*)(FileCtx&, Draft&, const toml::node&, const std::string&);
 
 struct KeyHandler {
@@ -484,6 +581,7 @@ const KeyHandler kServiceKeys[] = {
     {"depends_on", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) { SET_IF(StrList(c, v, k), d.spec.depends_on); }},
     {"stdout", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) { SET_IF(Output(c, v, k), d.spec.out); }},
     {"stderr", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) { SET_IF(Output(c, v, k), d.spec.err); }},
+    {"listen", Listen},
     {"ready_after", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) { d.spec.ready_after = Dur(c, v, k); }},
     {"notify_fd", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) {
        if (auto n = Int(c, v, k, 3, 1023)) d.spec.notify_fd = static_cast<int>(*n);
@@ -737,6 +835,12 @@ void Service(FileCtx& c, const std::string& name, const toml::node& node, Config
   Credentials(c, d);
   if (d.env_file) EnvFile(c, d, *d.env_file);
   if (d.env) Env(c, d, *d.env);
+  if (d.spec.notify_fd && static_cast<size_t>(*d.spec.notify_fd) < 3 + d.spec.listen.size()) {
+    c.Error(node, "service '" + name + "': notify_fd " + std::to_string(*d.spec.notify_fd) +
+                      " is one of its listen sockets' fds (3-" +
+                      std::to_string(2 + d.spec.listen.size()) + "): use notify_fd = " +
+                      std::to_string(3 + d.spec.listen.size()) + " or higher");
+  }
   if (d.spec.backoff_max < d.spec.backoff_initial) {
     c.Error(node, "service '" + name + "': backoff_max must not be below backoff_initial");
   }

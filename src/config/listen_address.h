@@ -16,6 +16,7 @@ struct ListenAddress {
   std::string host;
   bool ipv6 = false;
   int port = 0;  // 0 (tests only): the kernel picks a free port
+  bool operator==(const ListenAddress&) const = default;
 };
 
 // Parses "9001", ":9001", "127.0.0.1:9001", "[::1]:9001", "localhost:9001".

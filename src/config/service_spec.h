@@ -13,6 +13,7 @@
 #include "base/clock.h"
 #include "config/command_line.h"
 #include "config/cron.h"
+#include "config/socket_spec.h"
 
 namespace spec {
 
@@ -140,6 +141,8 @@ struct ServiceSpec {
 
   std::vector<std::string> depends_on;
   OutputSpec out, err;
+  // Sockets tend binds and passes as fds 3, 4, ... (sd_listen_fds).
+  std::vector<SocketSpec> listen;
 
   // Readiness: ready once up for `ready_after`, once the readiness probe
   // passes, or once the service says so (a line on fd `notify_fd`, s6's

@@ -83,6 +83,7 @@ ServiceView ViewOf(const Supervisor& sup, size_t i, base::TimePoint now,
     v.last_exit_code = s.last_exit->AsExitCode();
   }
   v.status = s.status_text;
+  for (const spec::SocketSpec& socket : s.spec.listen) v.sockets.push_back(socket.Address());
   if (v.up) {
     v.started = s.started_at;
     v.uptime = now - s.started_at;

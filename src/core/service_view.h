@@ -44,6 +44,7 @@ struct ServiceView {
   std::optional<std::string> last_exit;    // "exited with status 1"; nullopt before the first exit
   std::optional<int> last_exit_code;       // the same as a code: 128+N for signal N
   std::string status;                      // its last sd_notify STATUS=; empty when none
+  std::vector<std::string> sockets;        // its `listen` addresses, in fd order from 3
   std::optional<base::TimePoint> started;  // while up: when its current process started
   base::Duration uptime{};                 // while up: how long since; else zero
 };

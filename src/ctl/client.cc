@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
@@ -149,8 +150,8 @@ std::string Cell(const json& v) {
 }
 
 void PrintStatus(const json& reply) {
-  std::vector<std::vector<std::string>> rows = {
-      {"NAME", "STATE", "READY", "HEALTH", "PID", "PROCS", "UPTIME", "RESTARTS", "LAST EXIT"}};
+  std::vector<std::vector<std::string>> rows = {{"NAME", "STATE", "READY", "HEALTH", "PID", "PROCS",
+                                                 "UPTIME", "RESTARTS", "LAST EXIT", "LISTEN"}};
   for (const json& s : reply["services"]) {
     double up = s.value("uptime", 0.0);
     std::string uptime = up > 0 ? base::FormatDuration(std::chrono::duration_cast<base::Duration>(
@@ -158,10 +159,19 @@ void PrintStatus(const json& reply) {
                                 : "-";
     int pid = s.value("pid", 0);
     size_t procs = s.contains("pids") && s["pids"].is_array() ? s["pids"].size() : 0;
+    std::string listen;
+    for (const json& a : s.value("sockets", json::array())) {
+      listen += (listen.empty() ? "" : " ") + Cell(a);
+    }
     rows.push_back({Cell(s["name"]), Cell(s["state"]), s.value("ready", false) ? "yes" : "no",
                     Cell(s.value("health", json())), pid ? std::to_string(pid) : "-",
                     procs ? std::to_string(procs) : "-", uptime,
-                    std::to_string(s.value("restarts", 0)), Cell(s["last_exit"])});
+                    std::to_string(s.value("restarts", 0)), Cell(s["last_exit"]),
+                    listen.empty() ? "-" : listen});
+  }
+  // LISTEN only where a service holds sockets: the usual table stays as it was.
+  if (std::all_of(rows.begin() + 1, rows.end(), [](const auto& r) { return r.back() == "-"; })) {
+    for (auto& r : rows) r.pop_back();
   }
   std::vector<size_t> width(rows[0].size(), 0);
   for (const auto& r : rows) {

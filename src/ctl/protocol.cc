@@ -157,6 +157,14 @@ void AppendView(std::string& out, const core::ServiceView& v) {
     out += ",\"status\":";
     AppendJson(out, v.status);
   }
+  if (!v.sockets.empty()) {
+    out += ",\"sockets\":[";
+    for (size_t k = 0; k < v.sockets.size(); ++k) {
+      if (k) out += ",";
+      AppendJson(out, v.sockets[k]);
+    }
+    out += "]";
+  }
   out += "}";
 }
 

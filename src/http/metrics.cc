@@ -91,6 +91,22 @@ void RenderServices(std::string& out, const TendMetrics& m) {
                 [](const S& s) { return Opt(s.rss_bytes); });
 }
 
+// One sample per held socket, labelled with its address: an info metric.
+void RenderSockets(std::string& out, const TendMetrics& m) {
+  std::string samples;
+  for (const ServiceMetrics& s : m.services) {
+    for (const std::string& a : s.sockets) {
+      samples += Sample(
+          "tend_service_listen_socket",
+          "{service=\"" + EscapeLabelValue(s.name) + "\",address=\"" + EscapeLabelValue(a) + "\"}",
+          "1");
+    }
+  }
+  Block(out, "tend_service_listen_socket", "gauge",
+        "A socket tend holds for the service and passes to it (its listen list); always 1.",
+        samples);
+}
+
 // tend's own families use the names client libraries use for any process,
 // so standard dashboards work.
 void RenderSelf(std::string& out, const TendMetrics& m) {
@@ -150,6 +166,7 @@ std::string FormatSampleValue(double value) {
 std::string RenderMetrics(const TendMetrics& metrics) {
   std::string out;
   RenderServices(out, metrics);
+  RenderSockets(out, metrics);
   RenderSelf(out, metrics);
   return out;
 }

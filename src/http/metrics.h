@@ -27,7 +27,8 @@ struct ServiceMetrics {
   std::optional<double> start_time_seconds;  // Unix time of the current process
   std::optional<double> cpu_seconds;         // user+system of the main process
   std::optional<int64_t> rss_bytes;
-  int64_t processes = 0;  // every process it owns: main, adopted, their descendants
+  int64_t processes = 0;             // every process it owns: main, adopted, their descendants
+  std::vector<std::string> sockets;  // its `listen` addresses
 };
 
 struct TendMetrics {

@@ -166,3 +166,26 @@ TEST(HttpMetrics, EveryLineIsAValidExpositionLine) {
 
 }  // namespace
 }  // namespace http
+
+namespace http {
+namespace {
+
+TEST(HttpMetrics, HeldSocketsOneSampleEach) {
+  TendMetrics m;
+  ServiceMetrics web;
+  web.name = "web";
+  web.sockets = {"tcp://*:80", "unix:/run/web.sock"};
+  m.services = {web};
+  std::string text = RenderMetrics(m);
+  EXPECT_NE(
+      text.find("# TYPE tend_service_listen_socket gauge\n"
+                "tend_service_listen_socket{service=\"web\",address=\"tcp://*:80\"} 1\n"
+                "tend_service_listen_socket{service=\"web\",address=\"unix:/run/web.sock\"} 1\n"),
+      std::string::npos)
+      << text;
+  m.services[0].sockets.clear();
+  EXPECT_EQ(RenderMetrics(m).find("tend_service_listen_socket"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace http

@@ -31,7 +31,8 @@ enum Stage {
   kChdir,
   kExec,
   kSubreaper,
-  kFork
+  kFork,
+  kPlace
 };
 constexpr const char* kStageNames[] = {"setpgid",
                                        "redirecting output",
@@ -44,7 +45,8 @@ constexpr const char* kStageNames[] = {"setpgid",
                                        "chdir to ",
                                        "cannot execute ",
                                        "prctl(PR_SET_CHILD_SUBREAPER) in the lineage shim",
-                                       "fork in the lineage shim"};
+                                       "fork in the lineage shim",
+                                       "placing listen sockets and notify_fd"};
 
 struct ChildError {
   int stage;
@@ -62,7 +64,51 @@ struct Prepared {
   std::vector<gid_t> groups;
   std::vector<std::string> programs;  // SearchPath
   std::vector<char*> sh_argv;         // /bin/sh PROGRAM ARGS..., PROGRAM filled in by the child
+  std::string listen_pid;             // "LISTEN_PID=" and room for the digits the child writes
+  std::vector<int> moved;             // the child's copies of the fds it places, above them all
 };
+
+constexpr size_t kListenPidPrefix = sizeof "LISTEN_PID=" - 1;
+
+// The lowest fd number above every fd the child places (listen fds from
+// 3, notify_fd); 3 when it places none.
+int PlacedAbove(const SpawnRequest& r) {
+  int above = 3 + static_cast<int>(r.listen_fds.size());
+  if (r.extra_fd >= 0 && r.extra_target >= above) above = r.extra_target + 1;
+  return above;
+}
+
+// Async-signal-safe: no allocation, into the room reserved before fork.
+void WritePid(char* out, pid_t pid) {
+  char digits[16];
+  int n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + pid % 10);
+    pid /= 10;
+  } while (pid > 0);
+  while (n > 0) *out++ = digits[--n];
+  *out = '\0';
+}
+
+// Listen fds to 3, 4, ..., the notification fd to its number. Every
+// source is first copied above all the targets (close-on-exec copies,
+// gone at exec), so no dup2 closes a source another one still needs.
+void PlaceFds(const SpawnRequest& r, Prepared& p, int report) {
+  size_t n = r.listen_fds.size();
+  bool extra = r.extra_fd >= 0 && r.extra_target >= 0;
+  int above = PlacedAbove(r);
+  for (size_t k = 0; k < n; ++k) {
+    p.moved[k] = fcntl(r.listen_fds[k], F_DUPFD_CLOEXEC, above);
+    if (p.moved[k] < 0) Fail(report, kPlace);
+  }
+  if (extra && (p.moved[n] = fcntl(r.extra_fd, F_DUPFD_CLOEXEC, above)) < 0) Fail(report, kPlace);
+  if (r.stdout_fd >= 0 && dup2(r.stdout_fd, STDOUT_FILENO) < 0) Fail(report, kDup);
+  if (r.stderr_fd >= 0 && dup2(r.stderr_fd, STDERR_FILENO) < 0) Fail(report, kDup);
+  for (size_t k = 0; k < n; ++k) {
+    if (dup2(p.moved[k], 3 + static_cast<int>(k)) < 0) Fail(report, kPlace);
+  }
+  if (extra && dup2(p.moved[n], r.extra_target) < 0) Fail(report, kPlace);
+}
 
 // execvpe's rules with the service's PATH: a program without a #! line
 // runs through /bin/sh; EACCES is remembered and the search goes on; other
@@ -92,16 +138,9 @@ void Exec(Prepared& p) {
 [[noreturn]] void ExecChild(const SpawnRequest& r, Prepared& p, int report) {
   ResetSignalsForChild();
   if (setpgid(0, 0) < 0) Fail(report, kSetpgid);
-  if (r.stdout_fd >= 0 && dup2(r.stdout_fd, STDOUT_FILENO) < 0) Fail(report, kDup);
-  if (r.stderr_fd >= 0 && dup2(r.stderr_fd, STDERR_FILENO) < 0) Fail(report, kDup);
-  if (r.extra_fd >= 0 && r.extra_target >= 0) {
-    // dup2 onto itself would keep close-on-exec; clear it by hand then.
-    if (r.extra_fd == r.extra_target) {
-      if (fcntl(r.extra_fd, F_SETFD, 0) < 0) Fail(report, kDup);
-    } else if (dup2(r.extra_fd, r.extra_target) < 0) {
-      Fail(report, kDup);
-    }
-  }
+  PlaceFds(r, p, report);
+  // Here, not before fork: under a lineage shim this is the shim's child.
+  if (!r.listen_fds.empty()) WritePid(p.listen_pid.data() + kListenPidPrefix, getpid());
   for (const spec::Rlimit& l : r.rlimits) {
     rlimit rl{static_cast<rlim_t>(l.soft), static_cast<rlim_t>(l.hard)};
     if (setrlimit(static_cast<__rlimit_resource>(l.resource), &rl) < 0) Fail(report, kRlimit);
@@ -176,8 +215,16 @@ base::Result<Child> Spawn(const SpawnRequest& request) {
   Prepared p;
   for (const std::string& a : request.argv) p.argv.push_back(const_cast<char*>(a.c_str()));
   p.argv.push_back(nullptr);
-  for (const std::string& e : request.env) p.envp.push_back(const_cast<char*>(e.c_str()));
+  for (const std::string& e : request.env) {
+    bool replaced = !request.listen_fds.empty() && e.rfind("LISTEN_PID=", 0) == 0;
+    if (!replaced) p.envp.push_back(const_cast<char*>(e.c_str()));
+  }
+  if (!request.listen_fds.empty()) {
+    p.listen_pid = "LISTEN_PID=" + std::string(16, '\0');
+    p.envp.push_back(p.listen_pid.data());
+  }
   p.envp.push_back(nullptr);
+  p.moved.resize(request.listen_fds.size() + 1);
   if (request.credentials) p.groups = request.credentials->groups;
   if (!request.argv.empty()) p.programs = SearchPath(request.argv[0], request.env);
   p.sh_argv = p.argv;
@@ -187,8 +234,8 @@ base::Result<Child> Spawn(const SpawnRequest& request) {
   if (pipe2(report, O_CLOEXEC) < 0) return base::Errno("pipe2");
   base::UniqueFd read_end(report[0]);
   base::UniqueFd write_end(report[1]);
-  if (write_end.Get() == request.extra_target) {  // the child's dup2 would close it
-    write_end = base::UniqueFd(fcntl(report[1], F_DUPFD_CLOEXEC, request.extra_target + 1));
+  if (write_end.Get() < PlacedAbove(request)) {  // the child's dup2 could close it
+    write_end = base::UniqueFd(fcntl(report[1], F_DUPFD_CLOEXEC, PlacedAbove(request)));
     if (!write_end) return base::Errno("fcntl");
   }
 

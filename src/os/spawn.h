@@ -26,6 +26,10 @@ struct SpawnRequest {
   // fd): `extra_fd` is dup2'd there. -1: none.
   int extra_fd = -1;
   int extra_target = -1;
+  // Sockets for the child at fds 3, 4, ... (sd_listen_fds), close-on-exec
+  // cleared there. Spawn adds LISTEN_PID, the pid of the process that execs
+  // the command, set in that process; `env` has LISTEN_FDS and LISTEN_FDNAMES.
+  std::vector<int> listen_fds;
   std::string working_dir;  // empty: tend's
   std::optional<mode_t> umask;
   std::vector<spec::Rlimit> rlimits;

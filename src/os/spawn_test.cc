@@ -1,6 +1,8 @@
 #include "os/spawn.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -8,6 +10,8 @@
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
+#include <string>
 
 namespace os {
 namespace {
@@ -75,6 +79,53 @@ TEST_F(SpawnInPath, ReportsMissingAndNotExecutableLikeAShell) {
   EXPECT_EQ(plain.Err().err, EACCES);
   EXPECT_EQ(ExecFailureCode(plain.Err()), 126);
 }
+
+// Listen fds land at 3, 4, ... in the order given, the notification fd at
+// its number, and LISTEN_PID is the pid that execs the command, under a
+// lineage shim too.
+class SpawnListenFds : public SpawnInPath {
+ protected:
+  std::string Run(bool shim) {
+    int a[2], b[2], n[2];
+    EXPECT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, a), 0);
+    EXPECT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, b), 0);
+    EXPECT_EQ(pipe2(n, O_CLOEXEC), 0);
+    std::string out = dir_ + "/out";
+    int fd = open(out.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+    SpawnRequest r;
+    r.argv = {"/bin/sh", "-c",
+              "echo $LISTEN_PID $$ $LISTEN_FDS $LISTEN_FDNAMES $(stat -L -c %i /proc/$$/fd/3) "
+              "$(stat -L -c %i /proc/$$/fd/4) $(stat -L -c %i /proc/$$/fd/5)"};
+    r.env = {"PATH=/bin:/usr/bin", "LISTEN_PID=1", "LISTEN_FDS=2", "LISTEN_FDNAMES=a:b"};
+    r.stdout_fd = fd;
+    r.listen_fds = {b[0], a[0]};
+    r.extra_fd = n[1];
+    r.extra_target = 5;
+    if (shim) r.lineage_window = base::seconds(1);
+    auto child = Spawn(r);
+    EXPECT_TRUE(child) << child.Err().Describe();
+    int status = 0;
+    if (child) waitpid(child->shim_pid ? child->shim_pid : child->pid, &status, 0);
+    std::ostringstream want;
+    want << (child ? child->pid : 0) << " " << (child ? child->pid : 0) << " 2 a:b " << Inode(b[0])
+         << " " << Inode(a[0]) << " " << Inode(n[1]);
+    for (int f : {a[0], a[1], b[0], b[1], n[0], n[1], fd}) close(f);
+    std::ifstream in(out);
+    std::string line;
+    std::getline(in, line);
+    EXPECT_EQ(line, want.str());
+    return line;
+  }
+  static ino_t Inode(int fd) {
+    struct stat st {};
+    fstat(fd, &st);
+    return st.st_ino;
+  }
+};
+
+TEST_F(SpawnListenFds, PlacesThemAndSetsListenPidInTheChild) { Run(false); }
+
+TEST_F(SpawnListenFds, UnderALineageShimToo) { Run(true); }
 
 }  // namespace
 }  // namespace os

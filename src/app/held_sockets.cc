@@ -1,0 +1,88 @@
+#include "app/held_sockets.h"
+
+#include <unistd.h>
+
+#include "app/spawn_request.h"
+#include "os/listen_socket.h"
+
+namespace app {
+namespace {
+
+std::string Where(const spec::ServiceSpec& service) { return "service '" + service.name + "': "; }
+
+bool SameFile(const spec::SocketSpec& a, const spec::SocketSpec& b) {
+  return a.mode == b.mode && a.uid == b.uid && a.gid == b.gid;
+}
+
+}  // namespace
+
+base::Status HeldSockets::Hold(const std::vector<spec::ServiceSpec>& services) {
+  std::map<std::string, Held> next;
+  std::map<std::string, std::vector<std::string>> of_service;
+  for (const spec::ServiceSpec& service : services) {
+    for (const spec::SocketSpec& s : service.listen) {
+      std::string address = s.Address();
+      of_service[service.name].push_back(address);
+      Held h{s, s.name.empty() ? service.name : s.name, base::UniqueFd()};
+      auto kept = held_.find(address);
+      if (kept != held_.end()) {
+        // A unix socket's new mode or owner is applied to its file in place.
+        if (!SameFile(kept->second.spec, s)) {
+          if (auto st = os::SetSocketFileMode(s); !st) {
+            return base::Error{Where(service) + st.Err().what, st.Err().err};
+          }
+        }
+        continue;
+      }
+      auto fd = os::BindSocket(s);
+      if (!fd) return base::Error{Where(service) + fd.Err().what, fd.Err().err};
+      h.fd = std::move(*fd);
+      next.emplace(address, std::move(h));
+    }
+  }
+  // Nothing failed: take over the kept fds; what is left in held_ closes.
+  for (const spec::ServiceSpec& service : services) {
+    for (const spec::SocketSpec& s : service.listen) {
+      auto kept = held_.find(s.Address());
+      if (kept == held_.end()) continue;
+      Held h{s, s.name.empty() ? service.name : s.name, std::move(kept->second.fd)};
+      next.emplace(s.Address(), std::move(h));
+    }
+  }
+  held_ = std::move(next);
+  of_service_ = std::move(of_service);
+  return base::OkStatus();
+}
+
+std::vector<int> HeldSockets::Fds(const std::string& name) const {
+  std::vector<int> fds;
+  auto it = of_service_.find(name);
+  if (it == of_service_.end()) return fds;
+  for (const std::string& address : it->second) fds.push_back(held_.at(address).fd.Get());
+  return fds;
+}
+
+void HeldSockets::PassTo(const std::string& name, os::SpawnRequest& req) const {
+  auto it = of_service_.find(name);
+  if (it == of_service_.end()) return;
+  std::vector<std::string> names;
+  for (const std::string& address : it->second) names.push_back(held_.at(address).name);
+  AddListenFds(req, Fds(name), names);
+}
+
+std::vector<std::string> HeldSockets::Unbindable(const std::vector<spec::ServiceSpec>& services) {
+  std::vector<std::string> out;
+  for (const spec::ServiceSpec& service : services) {
+    for (const spec::SocketSpec& s : service.listen) {
+      auto fd = os::BindSocket(s);
+      if (!fd) {
+        out.push_back(Where(service) + "'listen': cannot bind: " + fd.Err().Describe());
+      } else if (s.kind == spec::SocketSpec::Kind::kUnix) {
+        unlink(s.path.c_str());
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace app

@@ -689,3 +689,130 @@ notify = "systemd"
     t.err.wait_for(r"a: ready \(READY=1\)|notify message from pid .* ignored")
     assert not t.err.matching(r"notify message from pid .* ignored")
     t.err.wait_for(r"a: ready \(READY=1\)")
+
+
+DAEMON_NOTIFY = r"""
+import os, socket, sys, time
+go, sent = sys.argv[1], sys.argv[2]
+while not os.path.exists(go):
+    time.sleep(0.02)
+r, w = os.pipe()
+if os.fork() == 0:
+    os.setsid()
+    name = os.environ["NOTIFY_SOCKET"]
+    address = "\0" + name[1:] if name.startswith("@") else name
+    socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b"READY=1", address)
+    open(sent, "w").write(str(os.getpid()))
+    os.write(w, b"x")
+    time.sleep(1000)
+    os._exit(0)
+os.read(r, 1)
+"""
+
+
+# A daemonizing service whose daemon says READY=1 just as its start command
+# exits: when tend reads the datagram, the daemon is tend's child (its
+# lineage shim is gone) but the shim's handover may not be read yet. tend
+# is held with SIGSTOP until all of that has happened, so that the order in
+# which it then sees the socket, the shim and SIGCHLD is left to epoll.
+def test_sd_notify_from_a_daemon_as_its_start_command_ends(tend, ctl, tmp_path):
+    script, go, sent = tmp_path / "daemon.py", tmp_path / "go", tmp_path / "sent"
+    script.write_text(DAEMON_NOTIFY)
+    cfg = write(tmp_path / "tend.toml", f"""
+[services.a]
+command = "{PY} {script} {go} {sent}"
+notify = "systemd"
+daemon = true
+""")
+    t = start(tend, ctl, cfg)
+    t.err.wait_for(r"^tend: a: started")
+    t.signal(signal.SIGSTOP)
+    try:
+        go.touch()
+        wait_until(lambda: sent.exists() and sent.read_text(), timeout=10, what="READY=1 sent")
+        ns_pid = sent.read_text()
+
+        def reparented():
+            for p in t.processes():
+                try:
+                    with open(f"/proc/{p}/status") as f:
+                        fields = dict(l.split(":", 1) for l in f if ":" in l)
+                except OSError:
+                    continue
+                if fields["NSpid"].split()[-1] == ns_pid:
+                    return fields["PPid"].strip() == str(t.host_pid)
+            return False
+        wait_until(reparented, timeout=10, what="the daemon reparented to tend")
+    finally:
+        t.signal(signal.SIGCONT)
+    t.err.wait_for(r"a: ready \(READY=1\)|notify message from pid .* ignored", timeout=10)
+    assert not t.err.matching(r"notify message from pid .* ignored"), t.err.text()
+    t.err.wait_for(r"a: ready \(READY=1\)")
+
+
+# A service that keeps its state in a memfd parked in tend (sd_notify's
+# FDSTORE=1, systemd's file descriptor store): each start finds it back
+# through LISTEN_FDS/LISTEN_FDNAMES, adds one and says so.
+FDSTORE = r"""
+import os, socket, sys
+name = os.environ["NOTIFY_SOCKET"]
+address = "\0" + name[1:] if name.startswith("@") else name
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+fds = dict(zip(os.environ.get("LISTEN_FDNAMES", "").split(":"),
+               range(3, 3 + int(os.environ.get("LISTEN_FDS", "0")))))
+assert os.environ.get("LISTEN_PID", str(os.getpid())) == str(os.getpid())
+if "counter" in fds:
+    fd = fds["counter"]
+    os.lseek(fd, 0, 0)
+    n = int(os.read(fd, 20) or b"0") + 1
+else:
+    fd = os.memfd_create("counter")
+    n = 1
+    # Stored twice (as a careless service might): kept once.
+    for _ in range(2):
+        s.sendmsg([b"FDSTORE=1\nFDNAME=counter"],
+                  [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fd.to_bytes(4, sys.byteorder))], 0, address)
+os.lseek(fd, 0, 0)
+os.ftruncate(fd, 0)
+os.write(fd, str(n).encode())
+print("generation", n, "fds", os.environ.get("LISTEN_FDNAMES", ""), flush=True)
+s.sendto(b"READY=1", address)
+if len(sys.argv) > 1 and n == 2:
+    s.sendto(b"FDSTOREREMOVE=1\nFDNAME=counter", address)
+os.pause()
+"""
+
+
+def test_fd_store_keeps_fds_across_restarts_until_stopped(tend, ctl, tmp_path):
+    script = tmp_path / "fdstore.py"
+    script.write_text(FDSTORE)
+    cfg = write(tmp_path / "tend.toml", f"""
+[services.a]
+command = "{PY} {script}"
+notify = "systemd"
+{FAST}
+[services.b]
+command = "{PY} {script} remove-at-2"
+notify = "systemd"
+{FAST}
+""")
+    t = start(tend, ctl, cfg)
+    t.out.wait_for(r"^a +\| generation 1 fds $")
+    t.err.wait_for(r"a: ready \(READY=1\)")
+    # A crash: the next instance gets the memfd back (one fd: kept once).
+    assert ctl("signal", "KILL", "a").returncode == 0
+    t.out.wait_for(r"^a +\| generation 2 fds counter$", timeout=10)
+    assert ctl("restart", "a").returncode == 0  # a restart keeps the store too
+    t.out.wait_for(r"^a +\| generation 3 fds counter$", timeout=10)
+    # A stop is for good: the store is emptied, the next start begins anew.
+    assert ctl("stop", "a").returncode == 0
+    assert ctl("start", "a").returncode == 0
+    t.out.wait_for(r"^a +\| generation 1 fds $", count=2, timeout=10)
+    # FDSTOREREMOVE=1 with its name: b's second instance drops it.
+    t.out.wait_for(r"^b +\| generation 1 fds $")
+    t.err.wait_for(r"b: ready \(READY=1\)")
+    assert ctl("signal", "KILL", "b").returncode == 0
+    t.out.wait_for(r"^b +\| generation 2 fds counter$", timeout=10)
+    time.sleep(0.3)  # its FDSTOREREMOVE=1 read
+    assert ctl("signal", "KILL", "b").returncode == 0
+    t.out.wait_for(r"^b +\| generation 1 fds $", count=2, timeout=10)

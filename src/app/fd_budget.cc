@@ -1,5 +1,6 @@
 #include "app/fd_budget.h"
 
+#include "app/fd_store.h"
 #include "os/proc_stats.h"
 #include "os/process.h"
 
@@ -18,7 +19,7 @@ size_t StreamFds(const spec::OutputSpec& o) {
 
 size_t FdsFor(const spec::ServiceSpec& spec) {
   return StreamFds(spec.out) + StreamFds(spec.err) + 1 + (spec.notify_fd ? 1 : 0) +
-         spec.listen.size();
+         spec.listen.size() + (spec.SpeaksSdNotify() ? FdStore::kMaxPerService : 0);
 }
 
 std::vector<const spec::ServiceSpec*> ServicesToCount(

@@ -16,8 +16,8 @@ namespace app {
 
 // What tend holds while a service runs: both ends of each output pipe
 // (kept across restarts), a file for file outputs, its pidfd, and s6's
-// notification pipe, and its listen sockets (held across restarts).
-// docs/tend.md lists the same.
+// notification pipe, its listen sockets (held across restarts) and, for an
+// sd_notify service, its fd store's bound. docs/tend.md lists the same.
 size_t FdsFor(const spec::ServiceSpec& spec);
 
 // The services of `next` to count: all, or with `only_new` those not

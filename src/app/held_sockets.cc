@@ -62,12 +62,18 @@ std::vector<int> HeldSockets::Fds(const std::string& name) const {
   return fds;
 }
 
-void HeldSockets::PassTo(const std::string& name, os::SpawnRequest& req) const {
-  auto it = of_service_.find(name);
-  if (it == of_service_.end()) return;
+void HeldSockets::PassTo(const std::string& name, os::SpawnRequest& req,
+                         const std::vector<std::pair<int, std::string>>& stored) const {
+  std::vector<int> fds = Fds(name);
   std::vector<std::string> names;
-  for (const std::string& address : it->second) names.push_back(held_.at(address).name);
-  AddListenFds(req, Fds(name), names);
+  if (auto it = of_service_.find(name); it != of_service_.end()) {
+    for (const std::string& address : it->second) names.push_back(held_.at(address).name);
+  }
+  for (const auto& [fd, fd_name] : stored) {
+    fds.push_back(fd);
+    names.push_back(fd_name);
+  }
+  AddListenFds(req, fds, names);
 }
 
 std::vector<std::string> HeldSockets::Unbindable(const std::vector<spec::ServiceSpec>& services) {

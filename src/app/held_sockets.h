@@ -7,6 +7,7 @@
 
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/result.h"
@@ -24,8 +25,10 @@ class HeldSockets {
   // and the address, what is held stays as it was.
   base::Status Hold(const std::vector<spec::ServiceSpec>& services);
 
-  // Service `name`'s sockets into `req`: fds, LISTEN_FDS, LISTEN_FDNAMES.
-  void PassTo(const std::string& name, os::SpawnRequest& req) const;
+  // Service `name`'s sockets into `req`: fds, LISTEN_FDS, LISTEN_FDNAMES;
+  // then `stored` (FdStore: its fds and names), after them.
+  void PassTo(const std::string& name, os::SpawnRequest& req,
+              const std::vector<std::pair<int, std::string>>& stored = {}) const;
   std::vector<int> Fds(const std::string& name) const;
 
   // For `tend --check`: each address that cannot be bound now, as an

@@ -10,12 +10,13 @@
 namespace app {
 
 NotifyIntake::NotifyIntake(LoopContext ctx, Children& children, const DaemonWatch& daemons,
-                           const core::Supervisor& supervisor,
+                           const core::Supervisor& supervisor, FdStore& store,
                            std::function<void(const std::string&, const std::string&)> warn)
     : ctx_(std::move(ctx)),
       children_(children),
       daemons_(daemons),
       supervisor_(supervisor),
+      store_(store),
       warn_(std::move(warn)) {}
 
 std::string NotifyIntake::SocketName() {
@@ -41,7 +42,7 @@ void NotifyIntake::Open() {
 }
 
 void NotifyIntake::OnReadable() {
-  for (const os::NotifyDatagram& d : socket_->ReceiveAll()) {
+  for (os::NotifyDatagram& d : socket_->ReceiveAll()) {
     std::optional<size_t> i = Sender(d);
     if (!i || !supervisor_.services()[*i].spec.SpeaksSdNotify()) {
       warn_("notify: foreign messages",
@@ -51,6 +52,7 @@ void NotifyIntake::OnReadable() {
     }
     core::NotifyMessage m = core::ParseNotify(d.text);
     if (m.mainpid && *m.mainpid > 0) children_.SetMainPid(*i, *m.mainpid);
+    Store(*i, m, std::move(d.fds));
     core::Notice n;
     n.ready = m.ready;
     n.watchdog = m.watchdog;
@@ -61,10 +63,23 @@ void NotifyIntake::OnReadable() {
   }
 }
 
+// FDSTORE=1 keeps the fds sent with it (others are closed with the
+// datagram); FDSTOREREMOVE=1 drops those named FDNAME.
+void NotifyIntake::Store(size_t i, const core::NotifyMessage& m, std::vector<base::UniqueFd> fds) {
+  const std::string& name = supervisor_.services()[i].spec.name;
+  if (m.fdstore_remove && m.fdname) store_.Remove(name, *m.fdname);
+  if (!m.fdstore || fds.empty()) return;
+  if (size_t refused = store_.Add(name, m.fdname.value_or("stored"), std::move(fds))) {
+    warn_("notify: " + name + ": fd store full",
+          name + ": FDSTORE=1: " + std::to_string(refused) + " fd(s) refused; at most " +
+              std::to_string(FdStore::kMaxPerService) + " are kept per service");
+  }
+}
+
 // The facts about the sender that core decides on: its lineage in /proc
 // and, for a sender already gone, which running sd_notify service could
 // have been it by uid.
-std::optional<size_t> NotifyIntake::Sender(const os::NotifyDatagram& d) const {
+std::optional<size_t> NotifyIntake::Sender(const os::NotifyDatagram& d) {
   core::NotifySenderFacts facts;
   facts.pid = d.pid;
   facts.uid = d.uid;
@@ -82,7 +97,16 @@ std::optional<size_t> NotifyIntake::Sender(const os::NotifyDatagram& d) const {
     }
     speakers.push_back({i, spec.credentials ? spec.credentials->uid : os::SelfUid()});
   }
-  return core::NotifySender(facts, owners, speakers);
+  std::optional<size_t> found = core::NotifySender(facts, owners, speakers);
+  // tend's own child and no service's: maybe a daemon whose start command
+  // ended just after it sent this (its lineage shim exited, so it was
+  // reparented to tend) while the shim's handover is still unread. Read
+  // the shims' reports, then look again.
+  if (!found && facts.alive && facts.lineage.size() == 1) {
+    children_.ReadShims();
+    found = core::NotifySender(facts, daemons_.Owners(), speakers);
+  }
+  return found;
 }
 
 }  // namespace app

@@ -82,13 +82,15 @@ void Runner::MakeComponents() {
   daemons_ = std::make_unique<DaemonWatch>(ctx, *children_, reap, plan_.scan_interval);
   probes_ = std::make_unique<ProbeRunner>(ctx);
   notify_ = std::make_unique<NotifyIntake>(
-      ctx, *children_, *daemons_, supervisor_,
+      ctx, *children_, *daemons_, supervisor_, fd_store_,
       [this](const std::string& cause, const std::string& text) { output_->Warn(cause, text); });
   syslog_ = std::make_unique<SyslogIntake>(ctx, *daemons_, supervisor_, *output_,
                                            [this] { children_->ReadShims(); });
   views_ = std::make_unique<ServiceViews>(supervisor_, *daemons_);
   ControlHandler::Loop loop;
   loop.control = [this](core::Supervisor::ControlOp op, size_t i, int sig) {
+    // Stopped for good (not restarted): its stored fds go, as in systemd.
+    if (op == core::Supervisor::ControlOp::kStop) fd_store_.Forget(Spec(i).name);
     for (const core::Action& a : supervisor_.Control(op, i, sig, os::Now())) Execute(a);
   };
   loop.reload = [this] { return Reload(); };
@@ -228,6 +230,7 @@ void Runner::DoFree(size_t i) {
   daemons_->Unwatch(i);
   children_->Free(i);
   output_->Forget(i);
+  fd_store_.Forget(Spec(i).name);
 }
 
 // Indexed like the services; a removed one has no name, so that it no
@@ -258,7 +261,8 @@ void Runner::DoSpawn(size_t i) {
     Log(core::LogLevel::kError, spec.name + ": " + st.Err().Describe());
   }
   os::SpawnRequest req = Request(spec, spec.command, i);
-  sockets_.PassTo(spec.name, req);  // the main process only: not probes, not stop commands
+  // The main process only: not probes, not stop commands.
+  sockets_.PassTo(spec.name, req, fd_store_.Of(spec.name));
   children_->Spawn(i, spec.name, std::move(req), spec.notify_fd);
 }
 

@@ -17,6 +17,14 @@ std::optional<T> Decimal(std::string_view s) {
   return value;
 }
 
+bool ValidFdName(std::string_view name) {
+  if (name.empty() || name.size() > 255) return false;
+  for (char c : name) {
+    if (c <= ' ' || c >= 0x7f || c == ':') return false;
+  }
+  return true;
+}
+
 void Apply(std::string_view key, std::string_view value, NotifyMessage& m) {
   if (key == "READY") {
     m.ready = m.ready || value == "1";
@@ -34,6 +42,12 @@ void Apply(std::string_view key, std::string_view value, NotifyMessage& m) {
     if (auto pid = Decimal<int>(value); pid && *pid > 0) m.mainpid = pid;
   } else if (key == "WATCHDOG_USEC") {
     if (auto usec = Decimal<uint64_t>(value)) m.watchdog_usec = usec;
+  } else if (key == "FDSTORE") {
+    m.fdstore = m.fdstore || value == "1";
+  } else if (key == "FDSTOREREMOVE") {
+    m.fdstore_remove = m.fdstore_remove || value == "1";
+  } else if (key == "FDNAME") {
+    if (ValidFdName(value)) m.fdname = std::string(value);
   }
 }
 

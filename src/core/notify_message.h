@@ -20,12 +20,17 @@ struct NotifyMessage {
   std::optional<std::string> status;      // STATUS=free text
   std::optional<int> mainpid;             // MAINPID=positive pid
   std::optional<uint64_t> watchdog_usec;  // WATCHDOG_USEC=new timeout
+  bool fdstore = false;                   // FDSTORE=1: keep the fds sent with it
+  bool fdstore_remove = false;            // FDSTOREREMOVE=1: drop the stored fds named FDNAME
+  std::optional<std::string> fdname;      // FDNAME=name (systemd's rules; else left out)
 
   bool operator==(const NotifyMessage&) const = default;
 };
 
 // Flags take only their exact value ("READY=1", not "READY=yes"); a later
-// STATUS, MAINPID or WATCHDOG_USEC replaces an earlier one.
+// STATUS, MAINPID, WATCHDOG_USEC or FDNAME replaces an earlier one. An
+// FDNAME is 1 to 255 printable ASCII characters without ':' (it becomes a
+// LISTEN_FDNAMES entry, ':'-separated).
 NotifyMessage ParseNotify(std::string_view text);
 
 }  // namespace core

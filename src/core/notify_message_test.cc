@@ -30,7 +30,7 @@ TEST(NotifyMessage, FlagsNeedTheirExactValue) {
 
 TEST(NotifyMessage, NothingSaidIsAllDefaults) {
   EXPECT_EQ(ParseNotify(""), NotifyMessage{});
-  EXPECT_EQ(ParseNotify("\n\n=1\nFOO=bar\nnoequals\nFDSTORE=1\nERRNO=2"), NotifyMessage{});
+  EXPECT_EQ(ParseNotify("\n\n=1\nFOO=bar\nnoequals\nFDSTORE=yes\nERRNO=2"), NotifyMessage{});
 }
 
 TEST(NotifyMessage, MainpidMustBeAPositiveInteger) {
@@ -59,6 +59,24 @@ TEST(NotifyMessage, LaterValuesReplaceEarlierOnes) {
 TEST(NotifyMessage, StatusKeepsEqualsSignsAndMayBeEmpty) {
   EXPECT_EQ(ParseNotify("STATUS=a=b").status, "a=b");
   EXPECT_EQ(ParseNotify("STATUS=").status, "");
+}
+
+TEST(NotifyMessage, FdStoreKeys) {
+  NotifyMessage m = ParseNotify("FDSTORE=1\nFDNAME=conn-42");
+  EXPECT_TRUE(m.fdstore);
+  EXPECT_FALSE(m.fdstore_remove);
+  EXPECT_EQ(m.fdname, "conn-42");
+  m = ParseNotify("FDSTOREREMOVE=1\nFDNAME=conn-42");
+  EXPECT_TRUE(m.fdstore_remove);
+  EXPECT_FALSE(m.fdstore);
+  EXPECT_FALSE(ParseNotify("FDSTORE=yes").fdstore);
+  // A name that would break LISTEN_FDNAMES (':'), or is empty, too long or
+  // not printable, is left out: the fds are then "stored", as in systemd.
+  for (const char* bad : {"FDNAME=a:b", "FDNAME=", "FDNAME=a b", "FDNAME=\x01"}) {
+    EXPECT_EQ(ParseNotify(bad).fdname, std::nullopt) << bad;
+  }
+  EXPECT_EQ(ParseNotify("FDNAME=" + std::string(256, 'x')).fdname, std::nullopt);
+  EXPECT_EQ(ParseNotify("FDNAME=" + std::string(255, 'x')).fdname, std::string(255, 'x'));
 }
 
 }  // namespace

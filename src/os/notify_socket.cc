@@ -41,19 +41,19 @@ base::Result<socklen_t> Address(const std::string& name, sockaddr_un& addr) {
   return static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + name.size() + (abstract ? 0 : 1));
 }
 
-void CloseAll(const cmsghdr* c) {
+void TakeFds(const cmsghdr* c, std::vector<base::UniqueFd>& out) {
   size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
   for (size_t i = 0; i < count; ++i) {
     int fd;
     std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
-    close(fd);
+    out.emplace_back(fd);
   }
 }
 
 void TakeControl(msghdr& msg, NotifyDatagram& d) {
   for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
     if (c->cmsg_level != SOL_SOCKET) continue;
-    if (c->cmsg_type == SCM_RIGHTS) CloseAll(c);
+    if (c->cmsg_type == SCM_RIGHTS) TakeFds(c, d.fds);
     if (c->cmsg_type == SCM_CREDENTIALS && c->cmsg_len == CMSG_LEN(sizeof(ucred))) {
       ucred cred;
       std::memcpy(&cred, CMSG_DATA(c), sizeof cred);

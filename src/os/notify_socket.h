@@ -22,6 +22,9 @@ struct NotifyDatagram {
   uid_t uid = 0;
   gid_t gid = 0;
   std::string text;  // at most kMaxNotifyText bytes; longer datagrams are cut
+  // Fds sent along (SCM_RIGHTS: FDSTORE=1), close-on-exec; closed with the
+  // datagram unless the caller keeps them.
+  std::vector<base::UniqueFd> fds;
 };
 
 // systemd's limit for a notification (NOTIFY_BUFFER_MAX is larger, but no
@@ -41,8 +44,8 @@ class NotifySocket {
   const std::string& Name() const { return name_; }
   // Reads waiting datagrams until EAGAIN, or at most kMaxBatch of them so a
   // flood cannot starve the loop (level-triggered epoll reports the rest).
-  // File descriptors passed along (SCM_RIGHTS, e.g. FDSTORE=1) are closed:
-  // tend keeps no fd store.
+  // File descriptors passed along (SCM_RIGHTS, e.g. FDSTORE=1) come with
+  // their datagram.
   std::vector<NotifyDatagram> ReceiveAll();
 
   static constexpr size_t kMaxBatch = 64;

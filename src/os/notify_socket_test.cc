@@ -118,21 +118,30 @@ TEST(NotifySocket, FilesystemSocketIsWritableByAll) {
   rmdir(dir);
 }
 
-TEST(NotifySocket, PassedFdsAreClosed) {
+TEST(NotifySocket, PassedFdsComeWithTheirDatagramAndCloseWithIt) {
   std::string name = UniqueAbstractName();
   auto sock = NotifySocket::Open(name);
   ASSERT_TRUE(sock.Ok());
   int fds[2];
   ASSERT_EQ(pipe2(fds, O_CLOEXEC), 0);
-  Notify(name, "FDSTORE=1", fds[0]);
-  close(fds[0]);
+  Notify(name, "FDSTORE=1", fds[1]);
   close(fds[1]);
   int before = OpenFdCount();
-  std::vector<NotifyDatagram> got = sock->ReceiveAll();
-  ASSERT_EQ(got.size(), 1u);
-  EXPECT_EQ(got[0].text, "FDSTORE=1");
-  EXPECT_EQ(got[0].pid, getpid());
-  EXPECT_EQ(OpenFdCount(), before);
+  {
+    std::vector<NotifyDatagram> got = sock->ReceiveAll();
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].text, "FDSTORE=1");
+    EXPECT_EQ(got[0].pid, getpid());
+    ASSERT_EQ(got[0].fds.size(), 1u);
+    EXPECT_EQ(OpenFdCount(), before + 1);
+    EXPECT_TRUE(fcntl(got[0].fds[0].Get(), F_GETFD) & FD_CLOEXEC);
+    ASSERT_EQ(write(got[0].fds[0].Get(), "x", 1), 1);  // the pipe's write end
+    char c = 0;
+    ASSERT_EQ(read(fds[0], &c, 1), 1);
+    EXPECT_EQ(c, 'x');
+  }
+  EXPECT_EQ(OpenFdCount(), before);  // dropped with the datagram
+  close(fds[0]);
 }
 
 TEST(NotifySocket, LongTextIsCut) {

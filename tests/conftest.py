@@ -1,5 +1,6 @@
 """Black-box harness: runs the real tend binary as PID 1 of a fresh PID
 namespace (unshare --fork --pid --mount-proc) and watches it from outside."""
+import fcntl
 import os
 import re
 import signal
@@ -61,6 +62,31 @@ def status_field(pid, field):
             if line.startswith(field + ":"):
                 return line.split()[1:]
     return None
+
+
+def install_quietly(packages, timeout=900):
+    """Installs Debian packages if missing (scripts/deps), with a
+    policy-rc.d that keeps their scripts from starting the daemons on this
+    machine, and host keys for sshd. Under a lock: scripts/test runs suites
+    against two builds at once, and one must not remove the policy-rc.d
+    while the other installs."""
+    with open("/tmp/tend-test-lineage-deps.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        policy = "/usr/sbin/policy-rc.d"
+        had_policy = os.path.exists(policy)
+        if not had_policy:
+            with open(policy, "w") as f:
+                f.write("#!/bin/sh\nexit 101\n")
+            os.chmod(policy, 0o755)
+        try:
+            subprocess.run([os.path.join(ROOT, "scripts", "deps"), *packages], check=True,
+                           timeout=timeout)
+            if os.path.isdir("/etc/ssh") and not any(
+                    f.startswith("ssh_host_") for f in os.listdir("/etc/ssh")):
+                subprocess.run(["ssh-keygen", "-A"], check=True)
+        finally:
+            if not had_policy:
+                os.unlink(policy)
 
 
 class Stream:

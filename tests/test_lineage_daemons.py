@@ -10,17 +10,15 @@ Every tend runs in its own PID, mount and network namespaces, with its own
 container: nothing is shared with the machine or with other suites running
 beside this one (tests/test_real_daemons.py uses the machine's /run/apache2).
 """
-import fcntl
 import glob
 import os
 import re
 import signal
-import subprocess
 import time
 
 import pytest
 
-from conftest import ROOT
+from conftest import install_quietly
 
 PACKAGES = ["php-fpm", "postfix", "nginx-light", "redis-server", "haproxy", "openssh-server",
             "apache2", "iproute2", "curl", "procps"]
@@ -136,25 +134,8 @@ def http_probe(port):
 
 @pytest.fixture(scope="module")
 def installed():
-    """Installs the daemons if missing. A policy-rc.d keeps the packages'
-    scripts from starting them on this machine while installing. Under a
-    lock: scripts/test runs this module against two builds at once, and one
-    run must not remove the policy-rc.d while the other installs."""
-    with open("/tmp/tend-test-lineage-deps.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        policy = "/usr/sbin/policy-rc.d"
-        had_policy = os.path.exists(policy)
-        if not had_policy:
-            with open(policy, "w") as f:
-                f.write("#!/bin/sh\nexit 101\n")
-            os.chmod(policy, 0o755)
-        try:
-            subprocess.run([os.path.join(ROOT, "scripts", "deps"), *PACKAGES], check=True, timeout=900)
-            if not any(f.startswith("ssh_host_") for f in os.listdir("/etc/ssh")):
-                subprocess.run(["ssh-keygen", "-A"], check=True)
-        finally:
-            if not had_policy:
-                os.unlink(policy)
+    """The daemons, installed if missing (their scripts kept from starting them)."""
+    install_quietly(PACKAGES)
 
 
 def exe_of(pid):

@@ -9,7 +9,6 @@ The tests of the default (/dev/log) and of daemons that can only log to
 mount namespace whose /dev and /run are fresh tmpfs (FRESH_DEV below), so
 the machine's /dev/log is never touched; the first of them checks that.
 """
-import fcntl
 import json
 import os
 import re
@@ -24,7 +23,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, TEND, status_field, wait_until
+from conftest import TEND, install_quietly, status_field, wait_until
 
 
 @pytest.fixture
@@ -359,22 +358,8 @@ PACKAGES = ["openssh-server", "openssh-client", "cron", "bsdutils", "iproute2"]
 
 @pytest.fixture(scope="module")
 def installed():
-    """The daemons, installed if missing, with a policy-rc.d that keeps the
-    packages' scripts from starting them on this machine (and the lock the
-    daemon tests take for the same)."""
-    with open("/tmp/tend-test-lineage-deps.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        policy = "/usr/sbin/policy-rc.d"
-        had_policy = os.path.exists(policy)
-        if not had_policy:
-            with open(policy, "w") as f:
-                f.write("#!/bin/sh\nexit 101\n")
-            os.chmod(policy, 0o755)
-        try:
-            subprocess.run([os.path.join(ROOT, "scripts", "deps"), *PACKAGES], check=True, timeout=900)
-        finally:
-            if not had_policy:
-                os.unlink(policy)
+    """The daemons, installed if missing (their scripts kept from starting them)."""
+    install_quietly(PACKAGES)
 
 
 def fresh_dev(tmp_path):
@@ -446,7 +431,7 @@ def test_sshd_failed_login_logged_under_sshd(tend, installed, tmp_path):
     r = t.run_inside(f"ssh -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null "
                      f"-o ConnectTimeout=5 -p {port} nosuchuser@127.0.0.1 true", timeout=30)
     assert r.returncode == 255, (r.returncode, r.stderr)
-    t.out.wait_for(line("sshd", rf"Invalid user nosuchuser from 127\.0\.0\.1 port \d+"), timeout=10)
+    t.out.wait_for(line("sshd", r"Invalid user nosuchuser from 127\.0\.0\.1 port \d+"), timeout=10)
     # Every sshd line is sshd's: nothing under a tag or "syslog".
     others = [l for l in t.out.lines if not l.startswith("sshd ")]
     assert not others, "\n".join(others)

@@ -343,4 +343,12 @@ std::map<int, size_t> DaemonWatch::Owners() const {
   return out;
 }
 
+std::map<int, size_t> SenderOwners(const std::vector<int>& lineage, Children& children,
+                                   const DaemonWatch& daemons) {
+  std::map<int, size_t> owners = daemons.Owners();
+  if (lineage.size() != 1 || owners.count(lineage[0])) return owners;
+  children.ReadShims();
+  return daemons.Owners();
+}
+
 }  // namespace app

@@ -89,4 +89,11 @@ class DaemonWatch {
   std::string no_pidfd_reason_;  // logged once, the first time it matters
 };
 
+// Owners() for a datagram's sender with `lineage` (pid, parent, ...). A
+// sender that is tend's own child and no service's may be a daemon whose
+// start command just ended (its lineage shim exited, so it was reparented
+// to tend) with the shim's handover still unread: that is read first.
+std::map<int, size_t> SenderOwners(const std::vector<int>& lineage, Children& children,
+                                   const DaemonWatch& daemons);
+
 }  // namespace app

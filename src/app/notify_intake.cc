@@ -87,7 +87,7 @@ std::optional<size_t> NotifyIntake::Sender(const os::NotifyDatagram& d) {
     facts.lineage = os::Lineage(d.pid);
     facts.alive = os::ProcessExists(d.pid);
   }
-  std::map<int, size_t> owners = daemons_.Owners();
+  std::map<int, size_t> owners = SenderOwners(facts.lineage, children_, daemons_);
   std::vector<core::NotifySpeaker> speakers;
   const auto& services = supervisor_.services();
   for (size_t i = 0; i < services.size(); ++i) {
@@ -97,16 +97,7 @@ std::optional<size_t> NotifyIntake::Sender(const os::NotifyDatagram& d) {
     }
     speakers.push_back({i, spec.credentials ? spec.credentials->uid : os::SelfUid()});
   }
-  std::optional<size_t> found = core::NotifySender(facts, owners, speakers);
-  // tend's own child and no service's: maybe a daemon whose start command
-  // ended just after it sent this (its lineage shim exited, so it was
-  // reparented to tend) while the shim's handover is still unread. Read
-  // the shims' reports, then look again.
-  if (!found && facts.alive && facts.lineage.size() == 1) {
-    children_.ReadShims();
-    found = core::NotifySender(facts, daemons_.Owners(), speakers);
-  }
-  return found;
+  return core::NotifySender(facts, owners, speakers);
 }
 
 }  // namespace app

@@ -84,8 +84,7 @@ void Runner::MakeComponents() {
   notify_ = std::make_unique<NotifyIntake>(
       ctx, *children_, *daemons_, supervisor_, fd_store_,
       [this](const std::string& cause, const std::string& text) { output_->Warn(cause, text); });
-  syslog_ = std::make_unique<SyslogIntake>(ctx, *daemons_, supervisor_, *output_,
-                                           [this] { children_->ReadShims(); });
+  syslog_ = std::make_unique<SyslogIntake>(ctx, *daemons_, *children_, supervisor_, *output_);
   views_ = std::make_unique<ServiceViews>(supervisor_, *daemons_);
   ControlHandler::Loop loop;
   loop.control = [this](core::Supervisor::ControlOp op, size_t i, int sig) {

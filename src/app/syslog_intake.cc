@@ -25,14 +25,13 @@ std::vector<int> LiveLineage(int pid) {
 
 }  // namespace
 
-SyslogIntake::SyslogIntake(LoopContext ctx, const DaemonWatch& daemons,
-                           const core::Supervisor& supervisor, OutputRouter& output,
-                           std::function<void()> settle)
+SyslogIntake::SyslogIntake(LoopContext ctx, const DaemonWatch& daemons, Children& children,
+                           const core::Supervisor& supervisor, OutputRouter& output)
     : ctx_(std::move(ctx)),
       daemons_(daemons),
+      children_(children),
       supervisor_(supervisor),
-      output_(output),
-      settle_(std::move(settle)) {}
+      output_(output) {}
 
 void SyslogIntake::Start(const std::string& path) {
   if (path.empty()) return;
@@ -90,11 +89,9 @@ void SyslogIntake::OnReadable() {
 void SyslogIntake::Stalled(base::TimePoint now) {
   if (!stalled_since_) stalled_since_ = now;
   if (now - *stalled_since_ < kMaxStall) return Pause(true);
-  for (const os::SyslogDatagram& d : socket_->Receive()) {
-    (void)d;
-    ++stall_dropped_;
-    ++counters_.dropped;
-  }
+  size_t dropped = socket_->Receive().size();
+  stall_dropped_ += dropped;
+  counters_.dropped += dropped;
 }
 
 void SyslogIntake::Unstalled(base::TimePoint now) {
@@ -153,15 +150,8 @@ std::optional<size_t> SyslogIntake::Sender(int pid, const logs::SyslogMessage& m
   for (const core::ServiceRuntime& s : supervisor_.services()) {
     names_.push_back(s.Retired() ? std::string() : s.spec.name);
   }
-  std::optional<size_t> service = core::SyslogSender(lineage, daemons_.Owners(), m.tag, names_);
-  // tend's own child, no service's: maybe a daemon whose start command
-  // ended after it sent this (its lineage shim exited, so it was
-  // reparented to tend), with the shim's handover not read yet. Read it,
-  // then look again.
-  if (!service && lineage.size() == 1 && settle_) {
-    settle_();
-    service = core::SyslogSender(lineage, daemons_.Owners(), m.tag, names_);
-  }
+  std::optional<size_t> service =
+      core::SyslogSender(lineage, SenderOwners(lineage, children_, daemons_), m.tag, names_);
   if (lineage.empty()) return service;  // gone: by its tag, nothing to remember
   if (known_.size() >= kMaxKnown) known_.clear();
   known_[pid] = {service, now + kKnownFor};

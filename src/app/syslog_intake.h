@@ -14,7 +14,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -43,11 +42,10 @@ class SyslogIntake {
     uint64_t truncated = 0;  // cut to kMaxSyslogDatagram
   };
 
-  // `settle` reads what lineage shims have reported (Children::ReadShims):
-  // a daemon whose start command just ended is tend's child, and its
-  // service's only once that is read.
-  SyslogIntake(LoopContext ctx, const DaemonWatch& daemons, const core::Supervisor& supervisor,
-               OutputRouter& output, std::function<void()> settle);
+  // `children`: their lineage shims' reports are read when a sender may
+  // be a daemon just handed over (SenderOwners).
+  SyslogIntake(LoopContext ctx, const DaemonWatch& daemons, Children& children,
+               const core::Supervisor& supervisor, OutputRouter& output);
   // Claims `path` ("" : none). One that is taken or cannot be made costs
   // one warning; tend runs on without it.
   void Start(const std::string& path);
@@ -72,9 +70,9 @@ class SyslogIntake {
 
   LoopContext ctx_;
   const DaemonWatch& daemons_;
+  Children& children_;
   const core::Supervisor& supervisor_;
   OutputRouter& output_;
-  std::function<void()> settle_;
   std::optional<os::SyslogSocket> socket_;
   os::IoWatch watch_;  // after socket_: unregistered before it closes
   logs::SenderLimiter limiter_{kBurst, kWindow, kMaxSenders};

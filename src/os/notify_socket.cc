@@ -9,6 +9,8 @@
 #include <cstddef>
 #include <cstring>
 
+#include "os/unix_socket.h"
+
 namespace os {
 namespace {
 
@@ -39,27 +41,6 @@ base::Result<socklen_t> Address(const std::string& name, sockaddr_un& addr) {
   std::memcpy(addr.sun_path, name.data(), name.size());
   if (abstract) addr.sun_path[0] = '\0';
   return static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + name.size() + (abstract ? 0 : 1));
-}
-
-void TakeFds(const cmsghdr* c, std::vector<base::UniqueFd>& out) {
-  size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-  for (size_t i = 0; i < count; ++i) {
-    int fd;
-    std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
-    out.emplace_back(fd);
-  }
-}
-
-void TakeControl(msghdr& msg, NotifyDatagram& d) {
-  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level != SOL_SOCKET) continue;
-    if (c->cmsg_type == SCM_RIGHTS) TakeFds(c, d.fds);
-    if (c->cmsg_type == SCM_CREDENTIALS && c->cmsg_len == CMSG_LEN(sizeof(ucred))) {
-      ucred cred;
-      std::memcpy(&cred, CMSG_DATA(c), sizeof cred);
-      d.pid = cred.pid, d.uid = cred.uid, d.gid = cred.gid;
-    }
-  }
 }
 
 }  // namespace
@@ -107,7 +88,9 @@ bool NotifySocket::ReceiveOne(NotifyDatagram& out) {
   } while (n < 0 && errno == EINTR);
   if (n < 0) return false;  // EAGAIN: drained; anything else: try on the next wake-up
   out = NotifyDatagram{};
-  TakeControl(msg, out);
+  Ancillary extra = TakeAncillary(msg);
+  out.pid = extra.cred.pid, out.uid = extra.cred.uid, out.gid = extra.cred.gid;
+  out.fds = std::move(extra.fds);
   // A longer datagram is cut to the buffer (MSG_TRUNC says so); the rest is gone.
   out.text.assign(text, static_cast<size_t>(n));
   return true;

@@ -21,26 +21,6 @@ union Control {
 // the kernel while the loop is busy; best effort, as for sd_notify.
 constexpr int kReceiveBuffer = 1 << 20;
 
-void TakeControl(msghdr& msg, SyslogDatagram& d) {
-  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level != SOL_SOCKET) continue;
-    if (c->cmsg_type == SCM_RIGHTS) {
-      size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-      for (size_t i = 0; i < count; ++i) {
-        int fd;
-        std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
-        close(fd);
-      }
-    }
-    if (c->cmsg_type == SCM_CREDENTIALS && c->cmsg_len == CMSG_LEN(sizeof(ucred))) {
-      ucred cred;
-      std::memcpy(&cred, CMSG_DATA(c), sizeof cred);
-      d.pid = cred.pid;
-      d.uid = cred.uid;
-    }
-  }
-}
-
 }  // namespace
 
 base::Result<SyslogSocket> SyslogSocket::Open(const std::string& path) {
@@ -88,7 +68,9 @@ const std::vector<SyslogDatagram>& SyslogSocket::Receive() {
   for (int i = 0; i < n; ++i) {
     auto k = static_cast<size_t>(i);
     SyslogDatagram d;
-    TakeControl(msgs[k].msg_hdr, d);
+    PeerCred cred = TakeAncillary(msgs[k].msg_hdr).cred;  // passed fds close here
+    d.pid = cred.pid;
+    d.uid = cred.uid;
     d.size = msgs[k].msg_len;
     d.text = std::string_view(buffers_.data() + k * kMaxSyslogDatagram,
                               std::min<size_t>(d.size, kMaxSyslogDatagram));

@@ -114,6 +114,27 @@ std::optional<size_t> ReceiveSome(int fd, std::string& out, size_t max) {
   return std::nullopt;
 }
 
+Ancillary TakeAncillary(msghdr& msg) {
+  Ancillary out;
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET) continue;
+    if (c->cmsg_type == SCM_RIGHTS) {
+      size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+      for (size_t i = 0; i < count; ++i) {
+        int fd;
+        std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+        out.fds.emplace_back(fd);
+      }
+    }
+    if (c->cmsg_type == SCM_CREDENTIALS && c->cmsg_len == CMSG_LEN(sizeof(ucred))) {
+      ucred cred;
+      std::memcpy(&cred, CMSG_DATA(c), sizeof cred);
+      out.cred = {cred.pid, cred.uid, cred.gid};
+    }
+  }
+  return out;
+}
+
 base::Result<PeerCred> PeerCredentials(int fd) {
   ucred cred{};
   socklen_t len = sizeof cred;

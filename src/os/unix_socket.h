@@ -3,10 +3,12 @@
 // same claim-without-stealing rule for any socket tend binds at a path.
 #pragma once
 
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/result.h"
 #include "base/unique_fd.h"
@@ -38,6 +40,16 @@ struct SocketId {
 SocketId SocketIdentity(const std::string& path);
 void RemoveOwnSocket(const std::string& path, SocketId id);
 base::Result<PeerCred> PeerCredentials(int fd);
+
+// What came beside a received datagram: its sender's credentials
+// (SO_PASSCRED; pid 0 when none came) and the fds passed with it
+// (SCM_RIGHTS; close-on-exec when received with MSG_CMSG_CLOEXEC), owned
+// by the caller, closed when it drops them.
+struct Ancillary {
+  PeerCred cred;
+  std::vector<base::UniqueFd> fds;
+};
+Ancillary TakeAncillary(msghdr& msg);
 // Connects (blocking) to `path`.
 base::Result<base::UniqueFd> ConnectUnix(const std::string& path);
 // Whether `uid` belongs to group `gid` (primary or supplementary), from

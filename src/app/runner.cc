@@ -222,14 +222,15 @@ void Runner::Execute(const core::Action& a) {
 }
 
 // A service a reload removed is down: every fd and buffer it had goes now,
-// so that reloads cost nothing in the long run (its slot is reused).
+// so that reloads cost nothing in the long run (its slot is reused). Its
+// stored fds stay while its name does (a new instance replaced it).
 void Runner::DoFree(size_t i) {
   probes_->Cancel(i, core::ProbeKind::kLiveness);
   probes_->Cancel(i, core::ProbeKind::kReadiness);
   daemons_->Unwatch(i);
   children_->Free(i);
   output_->Forget(i);
-  fd_store_.Forget(Spec(i).name);
+  if (!views_->Find(Spec(i).name)) fd_store_.Forget(Spec(i).name);
 }
 
 // Indexed like the services; a removed one has no name, so that it no

@@ -571,6 +571,17 @@ const KeyHandler kServiceKeys[] = {
          c.Error(v, R"('kill_mode' must be "group" (stop everything the service owns) or "main" (only its main process))");
        }
      }},
+    {"restart_order", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) {
+       auto s = Str(c, v, k);
+       if (!s) return;
+       if (*s == "start-first") {
+         d.spec.restart_order = RestartOrder::kStartFirst;
+       } else if (*s == "stop-first") {
+         d.spec.restart_order = RestartOrder::kStopFirst;
+       } else {
+         c.Error(v, R"('restart_order' must be "start-first" (the new instance starts, the old one stops once it is ready) or "stop-first")");
+       }
+     }},
     {"stop_command", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) {
        if (auto s = Str(c, v, k)) {
          SplitResult r = SplitCommandLine(*s);

@@ -58,6 +58,13 @@ enum class KillMode {
   kMain,   // only the main process: what it leaves runs on (adopted daemons aside)
 };
 
+// How `tendctl restart` and a reload that changes it replace a service
+// that holds `listen` sockets and defines readiness.
+enum class RestartOrder {
+  kStartFirst,  // the new instance starts first; the old one stops once it is ready
+  kStopFirst,   // the old one stops, then the new one starts (every other service)
+};
+
 enum class ServiceType {
   kSimple,   // runs until it ends; restarted by policy
   kOneshot,  // runs to completion; its dependents wait for a clean exit
@@ -143,6 +150,7 @@ struct ServiceSpec {
   OutputSpec out, err;
   // Sockets tend binds and passes as fds 3, 4, ... (sd_listen_fds).
   std::vector<SocketSpec> listen;
+  RestartOrder restart_order = RestartOrder::kStartFirst;
 
   // Readiness: ready once up for `ready_after`, once the readiness probe
   // passes, or once the service says so (a line on fd `notify_fd`, s6's
@@ -161,6 +169,13 @@ struct ServiceSpec {
   bool DefinesReadiness() const { return ready_after || notify_fd || notify_systemd || readiness; }
   // Whether tend gives it a NOTIFY_SOCKET.
   bool SpeaksSdNotify() const { return notify_systemd || watchdog; }
+  // Whether a restart starts its new instance before stopping the old one:
+  // both share its held sockets, so no client is refused or cut, and the
+  // readiness signal says when the new one can take over.
+  bool StartsFirst() const {
+    return restart_order == RestartOrder::kStartFirst && !listen.empty() && DefinesReadiness() &&
+           type == ServiceType::kSimple;
+  }
 
   bool operator==(const ServiceSpec&) const = default;
 };

@@ -59,7 +59,7 @@ void Processes(const ServiceRuntime& s, std::vector<int> daemon_pids, ServiceVie
 
 }  // namespace
 
-bool Listed(const Supervisor& sup, size_t i) { return !sup.services()[i].Retired(); }
+bool Listed(const Supervisor& sup, size_t i) { return sup.services()[i].Canonical(); }
 
 ServiceView ViewOf(const Supervisor& sup, size_t i, base::TimePoint now,
                    std::vector<int> daemon_pids) {

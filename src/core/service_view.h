@@ -52,7 +52,8 @@ struct ServiceView {
 // The adopted daemon processes of service i, as the event loop watches them.
 using DaemonPids = std::function<std::vector<int>(size_t i)>;
 
-// Whether service i is shown at all (and can be named): not removed by a reload.
+// Whether service i is shown at all (and can be named): not removed by a
+// reload or replaced, nor a new instance of it still starting (start-first).
 bool Listed(const Supervisor& sup, size_t i);
 
 ServiceView ViewOf(const Supervisor& sup, size_t i, base::TimePoint now,

@@ -73,7 +73,7 @@ std::optional<base::TimePoint> Supervisor::NextDeadline() const {
 bool Supervisor::DepsSatisfied(const ServiceRuntime& s) const {
   for (const std::string& dep : s.spec.depends_on) {
     for (const ServiceRuntime& d : services_) {
-      if (d.Retired() || d.spec.name != dep) continue;
+      if (!d.Canonical() || d.spec.name != dep) continue;
       if (!Ready(static_cast<size_t>(&d - services_.data()))) return false;
     }
   }
@@ -153,6 +153,7 @@ void Supervisor::On(const events::Exited& e, base::TimePoint now) {
         s.spec.name + ": " + e.status.Describe() + " after " +
             base::FormatDuration(now - s.started_at) + " (stopped)");
   }
+  if (s.replaces) Abandon(e.service, "ended before it was ready (" + e.status.Describe() + ")");
   Apply(e.service, Input::kExited, now,
         Ending{e.status.Describe(), "", !e.status.Clean(), e.left, e.left_pids});
 }
@@ -195,7 +196,7 @@ std::vector<Action> Supervisor::Reload(std::vector<spec::ServiceSpec> specs, bas
   std::vector<bool> kept(services_.size(), false);
   for (spec::ServiceSpec& spec : specs) {
     auto it = std::find_if(services_.begin(), services_.end(), [&](const ServiceRuntime& s) {
-      return !s.Retired() && s.spec.name == spec.name;
+      return s.Canonical() && s.spec.name == spec.name;
     });
     if (it == services_.end()) {
       ++added;
@@ -210,18 +211,26 @@ std::vector<Action> Supervisor::Reload(std::vector<spec::ServiceSpec> specs, bas
     }
     size_t i = static_cast<size_t>(it - services_.begin());
     kept[i] = true;
-    if (it->spec == spec && !it->replacement) {
+    // What it will run: a new instance still starting (start-first) counts.
+    const spec::ServiceSpec& next =
+        it->successor ? services_[*it->successor].spec : it->replacement.value_or(it->spec);
+    if (next == spec) {
       ++same;
       continue;
     }
     ++changed;
-    it->replacement = std::move(spec);  // Reconcile stops it, and installs this once down
+    if (it->successor) Abandon(*it->successor, "is outdated: the configuration changed again");
+    // Reconcile replaces it (start-first), or stops it and installs this once down.
+    if (services_[i].spec == spec) {
+      services_[i].replacement.reset();  // back to what runs: nothing to do
+    } else {
+      services_[i].replacement = std::move(spec);
+    }
   }
   for (size_t i = 0; i < kept.size(); ++i) {
-    if (kept[i] || services_[i].Retired()) continue;
+    if (kept[i] || !services_[i].Canonical()) continue;
     ++removed;
-    services_[i].want = Want::kRetired;  // Reconcile stops it, and frees it once down
-    services_[i].replacement.reset();
+    Retire(i);  // Reconcile stops it, and frees it once down
   }
   Log(LogLevel::kInfo, "reloaded: " + std::to_string(added) + " added, " + std::to_string(removed) +
                            " removed, " + std::to_string(changed) + " changed, " +
@@ -241,9 +250,14 @@ std::vector<Action> Supervisor::Control(ControlOp op, size_t i, int sig, base::T
     case ControlOp::kStop:
       s->want = Want::kDown;  // stays down until started, across reloads too
       Log(LogLevel::kInfo, s->spec.name + ": stop requested");
+      if (s->successor) Abandon(*s->successor, "is not needed: stop requested");
       break;
     case ControlOp::kStart:
     case ControlOp::kRestart:
+      if (s->successor) {  // a start-first restart is under way: that is the restart
+        Log(LogLevel::kInfo, s->spec.name + ": its new instance is already starting");
+        break;
+      }
       s->fatal = false;
       Log(LogLevel::kInfo,
           s->spec.name + ": " + (op == ControlOp::kStart ? "start" : "restart") + " requested");
@@ -282,6 +296,8 @@ bool Supervisor::StartsAgain(ControlOp op, const ServiceRuntime& s) const {
 // on wants and replacements (runit's loop top). What follows a stop waits
 // until the service is down.
 void Supervisor::Reconcile(size_t i, base::TimePoint now) {
+  if (services_[i].replaces && Ready(i)) TakeOver(i, now);
+  if (StartsFirst(i)) return StartSuccessor(i, now);
   ServiceRuntime& s = services_[i];
   bool runs =
       s.state == State::kRunning || s.state == State::kSettling || s.state == State::kAdopted;

@@ -184,6 +184,12 @@ struct ServiceRuntime {
   // Want: it says what runs, the want whether (one stopped on request and
   // changed stays down).
   std::optional<spec::ServiceSpec> replacement;
+  // Start-first restarts (supervisor_replace.cc): on a new instance, the
+  // slot of the service it replaces once ready; on that service, the slot
+  // of its new instance while it starts. A new instance is no service of
+  // its own: not listed, not named, no dependency waits on it.
+  std::optional<size_t> replaces;
+  std::optional<size_t> successor;
 
   // Facts, not wants: what happened to it.
   bool fatal = false;      // left down by tend: its crash-loop limit, or a dependency
@@ -205,6 +211,8 @@ struct ServiceRuntime {
   int Restarts() const { return starts > 0 ? starts - 1 : 0; }
   bool Held() const { return want == Want::kDown; }
   bool Retired() const { return want == Want::kRetired; }
+  // The service as named: neither removed nor a new instance still starting.
+  bool Canonical() const { return !Retired() && !replaces; }
 };
 
 // The states in which a service's processes run, so its probes do.
@@ -293,6 +301,13 @@ class Supervisor {
   Verdict Schedule(size_t i, base::TimePoint now);
   Verdict Fatal(size_t i, const std::string& why);
   Verdict EndedForGood(size_t i);
+
+  // Start-first restarts (supervisor_replace.cc).
+  bool StartsFirst(size_t i) const;
+  void StartSuccessor(size_t i, base::TimePoint now);
+  void TakeOver(size_t j, base::TimePoint now);
+  void Abandon(size_t j, const std::string& why);
+  void Retire(size_t i);
 
   // Daemons (supervisor_daemons.cc).
   void On(const events::Scanned& e, base::TimePoint now);

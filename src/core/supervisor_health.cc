@@ -202,6 +202,7 @@ void Supervisor::StartTimedOut(size_t i, base::TimePoint now) {
   ServiceRuntime& s = services_[i];
   s.start_failed = true;
   std::string limit = base::FormatDuration(s.spec.start_timeout);
+  if (s.replaces) return Abandon(i, "was not ready " + limit + " after its start (start_timeout)");
   std::vector<size_t> waiting;
   for (size_t j = 0; j < services_.size(); ++j) {
     const ServiceRuntime& d = services_[j];

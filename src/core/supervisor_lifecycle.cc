@@ -155,7 +155,8 @@ Supervisor::Verdict Supervisor::Decide(size_t i, const Ending& why, base::TimePo
     if (why.left > 0) out_.push_back(Action::Release(i, 0));
     return DecideOneshot(i, now);
   }
-  if (s.last_exit->Clean() && s.spec.daemon != spec::DaemonMode::kNo) {
+  // A retired one is not wanted: no daemon of it is looked for.
+  if (s.last_exit->Clean() && s.spec.daemon != spec::DaemonMode::kNo && !s.Retired()) {
     s.settle_start = now;
     s.settle_step = 0;
     s.scan_at.reset();  // set by the answer to this look
@@ -195,6 +196,7 @@ Supervisor::Verdict Supervisor::Restart(size_t i, const Ending& why, base::TimeP
     return StopLeftovers(i, why, now);
   }
   if (why.left > 0) out_.push_back(Action::Release(i, 0));  // kill_mode "main": they run on
+  if (s.Retired()) return {State::kDown};  // a new instance that ended unready (Abandon said so)
   bool restart = s.spec.restart == spec::RestartPolicy::kAlways ||
                  (s.spec.restart == spec::RestartPolicy::kOnFailure && why.failed);
   std::string line =

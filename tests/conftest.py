@@ -3,8 +3,10 @@ namespace (unshare --fork --pid --mount-proc) and watches it from outside."""
 import fcntl
 import os
 import re
+import shutil
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 
@@ -224,6 +226,23 @@ def tend():
     yield start
     for t in started:
         t.stop()
+
+
+@pytest.fixture
+def ctl():
+    """tendctl at a control socket of the test's own: `ctl("status")`;
+    tend gets it with env={"TEND_CONTROL": ctl.sock}."""
+    tmp = tempfile.mkdtemp(prefix="tendctl-")
+    link = os.path.join(tmp, "tendctl")
+    os.symlink(TEND, link)
+    sock = os.path.join(tmp, "tend.sock")
+
+    def run(*args, timeout=10, socket_path=None):
+        return subprocess.run([link, "--socket", socket_path or sock, *args], capture_output=True,
+                              text=True, timeout=timeout)
+    run.sock = sock
+    yield run
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 def wait_until(predicate, timeout=5.0, interval=0.01, what="condition"):

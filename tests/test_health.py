@@ -8,13 +8,9 @@ Everything that listens on a port runs in a private network namespace
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
-import tempfile
 import time
-
-import pytest
 
 from conftest import TEND, wait_until
 
@@ -23,21 +19,6 @@ PY = "/usr/bin/python3"
 
 # Quick restarts so that liveness restarts do not wait out a long backoff.
 FAST = 'backoff_initial = "50ms"\nbackoff_max = "200ms"\n'
-
-
-@pytest.fixture
-def ctl():
-    tmp = tempfile.mkdtemp(prefix="tendctl-health-")
-    link = os.path.join(tmp, "tendctl")
-    os.symlink(TEND, link)
-    sock = os.path.join(tmp, "tend.sock")
-
-    def run(*args, timeout=10, socket_path=None):
-        return subprocess.run([link, "--socket", socket_path or sock, *args], capture_output=True,
-                              text=True, timeout=timeout)
-    run.sock = sock
-    yield run
-    shutil.rmtree(tmp, ignore_errors=True)
 
 
 def start(tend, ctl, cfg, *args, env=None, **kw):

@@ -6,13 +6,11 @@ kill_mode = "main" keeps the old behaviour (only the main process)."""
 import os
 import shutil
 import signal
-import subprocess
-import tempfile
 import time
 
 import pytest
 
-from conftest import TEND, proc_stat, wait_until
+from conftest import proc_stat, wait_until
 
 
 def cmdline(pid):
@@ -261,20 +259,6 @@ def test_two_services_with_same_named_daemons_each_own_theirs(tend, tmp_path):
 # tendctl stop and restart stop every process the service owns: the
 # daemon its command left in a session of its own, and the worker the
 # daemon forked.
-
-@pytest.fixture
-def ctl():
-    tmp = tempfile.mkdtemp(prefix="tend-lineage-")
-    link = os.path.join(tmp, "tendctl")
-    os.symlink(TEND, link)
-    sock = os.path.join(tmp, "tend.sock")
-
-    def run(*args):
-        return subprocess.run([link, "--socket", sock, *args], capture_output=True, text=True, timeout=10)
-    run.sock = sock
-    yield run
-    shutil.rmtree(tmp, ignore_errors=True)
-
 
 def test_stop_and_restart_end_every_process_of_the_service(tend, tmp_path, ctl):
     t = tend(weird_starter(tmp_path, worker=True), "sleep 1000", env={"TEND_CONTROL": ctl.sock})

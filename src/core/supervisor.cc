@@ -297,7 +297,12 @@ bool Supervisor::StartsAgain(ControlOp op, const ServiceRuntime& s) const {
 // until the service is down.
 void Supervisor::Reconcile(size_t i, base::TimePoint now) {
   if (services_[i].replaces && Ready(i)) TakeOver(i, now);
-  if (StartsFirst(i)) return StartSuccessor(i, now);
+  if (StartsFirst(i)) {
+    // One instance stopping at a time: the next replacement waits for the
+    // last one's old instance to be gone (two, not a pile, of a slow stopper).
+    if (!PredecessorStopping(i)) StartSuccessor(i, now);
+    return;
+  }
   ServiceRuntime& s = services_[i];
   bool runs =
       s.state == State::kRunning || s.state == State::kSettling || s.state == State::kAdopted;

@@ -304,6 +304,7 @@ class Supervisor {
 
   // Start-first restarts (supervisor_replace.cc).
   bool StartsFirst(size_t i) const;
+  bool PredecessorStopping(size_t i) const;
   void StartSuccessor(size_t i, base::TimePoint now);
   void TakeOver(size_t j, base::TimePoint now);
   void Abandon(size_t j, const std::string& why);

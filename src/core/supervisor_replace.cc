@@ -6,6 +6,8 @@
 // instance that does not get ready within start_timeout, or ends first, is
 // retired instead, and the old one serves on. Both accept on the same held
 // sockets, so no client is refused or cut in between.
+#include <algorithm>
+
 #include "core/supervisor.h"
 
 namespace core {
@@ -26,6 +28,15 @@ bool Supervisor::StartsFirst(size_t i) const {
   const spec::ServiceSpec& next = s.replacement ? *s.replacement : s.spec;
   return wanted && phase_ == Phase::kRunning && s.Canonical() && !s.successor &&
          s.state == State::kRunning && Ready(i) && s.spec.StartsFirst() && next.StartsFirst();
+}
+
+// Whether an old instance of service i, retired when it was replaced, is
+// still stopping.
+bool Supervisor::PredecessorStopping(size_t i) const {
+  return std::any_of(services_.begin(), services_.end(), [&](const ServiceRuntime& s) {
+    return s.Retired() && !s.freed && s.state != State::kDown &&
+           s.spec.name == services_[i].spec.name;
+  });
 }
 
 // Spawns service i's new instance in a free slot. It is spawned at once:
@@ -75,8 +86,8 @@ void Supervisor::Abandon(size_t j, const std::string& why) {
   std::string serves = Ready(static_cast<size_t>(&old - services_.data()))
                            ? "; the old one" + PidNote(old) + " serves on"
                            : "";
-  Log(LogLevel::kWarn, s.spec.name + ": its new instance" + PidNote(s) + " " + why +
-                           "; stopping it" + serves);
+  Log(LogLevel::kWarn,
+      s.spec.name + ": its new instance" + PidNote(s) + " " + why + "; stopping it" + serves);
 }
 
 // Service i is removed (a reload, or replaced): Reconcile stops it and

@@ -135,7 +135,8 @@ TEST(StartFirst, ANewInstanceThatEndsUnreadyIsNotRestarted) {
   Up(h);
   Answer(h, Restart(h));
   auto acts = h.Feed(Event::Exited(1, ExitStatus::Code(3)));
-  EXPECT_TRUE(Logged(acts, "web: its new instance ended before it was ready (exited with status 3)"));
+  EXPECT_TRUE(
+      Logged(acts, "web: its new instance ended before it was ready (exited with status 3)"));
   EXPECT_TRUE(Only(acts, Kind::kSpawn).empty());
   EXPECT_TRUE(Signals(acts).empty());
   EXPECT_EQ(Only(acts, Kind::kFree).size(), 1u);
@@ -232,6 +233,20 @@ TEST(StartFirst, TheOldOneCrashingMeanwhileFollowsItsPolicyAndIsRetiredOnceTheNe
   auto acts = h.Feed(Ready(1));
   EXPECT_TRUE(Logged(acts, "is ready; stopping the old one"));
   EXPECT_EQ(ListedSlots(h), std::vector<size_t>{1});
+}
+
+TEST(StartFirst, TheNextReplacementWaitsUntilTheLastOldInstanceIsGone) {
+  Harness h({Server()});
+  Up(h);
+  Answer(h, Restart(h));
+  h.Feed(Ready(1));  // slot 0 is stopping now
+  auto acts = Restart(h, 1);
+  EXPECT_TRUE(Only(acts, Kind::kSpawn).empty());
+  EXPECT_TRUE(Signals(acts).empty());  // waits: neither a second stopping one nor stop-first
+  acts = h.Feed(Event::Exited(0, ExitStatus::Signal(SIGTERM)));
+  ASSERT_EQ(Only(acts, Kind::kSpawn).size(), 1u);
+  EXPECT_EQ(Only(acts, Kind::kSpawn)[0].service, 0u);  // the freed slot
+  EXPECT_TRUE(Signals(acts).empty());
 }
 
 }  // namespace

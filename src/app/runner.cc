@@ -218,6 +218,7 @@ void Runner::Execute(const core::Action& a) {
     case core::Action::Kind::kProbe: DoProbe(a); break;
     case core::Action::Kind::kCancelProbe: probes_->Cancel(a.service, a.probe); break;
     case core::Action::Kind::kFree: DoFree(a.service); break;
+    case core::Action::Kind::kEvent: break;
   }
 }
 

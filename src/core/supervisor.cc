@@ -128,10 +128,13 @@ void Supervisor::On(const events::Spawned& e, base::TimePoint) {
   s.pid = e.pid;
   children_ = true;
   Log(LogLevel::kInfo, s.spec.name + ": started (pid " + std::to_string(e.pid) + ")");
+  Emit(e.service, {.kind = EventKind::kStarted, .pid = e.pid});
 }
 
 void Supervisor::On(const events::Exited& e, base::TimePoint now) {
   ServiceRuntime& s = services_[e.service];
+  Emit(e.service,
+       {.kind = EventKind::kExited, .pid = s.pid, .status = e.status, .ran = now - s.started_at});
   s.pid = 0;
   s.last_exit = e.status;
   if (!e.detail.empty()) {
@@ -193,6 +196,7 @@ std::vector<Action> Supervisor::Reload(std::vector<spec::ServiceSpec> specs, bas
     return std::move(out_);
   }
   int added = 0, removed = 0, changed = 0, same = 0;
+  LifecycleEvent reload{.kind = EventKind::kReload};
   std::vector<bool> kept(services_.size(), false);
   for (spec::ServiceSpec& spec : specs) {
     auto it = std::find_if(services_.begin(), services_.end(), [&](const ServiceRuntime& s) {
@@ -206,6 +210,7 @@ std::vector<Action> Supervisor::Reload(std::vector<spec::ServiceSpec> specs, bas
         kept.push_back(false);
       }
       kept[slot] = true;
+      reload.added.push_back(spec.name);
       Install(slot, std::move(spec), Want::kUp);  // a new service, whatever the slot held
       continue;
     }
@@ -219,6 +224,7 @@ std::vector<Action> Supervisor::Reload(std::vector<spec::ServiceSpec> specs, bas
       continue;
     }
     ++changed;
+    reload.changed.push_back(spec.name);
     if (it->successor) Abandon(*it->successor, "is outdated: the configuration changed again");
     // Reconcile replaces it (start-first), or stops it and installs this once down.
     if (services_[i].spec == spec) {
@@ -230,11 +236,13 @@ std::vector<Action> Supervisor::Reload(std::vector<spec::ServiceSpec> specs, bas
   for (size_t i = 0; i < kept.size(); ++i) {
     if (kept[i] || !services_[i].Canonical()) continue;
     ++removed;
+    reload.removed.push_back(services_[i].spec.name);
     Retire(i);  // Reconcile stops it, and frees it once down
   }
   Log(LogLevel::kInfo, "reloaded: " + std::to_string(added) + " added, " + std::to_string(removed) +
                            " removed, " + std::to_string(changed) + " changed, " +
                            std::to_string(same) + " unchanged");
+  Emit(0, std::move(reload));
   Advance(now);
   return std::move(out_);
 }
@@ -346,6 +354,12 @@ bool Supervisor::AnyHeld() const {
 
 void Supervisor::Log(LogLevel level, std::string text) {
   out_.push_back(Action::Log(level, std::move(text)));
+}
+
+void Supervisor::Emit(size_t i, LifecycleEvent e) {
+  e.service = i;
+  if (e.kind != EventKind::kReload) e.name = services_[i].spec.name;
+  out_.push_back(Action::Event(std::move(e)));
 }
 
 }  // namespace core

@@ -15,6 +15,7 @@
 #include "core/backoff.h"
 #include "core/event.h"
 #include "core/exit_status.h"
+#include "core/lifecycle_event.h"
 #include "core/probe.h"
 #include "core/service_fsm.h"
 
@@ -36,6 +37,7 @@ struct Action {
     kProbe,          // run `probe` of service; answer kProbed with `run`
     kCancelProbe,    // stop `probe` of service's run in flight (timed out or down)
     kFree,           // service was removed and is down: close its fds, forget it
+    kEvent,          // `event` happened: number it, publish it
   };
   Kind kind = Kind::kLog;
   size_t service = 0;
@@ -45,6 +47,7 @@ struct Action {
   std::string text;
   ProbeKind probe = ProbeKind::kLiveness;
   uint64_t run = 0;
+  std::optional<LifecycleEvent> event;
 
   static Action Spawn(size_t i) {
     Action a;
@@ -100,6 +103,13 @@ struct Action {
   static Action Free(size_t i) {
     Action a = Spawn(i);
     a.kind = Kind::kFree;
+    return a;
+  }
+  static Action Event(LifecycleEvent e) {
+    Action a;
+    a.kind = Kind::kEvent;
+    a.service = e.service;
+    a.event = std::move(e);
     return a;
   }
   static Action Exit(int code) {
@@ -281,12 +291,15 @@ class Supervisor {
   bool AnyHeld() const;
   size_t FreeSlot() const;
   void Log(LogLevel level, std::string text);
+  // An event of service i (its name filled in), or of tend (kReload).
+  void Emit(size_t i, LifecycleEvent e);
 
   // The service lifecycle (supervisor_lifecycle.cc): the table's apply and
   // the effects it carries out.
   void Apply(size_t i, Input input, base::TimePoint now, const Ending& why = {});
   Verdict Carry(size_t i, const Transition& t, const Ending& why, base::TimePoint now);
   void Enter(size_t i, State next);
+  void EmitStopped(size_t i);
   void Spawn(size_t i, base::TimePoint now);
   void Stop(size_t i, const Ending& why, base::TimePoint now);
   void SendStop(size_t i, int sig);
@@ -338,7 +351,7 @@ class Supervisor {
   void TickProbe(size_t i, ProbeKind p, base::TimePoint now);
   void ProbeChanged(size_t i, ProbeKind p, ProbeStatus status, base::TimePoint now);
   void MarkReady(size_t i, const std::string& why, base::TimePoint now);
-  void HealthKill(size_t i, const std::string& why, base::TimePoint now);
+  void HealthKill(size_t i, const char* probe, const std::string& why, base::TimePoint now);
   void StartTimedOut(size_t i, base::TimePoint now);
   void HealthDeadlines(const ServiceRuntime& s, std::optional<base::TimePoint>& next) const;
   Probe& ProbeState(size_t i, ProbeKind p);

@@ -42,6 +42,7 @@ void Supervisor::On(const events::Scanned& e, base::TimePoint now) {
       Log(LogLevel::kInfo, s.spec.name + ": command exited 0 and left a daemon " + rule + " (pid " +
                                e.pids + "); watching it");
     }
+    if (s.state != State::kAdopted) Emit(e.service, {.kind = EventKind::kAdopted, .pids = e.pids});
     Apply(e.service, Input::kAdopt, now);
     return;
   }
@@ -81,6 +82,7 @@ void Supervisor::Adopt(const events::Scanned& e, base::TimePoint now) {
   if (e.found > 0) {
     children_ = true;
     Log(LogLevel::kInfo, s.spec.name + ": its command left " + e.what + "; watching it");
+    Emit(e.service, {.kind = EventKind::kAdopted, .pids = e.pids});
     Apply(e.service, Input::kAdopt, now);
     return;
   }
@@ -105,6 +107,8 @@ std::optional<base::TimePoint> Supervisor::NextSettleMoment(ServiceRuntime& s,
 void Supervisor::On(const events::DaemonGone& e, base::TimePoint now) {
   ServiceRuntime& s = services_[e.service];
   std::string how = e.status ? e.status->Describe() : "ended";
+  Emit(e.service,
+       {.kind = EventKind::kExited, .pid = e.pid, .status = e.status, .ran = now - s.started_at});
   Ending why{"daemon (pid " + std::to_string(e.pid) + ") " + how, "",
              !e.status || !e.status->Clean()};
   bool restarts = s.state != State::kStopping || RestartsAfterStop(s);

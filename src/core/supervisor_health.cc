@@ -98,7 +98,8 @@ void Supervisor::HealthTick(base::TimePoint now) {
       MarkReady(i, "up for " + base::FormatDuration(*s.spec.ready_after), now);
     }
     if (s.spec.watchdog && Serving(s.state) && s.watchdog_at <= now) {
-      HealthKill(i, "watchdog: no WATCHDOG=1 for " + base::FormatDuration(*s.spec.watchdog), now);
+      HealthKill(i, "watchdog",
+                 "watchdog: no WATCHDOG=1 for " + base::FormatDuration(*s.spec.watchdog), now);
     }
     for (ProbeKind p : {ProbeKind::kLiveness, ProbeKind::kReadiness}) TickProbe(i, p, now);
   }
@@ -138,18 +139,20 @@ void Supervisor::ProbeChanged(size_t i, ProbeKind p, ProbeStatus status, base::T
       MarkReady(i, "readiness probe passed", now);
     } else {
       Log(LogLevel::kInfo, s.spec.name + ": " + what + " passing");
+      Emit(i, {.kind = EventKind::kHealthy, .probe = "liveness"});
     }
     return;
   }
   std::string why = what + " failed " + std::to_string(probe.failures) + " time" +
                     (probe.failures == 1 ? "" : "s") + " in a row (" + probe.detail + ")";
   if (p == ProbeKind::kLiveness) {
-    if (Serving(s.state)) HealthKill(i, why, now);
+    if (Serving(s.state)) HealthKill(i, "liveness", why, now);
     return;
   }
   if (s.ready) {
     s.ready = false;
     Log(LogLevel::kWarn, s.spec.name + ": " + why + "; not ready");
+    Emit(i, {.kind = EventKind::kUnhealthy, .probe = "readiness", .why = why});
   } else {
     Log(LogLevel::kWarn, s.spec.name + ": " + why + "; not ready yet");
   }
@@ -176,7 +179,7 @@ void Supervisor::On(const events::Notified& e, base::TimePoint now) {
     Log(LogLevel::kInfo, s.spec.name + ": stopping (STOPPING=1); not ready");
   }
   if (n.watchdog_trigger && Serving(s.state)) {
-    HealthKill(e.service, "watchdog triggered by the service (WATCHDOG=trigger)", now);
+    HealthKill(e.service, "watchdog", "watchdog triggered by the service (WATCHDOG=trigger)", now);
   }
 }
 
@@ -185,13 +188,16 @@ void Supervisor::MarkReady(size_t i, const std::string& why, base::TimePoint now
   if (s.ready || !ProbesRun(s.state)) return;
   s.ready = true;
   s.ever_ready = true;
+  Emit(i, {.kind = EventKind::kReady, .why = why});
   Log(LogLevel::kInfo, s.spec.name + ": ready (" + why + ") " +
                            base::FormatDuration(now - s.started_at) + " after its start");
 }
 
 // Stops a service for its health: a stop with a reason, so it escalates to
 // SIGKILL like any stop, and its end counts as a failure (EndStop).
-void Supervisor::HealthKill(size_t i, const std::string& why, base::TimePoint now) {
+void Supervisor::HealthKill(size_t i, const char* probe, const std::string& why,
+                            base::TimePoint now) {
+  Emit(i, {.kind = EventKind::kUnhealthy, .probe = probe, .why = why});
   Log(LogLevel::kWarn, services_[i].spec.name + ": " + why + "; stopping it to restart");
   Apply(i, Input::kUnhealthy, now, Ending{why});
 }

@@ -69,8 +69,27 @@ Supervisor::Verdict Supervisor::Carry(size_t i, const Transition& t, const Endin
 void Supervisor::Enter(size_t i, State next) {
   ServiceRuntime& s = services_[i];
   bool was_up = ProbesRun(s.state);
+  if (next == State::kDown && s.state != State::kDown && !s.fatal) EmitStopped(i);
   s.state = next;
   if (was_up && !ProbesRun(next)) WentDown(i);
+}
+
+// Down, for any reason but fatal (which says why itself). An old instance
+// going after its replacement took over is no news of the service.
+void Supervisor::EmitStopped(size_t i) {
+  const ServiceRuntime& s = services_[i];
+  bool replaced =
+      s.Retired() && std::any_of(services_.begin(), services_.end(), [&](const auto& o) {
+        return o.Canonical() && o.spec.name == s.spec.name;
+      });
+  if (replaced || s.replaces) return;
+  std::string why = s.Held()                    ? "stop requested"
+                    : s.Retired()               ? "removed by a reload"
+                    : phase_ != Phase::kRunning ? "shutdown"
+                    : s.completed               ? "done"
+                                                : "not restarted (restart = " +
+                                        std::string(spec::RestartPolicyName(s.spec.restart)) + ")";
+  Emit(i, {.kind = EventKind::kStopped, .why = why});
 }
 
 void Supervisor::Spawn(size_t i, base::TimePoint now) {
@@ -212,6 +231,7 @@ Supervisor::Verdict Supervisor::Restart(size_t i, const Ending& why, base::TimeP
     return Fatal(i, *loop);
   }
   base::Duration delay = s.backoff.NextDelay(now - s.started_at);
+  Emit(i, {.kind = EventKind::kRestarting, .delay = delay});
   if (delay == base::Duration::zero()) {
     Log(LogLevel::kInfo, line + "; restarting now");
     return {State::kBackoff, Verdict::Then::kSpawn};
@@ -257,6 +277,7 @@ Supervisor::Verdict Supervisor::Fatal(size_t i, const std::string& why) {
   ServiceRuntime& s = services_[i];
   s.fatal = true;
   Log(LogLevel::kError, s.spec.name + ": " + why);
+  Emit(i, {.kind = EventKind::kFatal, .why = why});
   return EndedForGood(i);
 }
 

@@ -7,8 +7,8 @@
 namespace app {
 
 ControlHandler::ControlHandler(os::Epoll& epoll, const ServiceViews& views, OutputRouter& output,
-                               Loop loop)
-    : epoll_(epoll), views_(views), output_(output), loop_(std::move(loop)) {}
+                               EventFeed& events, Loop loop)
+    : epoll_(epoll), views_(views), output_(output), events_(events), loop_(std::move(loop)) {}
 
 void ControlHandler::Start(const std::string& path, std::optional<gid_t> group) {
   if (path.empty()) return;
@@ -30,6 +30,13 @@ void ControlHandler::Start(const std::string& path, std::optional<gid_t> group) 
     return i && output_.Forgot(*i);
   };
   host.log = [this](const std::string& text) { loop_.log(core::LogLevel::kWarn, text); };
+  host.unknown = [this](const std::vector<std::string>& names) {
+    std::string unknown;
+    for (const std::string& n : names) {
+      if (!views_.Find(n)) unknown += (unknown.empty() ? "'" : ", '") + n + "'";
+    }
+    return unknown;
+  };
   server_ = std::make_unique<ctl::Server>(epoll_, config, host);
   if (auto st = server_->Listen(); !st) {
     loop_.log(core::LogLevel::kWarn, "control socket disabled: " + st.Err().Describe() +
@@ -37,6 +44,9 @@ void ControlHandler::Start(const std::string& path, std::optional<gid_t> group) 
     server_.reset();
     return;
   }
+  events_.AddSink([this](const core::LifecycleEvent& e, const std::string& json) {
+    if (server_) server_->PublishEvent(e.name, json);
+  });
   output_.OnLine([this](size_t i) { return server_ && server_->Follows(output_.Name(i)); },
                  [this](size_t i, const std::string& line) {
                    if (server_) server_->Broadcast(output_.Name(i), line);

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "app/event_feed.h"
 #include "app/output_router.h"
 #include "app/service_views.h"
 #include "ctl/server.h"
@@ -26,7 +27,8 @@ class ControlHandler {
     std::function<void(core::LogLevel, const std::string&)> log;
   };
 
-  ControlHandler(os::Epoll& epoll, const ServiceViews& views, OutputRouter& output, Loop loop);
+  ControlHandler(os::Epoll& epoll, const ServiceViews& views, OutputRouter& output,
+                 EventFeed& events, Loop loop);
   // Opens the socket; when it cannot (a read-only filesystem, say), says
   // so and tend runs on without tendctl.
   void Start(const std::string& path, std::optional<gid_t> group);
@@ -40,6 +42,7 @@ class ControlHandler {
   os::Epoll& epoll_;
   const ServiceViews& views_;
   OutputRouter& output_;
+  EventFeed& events_;
   Loop loop_;
   std::unique_ptr<ctl::Server> server_;
 };

@@ -24,13 +24,14 @@ std::optional<std::string> GetEnv(const std::string& name) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // First: no signal may arrive before the signalfd can read it.
+  std::vector<std::string> args(argv + 1, argv + argc);
+  std::string self = argc > 0 ? argv[0] : "tend";
+  // tendctl keeps the default signal handling: Ctrl-C and `timeout` end
+  // `logs -f` and `events`.
+  if (self.substr(self.rfind('/') + 1) == "tendctl") return ctl::ClientMain(args);
+  // tend: no signal may arrive before the signalfd can read it.
   os::BlockSignals();
   os::RememberArgv(argc, argv);
-
-  std::vector<std::string> args(argv + 1, argv + argc);
-  std::string self = argv[0];
-  if (self.substr(self.rfind('/') + 1) == "tendctl") return ctl::ClientMain(args);
   spec::OptionsResult parsed = spec::ParseOptions(args, GetEnv);
   if (parsed.error) {
     std::fprintf(stderr, "tend: %s\n", parsed.error->c_str());

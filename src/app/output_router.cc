@@ -225,13 +225,14 @@ void OutputRouter::Keep(size_t i, int k) {
   }
 }
 
-std::vector<std::string> OutputRouter::Recent(size_t i, size_t n) const {
+std::vector<std::string> OutputRouter::Recent(size_t i, size_t n, std::string_view since) const {
   std::vector<std::string> out;
   if (i >= services_.size()) return out;
   const std::string& name = i < names_.size() ? names_[i] : "";
   // Newest first, then reversed: only the last n lines are formatted.
   for (auto it = services_[i].ring.rbegin(); it != services_[i].ring.rend() && out.size() < n;
        ++it) {
+    if (it->time < since) break;  // same-width UTC times: their order is the text's
     std::string_view lines = it->lines;
     if (!lines.empty()) lines.remove_suffix(1);  // the last '\n'
     while (out.size() < n) {

@@ -93,7 +93,8 @@ class OutputRouter {
   // ring (for `tendctl logs`) and to this callback (for `logs -f`).
   // The ring keeps whole read batches, not lines, so that keeping it costs
   // one copy per batch; JSON is made only when asked for.
-  std::vector<std::string> Recent(size_t i, size_t n) const;
+  // `since`: only lines read at or after that time (base::FormatUtc's form).
+  std::vector<std::string> Recent(size_t i, size_t n, std::string_view since = {}) const;
   // Service i's name as its lines carry it ("" for a removed one).
   const std::string& Name(size_t i) const {
     static const std::string kNone;

@@ -60,7 +60,7 @@ base::Status Runner::Init() {
   output_ = std::make_unique<OutputRouter>(
       epoll_, StyleFor(plan_.log_format, plan_.timestamps, options_.verbosity),
       AnyInherit(plan_.services));
-  std::vector<std::string> names = Names();
+  std::vector<std::string> names = core::SlotNames(supervisor_);
   for (size_t i = 0; i < plan_.services.size(); ++i) {
     if (auto st = output_->Prepare(i, plan_.services[i], names); !st) return st;
   }
@@ -95,7 +95,8 @@ void Runner::MakeComponents() {
   loop.reload = [this] { return Reload(); };
   loop.settle = [this] { ProcessEvents(); };
   loop.log = ctx.log;
-  control_ = std::make_unique<ControlHandler>(epoll_, *views_, *output_, loop);
+  events_ = std::make_unique<EventFeed>(*output_);
+  control_ = std::make_unique<ControlHandler>(epoll_, *views_, *output_, *events_, loop);
   http_ = std::make_unique<HttpEndpoint>(epoll_, *views_, loop_iterations_, syslog_->counters(),
                                          ctx.log);
 }
@@ -218,7 +219,7 @@ void Runner::Execute(const core::Action& a) {
     case core::Action::Kind::kProbe: DoProbe(a); break;
     case core::Action::Kind::kCancelProbe: probes_->Cancel(a.service, a.probe); break;
     case core::Action::Kind::kFree: DoFree(a.service); break;
-    case core::Action::Kind::kEvent: break;
+    case core::Action::Kind::kEvent: events_->Publish(*a.event); break;
   }
 }
 
@@ -232,16 +233,6 @@ void Runner::DoFree(size_t i) {
   children_->Free(i);
   output_->Forget(i);
   if (!views_->Find(Spec(i).name)) fd_store_.Forget(Spec(i).name);
-}
-
-// Indexed like the services; a removed one has no name, so that it no
-// longer widens the name column.
-std::vector<std::string> Runner::Names() const {
-  std::vector<std::string> names;
-  for (const core::ServiceRuntime& s : supervisor_.services()) {
-    names.push_back(s.Retired() ? std::string() : s.spec.name);
-  }
-  return names;
 }
 
 os::SpawnRequest Runner::Request(const spec::ServiceSpec& spec, const spec::CommandLine& command,
@@ -258,7 +249,7 @@ os::SpawnRequest Runner::Request(const spec::ServiceSpec& spec, const spec::Comm
 void Runner::DoSpawn(size_t i) {
   const spec::ServiceSpec& spec = Spec(i);
   daemons_->Unwatch(i);  // a new start: whatever it watched before is not its daemon
-  if (auto st = output_->Prepare(i, spec, Names()); !st) {
+  if (auto st = output_->Prepare(i, spec, core::SlotNames(supervisor_)); !st) {
     Log(core::LogLevel::kError, spec.name + ": " + st.Err().Describe());
   }
   os::SpawnRequest req = Request(spec, spec.command, i);

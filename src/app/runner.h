@@ -71,7 +71,6 @@ class Runner {
   os::SpawnRequest Request(const spec::ServiceSpec& spec, const spec::CommandLine& command,
                            size_t i);
   const spec::ServiceSpec& Spec(size_t i) const { return supervisor_.services()[i].spec; }
-  std::vector<std::string> Names() const;
   void Log(core::LogLevel level, const std::string& text) { output_->Log(level, text); }
   uint64_t loop_iterations_ = 0;
 
@@ -93,6 +92,7 @@ class Runner {
   std::unique_ptr<NotifyIntake> notify_;
   std::unique_ptr<SyslogIntake> syslog_;
   std::unique_ptr<ServiceViews> views_;
+  std::unique_ptr<EventFeed> events_;  // before its sinks: control_, http_
   std::unique_ptr<ControlHandler> control_;
   std::unique_ptr<HttpEndpoint> http_;
   base::UniqueFd dev_null_;  // exec probes' output

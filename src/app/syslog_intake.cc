@@ -1,5 +1,6 @@
 #include "app/syslog_intake.h"
 
+#include "core/service_view.h"
 #include "core/syslog_sender.h"
 #include "logs/syslog_message.h"
 #include "os/process.h"
@@ -146,10 +147,7 @@ std::optional<size_t> SyslogIntake::Sender(int pid, const logs::SyslogMessage& m
   }
   std::vector<int> lineage = LiveLineage(pid);
   if (lineage.empty() && m.pid && *m.pid != pid) lineage = LiveLineage(*m.pid);
-  names_.clear();
-  for (const core::ServiceRuntime& s : supervisor_.services()) {
-    names_.push_back(s.Retired() ? std::string() : s.spec.name);
-  }
+  names_ = core::SlotNames(supervisor_);
   std::optional<size_t> service =
       core::SyslogSender(lineage, SenderOwners(lineage, children_, daemons_), m.tag, names_);
   if (lineage.empty()) return service;  // gone: by its tag, nothing to remember

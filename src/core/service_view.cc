@@ -59,6 +59,14 @@ void Processes(const ServiceRuntime& s, std::vector<int> daemon_pids, ServiceVie
 
 }  // namespace
 
+std::vector<std::string> SlotNames(const Supervisor& sup) {
+  std::vector<std::string> names;
+  for (const ServiceRuntime& s : sup.services()) {
+    names.push_back(s.Retired() ? std::string() : s.spec.name);
+  }
+  return names;
+}
+
 bool Listed(const Supervisor& sup, size_t i) { return sup.services()[i].Canonical(); }
 
 ServiceView ViewOf(const Supervisor& sup, size_t i, base::TimePoint now,

@@ -56,6 +56,11 @@ using DaemonPids = std::function<std::vector<int>(size_t i)>;
 // reload or replaced, nor a new instance of it still starting (start-first).
 bool Listed(const Supervisor& sup, size_t i);
 
+// Each slot's service name, indexed like the slots; empty for a removed
+// one, so that it no longer widens the name column or matches a tag. A new
+// instance still starting (start-first) has its service's name.
+std::vector<std::string> SlotNames(const Supervisor& sup);
+
 ServiceView ViewOf(const Supervisor& sup, size_t i, base::TimePoint now,
                    std::vector<int> daemon_pids = {});
 

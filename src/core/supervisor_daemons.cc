@@ -107,8 +107,10 @@ std::optional<base::TimePoint> Supervisor::NextSettleMoment(ServiceRuntime& s,
 void Supervisor::On(const events::DaemonGone& e, base::TimePoint now) {
   ServiceRuntime& s = services_[e.service];
   std::string how = e.status ? e.status->Describe() : "ended";
-  Emit(e.service,
-       {.kind = EventKind::kExited, .pid = e.pid, .status = e.status, .ran = now - s.started_at});
+  if (s.state == State::kAdopted) {  // not what a stop or an ended command left
+    Emit(e.service,
+         {.kind = EventKind::kExited, .pid = e.pid, .status = e.status, .ran = now - s.started_at});
+  }
   Ending why{"daemon (pid " + std::to_string(e.pid) + ") " + how, "",
              !e.status || !e.status->Clean()};
   bool restarts = s.state != State::kStopping || RestartsAfterStop(s);

@@ -28,6 +28,7 @@ constexpr const char* kUsageText = R"(Usage: tendctl [--socket PATH] [--json] CO
   shutdown                    stop everything; tend exits
   logs NAME [-n N] [-f]       recent output of a service; -f follows it
   wait NAME...|all [--timeout S]  until they run and are ready (default 30 s)
+  events [NAME...]            follow lifecycle events (started, exited, ...)
   health [--all] [NAME...]    exit 0 only if the critical services (all of them
                               with --all, or if none is critical) run and are
                               ready and live: a Docker HEALTHCHECK
@@ -42,7 +43,7 @@ struct Args {  // NOLINT(bugprone-exception-escape)
   std::string socket;
   bool as_json = false;
   json request;
-  bool stream = false;  // logs -f
+  bool stream = false;  // logs -f, events
 };
 
 int Usage(const std::string& why) {
@@ -112,6 +113,13 @@ std::optional<int> Parse(const std::vector<std::string>& args, Args& a) {
       }
     }
     if (names.size() != 1) return Usage("logs needs one service name");
+  } else if (cmd == "events") {
+    for (const auto& n : rest) {
+      if (n[0] == '-')
+        return Usage("unknown events option '" + n + "' (--json goes before the command)");
+      names.push_back(n);
+    }
+    a.stream = true;
   } else if (cmd == "wait") {
     for (size_t k = 0; k < rest.size(); ++k) {
       if (rest[k] == "--timeout" && k + 1 < rest.size()) {
@@ -213,6 +221,37 @@ void PrintLogLine(const json& l) {
   std::fflush(out);
 }
 
+// One event in words: "19:10:00.123 web exited: killed by SIGKILL after 3.2s (pid 41)",
+// then an exit's last lines of output, indented.
+void PrintEvent(const json& e) {
+  auto text = [&](const char* k) { return e.contains(k) ? Cell(e[k]) : std::string(); };
+  std::string time = text("time"), type = text("type");
+  std::string line = (time.size() >= 23 ? time.substr(11, 12) : time) + " " +
+                     (e.contains("service") ? text("service") : std::string("tend")) + " " + type;
+  std::string detail;
+  if (type == "exited") {
+    detail = (e.contains("status") ? text("status") : std::string("ended")) + " after " +
+             std::to_string(e.value("ran_ms", 0)) + " ms";
+  } else if (type == "restarting") {
+    detail = "in " + std::to_string(e.value("delay_ms", 0)) + " ms";
+  } else if (type == "reload") {
+    for (const char* k : {"added", "removed", "changed"}) {
+      if (e.contains(k) && !e[k].empty())
+        detail += (detail.empty() ? "" : "; ") + std::string(k) + " " + e[k].dump();
+    }
+  } else {
+    detail = text("probe").empty() ? text("why") : text("probe") + ": " + text("why");
+    if (type == "adopted") detail = "pid " + text("pids");
+  }
+  if (e.contains("pid") && type != "adopted")
+    detail += (detail.empty() ? "pid " : " (pid ") + text("pid") + (detail.empty() ? "" : ")");
+  std::printf("%s%s%s\n", line.c_str(), detail.empty() ? "" : ": ", detail.c_str());
+  if (e.contains("last_lines")) {
+    for (const json& l : e["last_lines"]) std::printf("    | %s\n", l.value("line", "").c_str());
+  }
+  std::fflush(stdout);
+}
+
 }  // namespace
 
 int ClientMain(const std::vector<std::string>& args) {
@@ -253,6 +292,17 @@ int ClientMain(const std::vector<std::string>& args) {
   std::string cmd = a.request["cmd"];
   if (!a.as_json && cmd == "status") PrintStatus(reply);
   if (cmd == "health") return PrintHealth(reply, a.as_json);
+  if (cmd == "events") {
+    while (ReadLine(fd->Get(), buffer, line)) {
+      if (a.as_json) {
+        std::puts(line.c_str());
+        std::fflush(stdout);
+        continue;
+      }
+      json j = json::parse(line, nullptr, false);
+      if (!j.is_discarded() && j.contains("event")) PrintEvent(j["event"]);
+    }
+  }
   if (cmd == "logs") {
     if (!a.as_json) {
       for (const json& l : reply["lines"]) PrintLogLine(l);

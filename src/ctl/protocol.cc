@@ -16,11 +16,11 @@ struct Known {
   const char* name;
   Command cmd;
 };
-constexpr Known kCommands[] = {{"status", Command::kStatus},     {"start", Command::kStart},
-                               {"stop", Command::kStop},         {"restart", Command::kRestart},
-                               {"signal", Command::kSignal},     {"reload", Command::kReload},
-                               {"shutdown", Command::kShutdown}, {"logs", Command::kLogs},
-                               {"wait", Command::kWait},         {"health", Command::kHealth}};
+constexpr Known kCommands[] = {
+    {"status", Command::kStatus},     {"start", Command::kStart},   {"stop", Command::kStop},
+    {"restart", Command::kRestart},   {"signal", Command::kSignal}, {"reload", Command::kReload},
+    {"shutdown", Command::kShutdown}, {"logs", Command::kLogs},     {"wait", Command::kWait},
+    {"health", Command::kHealth},     {"events", Command::kEvents}};
 
 bool NeedsNames(Command c) {
   return c == Command::kStart || c == Command::kStop || c == Command::kRestart ||

@@ -26,12 +26,13 @@ enum class Command {
   kShutdown,
   kLogs,
   kWait,
-  kHealth
+  kHealth,
+  kEvents
 };
 
 struct Request {
   Command cmd = Command::kStatus;
-  std::vector<std::string> names;  // "all" allowed where a list is
+  std::vector<std::string> names;  // "all" allowed where a list is; kEvents: a filter
   std::string signal;              // kSignal
   int lines = 50;                  // kLogs: how many recent lines
   bool follow = false;             // kLogs

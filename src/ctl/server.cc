@@ -1,5 +1,7 @@
 #include "ctl/server.h"
 
+#include <algorithm>
+
 #include "os/process.h"
 #include "os/timer_fd.h"
 #include "os/unix_socket.h"
@@ -29,6 +31,13 @@ class Server::Conn : public os::Session {
 
   bool Follows(const std::string& service) const {
     return waiting_ && waiting_->cmd == Command::kLogs && waiting_->names[0] == service;
+  }
+  // Events of `service` (empty: tend's own, which every follower gets).
+  bool FollowsEvents(const std::string& service) const {
+    if (!waiting_ || waiting_->cmd != Command::kEvents) return false;
+    const auto& names = waiting_->names;
+    return service.empty() || names.empty() ||
+           std::find(names.begin(), names.end(), service) != names.end();
   }
   // A line pushed to a follower: one that has more than max_output unread goes.
   void Push(os::Stream& s, const std::string& data);
@@ -79,6 +88,12 @@ void Server::Conn::Serve(os::Stream& s, const std::string& line, base::TimePoint
   const Request& r = *p.request;
   if (waiting_) return s.Send(ErrorReply("a wait or follow is in progress on this connection"));
   if (r.cmd == Command::kLogs) return Logs(s, r);
+  if (r.cmd == Command::kEvents) {
+    std::string unknown = server_.host_.unknown ? server_.host_.unknown(r.names) : "";
+    if (!unknown.empty()) return s.Send(ErrorReply("unknown service: " + unknown));
+    waiting_ = r;  // followed from here on, as long as it reads
+    return s.Send(OkReply());
+  }
   if (r.cmd == Command::kWait) {
     std::string error;
     server_.host_.not_ready(r.names, &error);
@@ -233,6 +248,15 @@ void Server::Broadcast(const std::string& service, const std::string& json_line)
   streams_.ForEach<Conn>(
       [&](os::Stream& s, Conn& c) {
         if (c.Follows(service)) c.Push(s, line);
+      },
+      os::Now());
+}
+
+void Server::PublishEvent(const std::string& service, const std::string& json_event) {
+  std::string line = R"({"v":1,"event":)" + json_event + "}\n";
+  streams_.ForEach<Conn>(
+      [&](os::Stream& s, Conn& c) {
+        if (c.FollowsEvents(service)) c.Push(s, line);
       },
       os::Now());
 }

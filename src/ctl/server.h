@@ -57,6 +57,8 @@ struct Host {
   // bounded), so that a short answer can say so.
   std::function<bool(const std::string&)> forgot;
   std::function<void(const std::string&)> log;  // a line for tend's own log
+  // For events: the names that are not services (empty: all known).
+  std::function<std::string(const std::vector<std::string>&)> unknown;
 };
 
 class Server {
@@ -71,6 +73,9 @@ class Server {
   bool Follows(const std::string& service) const;
   // A new output line of `service`, as a JSON object, for followers.
   void Broadcast(const std::string& service, const std::string& json_line);
+  // A lifecycle event of `service` (empty: of tend), as a JSON object, for
+  // clients following events (of every service, or of that one).
+  void PublishEvent(const std::string& service, const std::string& json_event);
   // Re-checks waiting clients (after state changes) and timeouts.
   void Poll(base::TimePoint now);
   std::optional<base::TimePoint> NextDeadline() const;

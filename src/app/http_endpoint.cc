@@ -35,12 +35,17 @@ void AddProcessStats(const std::vector<int>& pids, http::ServiceMetrics& sm) {
 
 HttpEndpoint::HttpEndpoint(os::Epoll& epoll, const ServiceViews& views,
                            const uint64_t& loop_iterations, const SyslogIntake::Counters& syslog,
+                           EventFeed& events,
                            std::function<void(core::LogLevel, const std::string&)> log)
     : epoll_(epoll),
       views_(views),
       loop_iterations_(loop_iterations),
       syslog_(syslog),
-      log_(std::move(log)) {}
+      log_(std::move(log)) {
+  events.AddSink([this, &events](const core::LifecycleEvent& e, const std::string& json) {
+    Publish(events.LastSeq(), e, json);
+  });
+}
 
 base::Status HttpEndpoint::Start(const std::string& listen) {
   if (listen.empty()) return base::OkStatus();
@@ -58,7 +63,7 @@ base::Status HttpEndpoint::Start(const std::string& listen) {
     return base::Error{"http_listen " + listen + ": " + st.Err().Describe() +
                        " (choose another port, or set http_listen = \"\" to turn it off)"};
   }
-  log_(core::LogLevel::kInfo, "serving /healthz, /readyz and /metrics at " + listen);
+  log_(core::LogLevel::kInfo, "serving /healthz, /readyz, /metrics and /events at " + listen);
   return base::OkStatus();
 }
 
@@ -73,10 +78,33 @@ std::optional<base::TimePoint> HttpEndpoint::NextDeadline() const {
 http::Response HttpEndpoint::Answer(const http::Request& r) {
   if (r.path == "/healthz" || r.path == "/livez") return Text(200, "ok\n");
   if (r.path == "/readyz") return Readyz(r.query == "all" || r.query.find("all=") == 0);
+  if (r.path == "/events") return Events(r.query);
   if (r.path == "/metrics") {
     return Make(200, http::kMetricsContentType, http::RenderMetrics(GatherMetrics()));
   }
-  return Text(404, "not found: try /healthz, /readyz or /metrics\n");
+  return Text(404, "not found: try /healthz, /readyz, /metrics or /events\n");
+}
+
+// Server-Sent Events: `tendctl events --json` as an EventSource stream,
+// every service's or, with ?service=NAME, one's.
+http::Response HttpEndpoint::Events(const std::string& query) {
+  std::string service;
+  if (query.rfind("service=", 0) == 0) service = query.substr(8);
+  if (!service.empty() && !views_.Find(service)) {
+    return Text(404, "no service '" + service + "': /events?service=NAME, or /events for all\n");
+  }
+  http::Response r = Make(200, "text/event-stream", ": tend lifecycle events\n\n");
+  r.stream = true;
+  r.topic = service;
+  return r;
+}
+
+// One event as an SSE message: its sequence number as the id, its type as
+// the event name, its JSON as the data (one line: JSON has no raw newline).
+void HttpEndpoint::Publish(uint64_t seq, const core::LifecycleEvent& e, const std::string& json) {
+  if (!server_ || !server_->Streaming()) return;
+  server_->Publish(e.name, "id: " + std::to_string(seq) + "\nevent: " +
+                               core::EventKindName(e.kind) + "\ndata: " + json + "\n\n");
 }
 
 // The same verdict as `tendctl health`, with the same per-service detail.

@@ -1,7 +1,8 @@
 // HttpEndpoint: http_listen's /healthz, /readyz and /metrics for
 // Kubernetes and Prometheus, served in the event loop (http::Server) and
 // answered from the services' views, as tendctl's are, and a few reads of
-// /proc for CPU and memory.
+// /proc for CPU and memory; and /events, the lifecycle events as
+// Server-Sent Events (an EventFeed sink).
 #pragma once
 
 #include <functional>
@@ -9,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "app/event_feed.h"
 #include "app/service_views.h"
 #include "app/syslog_intake.h"
 #include "http/metrics.h"
@@ -21,7 +23,7 @@ class HttpEndpoint {
   // `loop_iterations` counts the loop's turns and `syslog` the messages
   // of /dev/log, for /metrics.
   HttpEndpoint(os::Epoll& epoll, const ServiceViews& views, const uint64_t& loop_iterations,
-               const SyslogIntake::Counters& syslog,
+               const SyslogIntake::Counters& syslog, EventFeed& events,
                std::function<void(core::LogLevel, const std::string&)> log);
   // Before any service starts: a port the user asked for that cannot be
   // bound is a set-up error, not a probe that silently never answers.
@@ -32,6 +34,8 @@ class HttpEndpoint {
  private:
   http::Response Answer(const http::Request& r);
   http::Response Readyz(bool all);
+  http::Response Events(const std::string& query);
+  void Publish(uint64_t seq, const core::LifecycleEvent& e, const std::string& json);
   http::TendMetrics GatherMetrics() const;
 
   os::Epoll& epoll_;

@@ -98,7 +98,7 @@ void Runner::MakeComponents() {
   events_ = std::make_unique<EventFeed>(*output_);
   control_ = std::make_unique<ControlHandler>(epoll_, *views_, *output_, *events_, loop);
   http_ = std::make_unique<HttpEndpoint>(epoll_, *views_, loop_iterations_, syslog_->counters(),
-                                         ctx.log);
+                                         *events_, ctx.log);
 }
 
 int Runner::Run() {

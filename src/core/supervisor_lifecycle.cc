@@ -83,7 +83,8 @@ void Supervisor::EmitStopped(size_t i) {
         return o.Canonical() && o.spec.name == s.spec.name;
       });
   if (replaced || s.replaces) return;
-  std::string why = s.Held()                    ? "stop requested"
+  std::string why = s.replacement               ? "changed by a reload; restarting"
+                    : s.Held()                  ? "stop requested"
                     : s.Retired()               ? "removed by a reload"
                     : phase_ != Phase::kRunning ? "shutdown"
                     : s.completed               ? "done"

@@ -51,7 +51,7 @@ std::string Serialize(const Response& response, bool head_only) {
   out += ReasonPhrase(status);
   out += "\r\n";
   AddField(out, "Content-Type", response.content_type);
-  AddField(out, "Content-Length", std::to_string(response.body.size()));
+  if (!response.stream) AddField(out, "Content-Length", std::to_string(response.body.size()));
   AddField(out, "Cache-Control", "no-store");
   AddField(out, "Connection", "close");
   for (const auto& [name, value] : response.headers) AddField(out, name, value);

@@ -17,6 +17,11 @@ struct Response {
   std::string body;
   // Extra fields, e.g. {"Allow", "GET, HEAD"} with a 405.
   std::vector<std::pair<std::string, std::string>> headers;
+  // A stream (Server-Sent Events): the head and `body` go now, without
+  // Content-Length; the connection stays open and what the server
+  // publishes under `topic` (or anything, for an empty one) follows.
+  bool stream = false;
+  std::string topic{};
 };
 
 // "OK", "Not Found"... for the codes tend uses; "Unknown" otherwise.
@@ -27,7 +32,8 @@ std::string_view ReasonPhrase(int status);
 Response TextError(int status, std::string_view detail = {});
 
 // Status line, fields and (unless `head_only`) body. Content-Length is the
-// body's size either way, as RFC 9110 §9.3.2 asks for HEAD. A status out of
+// body's size either way, as RFC 9110 §9.3.2 asks for HEAD; a stream has
+// none (its body ends when the connection does). A status out of
 // 100..599 is sent as 500; CR, LF and NUL in field names or values are
 // replaced by spaces, so a value can never inject a field.
 std::string Serialize(const Response& response, bool head_only);

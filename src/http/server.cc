@@ -23,13 +23,32 @@ class Server::Exchange : public os::Session {
     if (parser_.state() == RequestParser::State::kNeedMore) return;
     bool head_only =
         parser_.state() == RequestParser::State::kDone && parser_.request().method == "HEAD";
-    s.Send(Serialize(server_.Answer(parser_), head_only));
-    s.Finish();
+    Response r = server_.Answer(parser_);
+    if (r.stream && !head_only && server_.OpenStreams() >= server_.config_.max_streams) {
+      r = TextError(503, "too many event streams open; try again later");
+    }
+    s.Send(Serialize(r, head_only));
     ++server_.answered_;
+    if (r.stream && !head_only) {  // open until the client goes or stalls
+      topic_ = std::move(r.topic);
+      streaming_ = true;
+      deadline_.reset();
+      return;
+    }
+    s.Finish();
     // From when the response is ready: making a large one takes time too.
     deadline_ = std::max(now, os::Now()) + server_.config_.write_timeout;
   }
   std::optional<base::TimePoint> Deadline() const override { return deadline_; }
+  bool Streams(const std::string& topic) const {
+    return streaming_ && (topic_.empty() || topic.empty() || topic_ == topic);
+  }
+  bool streaming() const { return streaming_; }
+  // A stream's next piece; a client that leaves too much unread goes.
+  void Push(os::Stream& s, const std::string& data) {
+    if (s.Unsent() + data.size() > server_.config_.max_stream_backlog) return s.Close();
+    s.Send(data);
+  }
   // Out of time: dropped now, whatever it is doing; one still sending its
   // head gets a best-effort 408 first.
   void Expired(os::Stream& s, base::TimePoint /*now*/) override {
@@ -40,6 +59,7 @@ class Server::Exchange : public os::Session {
   // The oldest connection may always go: a real probe is done in
   // milliseconds, so the longest-open one is almost surely stalled.
   std::optional<base::TimePoint> StalledSince(const os::Stream& /*s*/) const override {
+    if (streaming_) return std::nullopt;  // its own bound is max_streams
     return accepted_;
   }
 
@@ -47,7 +67,9 @@ class Server::Exchange : public os::Session {
   Server& server_;
   RequestParser parser_;
   base::TimePoint accepted_;
-  base::TimePoint deadline_;
+  std::optional<base::TimePoint> deadline_;
+  bool streaming_ = false;
+  std::string topic_;
 };
 
 Server::Server(os::Epoll& epoll, ServerConfig config, Handler handler)
@@ -96,6 +118,22 @@ ServerStats Server::stats() const {
   stats.timed_out = timed_out_;
   stats.evicted = streams_.evicted();
   return stats;
+}
+
+size_t Server::OpenStreams() const {
+  return streams_.Count<Exchange>([](const Exchange& e) { return e.streaming(); });
+}
+
+bool Server::Streaming() const {
+  return streams_.Any<Exchange>([](const Exchange& e) { return e.streaming(); });
+}
+
+void Server::Publish(const std::string& topic, const std::string& data) {
+  streams_.ForEach<Exchange>(
+      [&](os::Stream& s, Exchange& e) {
+        if (e.Streams(topic)) e.Push(s, data);
+      },
+      os::Now());
 }
 
 Response Server::Answer(const RequestParser& parser) {

@@ -41,6 +41,8 @@ struct ServerConfig {
   base::Duration write_timeout = base::seconds(5);    // whole response, from the head
   base::Duration linger = base::seconds(1);           // draining input after the response
   size_t max_clients = 64;
+  size_t max_streams = 16;                 // of them, open streams (SSE); more get 503
+  size_t max_stream_backlog = 256 * 1024;  // unread bytes before a stream's client is dropped
   ParseLimits limits;
   std::function<void(const std::string&)> log;  // rare server-level trouble; may be empty
 };
@@ -73,6 +75,10 @@ class Server {
   std::optional<base::TimePoint> NextDeadline() const { return streams_.NextDeadline(); }
 
   size_t ClientCount() const { return streams_.ClientCount(); }
+  // Sends `data` to every open stream of `topic` (and to those of every topic).
+  void Publish(const std::string& topic, const std::string& data);
+  // Whether some stream is open: publishing costs nothing otherwise.
+  bool Streaming() const;
   ServerStats stats() const;
 
  private:
@@ -82,6 +88,7 @@ class Server {
   static os::StreamPolicy StreamPolicyOf(const ServerConfig& config);
   os::StreamServer::Hooks StreamHooks();
   Response Answer(const RequestParser& parser);
+  size_t OpenStreams() const;
 
   ServerConfig config_;
   Handler handler_;

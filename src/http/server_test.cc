@@ -21,6 +21,12 @@ using namespace std::chrono_literals;
 Response Handle(const Request& r) {
   if (r.path == "/healthz") return Response{200, "text/plain", "ok\n", {}};
   if (r.path == "/big") return Response{200, "text/plain", std::string(16 << 20, 'x'), {}};
+  if (r.path == "/events") {
+    Response e{200, "text/event-stream", ": hello\n\n", {}};
+    e.stream = true;
+    e.topic = r.query;
+    return e;
+  }
   return TextError(404);
 }
 
@@ -265,6 +271,64 @@ TEST_F(HttpServer, ListenReportsABadAddress) {
   ASSERT_FALSE(st);
   EXPECT_NE(st.Err().Describe().find("not a numeric IP"), std::string::npos);
   EXPECT_FALSE(server.Port());
+}
+
+// What a client has received so far, after running the loop a little.
+std::string Received(HttpServer& /*loop*/, int fd) {
+  std::string got;
+  char buf[65536];
+  for (ssize_t n; (n = recv(fd, buf, sizeof buf, MSG_DONTWAIT)) > 0;) {
+    got.append(buf, static_cast<size_t>(n));
+  }
+  return got;
+}
+
+TEST_F(HttpServer, AStreamStaysOpenAndGetsWhatIsPublishedForItsTopic) {
+  Start();
+  base::UniqueFd all = Connect(), web = Connect();
+  SendAll(all.Get(), "GET /events HTTP/1.1\r\n\r\n");
+  SendAll(web.Get(), "GET /events?web HTTP/1.1\r\n\r\n");
+  RunFor(50ms);
+  std::string head = Received(*this, all.Get());
+  EXPECT_TRUE(StartsWith(head, "HTTP/1.1 200 OK\r\n")) << head;
+  EXPECT_EQ(head.find("Content-Length"), std::string::npos) << head;
+  EXPECT_NE(head.find("\r\n\r\n: hello\n\n"), std::string::npos) << head;
+  Received(*this, web.Get());
+  EXPECT_TRUE(server_->Streaming());
+  server_->Publish("db", "data: 1\n\n");
+  server_->Publish("web", "data: 2\n\n");
+  RunFor(50ms);
+  EXPECT_EQ(Received(*this, all.Get()), "data: 1\n\ndata: 2\n\n");
+  EXPECT_EQ(Received(*this, web.Get()), "data: 2\n\n");
+  RunFor(100ms);
+  EXPECT_FALSE(server_->NextDeadline().has_value());  // an idle stream needs no wake-up
+  all.Reset();
+  web.Reset();
+  RunFor(50ms);
+  EXPECT_FALSE(server_->Streaming());
+}
+
+TEST_F(HttpServer, StreamsAreCappedAndAStalledOneIsDropped) {
+  ServerConfig config;
+  config.max_streams = 2;
+  config.max_stream_backlog = 64 * 1024;
+  Start(config);
+  std::vector<base::UniqueFd> clients;
+  for (int k = 0; k < 3; ++k) {
+    clients.push_back(Connect());
+    SendAll(clients.back().Get(), "GET /events HTTP/1.1\r\n\r\n");
+    RunFor(30ms);
+  }
+  EXPECT_TRUE(StartsWith(ReadToClose(clients[2].Get()).value_or(""), "HTTP/1.1 503"));
+  // Nobody reads: the kernel's buffers fill, then the backlog bound drops them.
+  std::string chunk = "data: " + std::string(4000, 'x') + "\n\n";
+  for (int k = 0; k < 2000 && server_->Streaming(); ++k) {
+    server_->Publish("", chunk);
+    Step(0);
+  }
+  EXPECT_FALSE(server_->Streaming());
+  // A normal request is still answered.
+  EXPECT_TRUE(StartsWith(Exchange("GET /healthz HTTP/1.1\r\n\r\n"), "HTTP/1.1 200 OK"));
 }
 
 }  // namespace

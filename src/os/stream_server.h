@@ -137,6 +137,12 @@ class StreamServer {
     }
     return false;
   }
+  template <class S>
+  size_t Count(const std::function<bool(const S&)>& fn) const {
+    size_t n = 0;
+    for (const auto& [id, c] : clients_) n += fn(static_cast<const S&>(*c.session)) ? 1 : 0;
+    return n;
+  }
 
   // Expires due sessions and drains, and ends the acceptor's pauses.
   void Poll(base::TimePoint now);

@@ -96,6 +96,11 @@ void Runner::MakeComponents() {
   loop.settle = [this] { ProcessEvents(); };
   loop.log = ctx.log;
   events_ = std::make_unique<EventFeed>(*output_);
+  hooks_ = std::make_unique<HookRunner>(
+      ctx, supervisor_,
+      [this](size_t i, const spec::CommandLine& c) { return Request(Spec(i), c, i); });
+  events_->AddSink(
+      [this](const core::LifecycleEvent& e, const std::string& j) { hooks_->On(e, j); });
   control_ = std::make_unique<ControlHandler>(epoll_, *views_, *output_, *events_, loop);
   http_ = std::make_unique<HttpEndpoint>(epoll_, *views_, loop_iterations_, syslog_->counters(),
                                          *events_, ctx.log);
@@ -109,7 +114,9 @@ int Runner::Run() {
     control_->Poll(os::Now());  // answers waits the last events satisfied
     http_->Poll(os::Now());     // drops clients past their deadline
     syslog_->Poll(os::Now());   // reports drops of rate windows that ended
-    for (auto d : {control_->NextDeadline(), http_->NextDeadline(), syslog_->NextDeadline()}) {
+    hooks_->Poll(os::Now());    // SIGKILL to hooks past their timeout
+    for (auto d : {control_->NextDeadline(), http_->NextDeadline(), syslog_->NextDeadline(),
+                   hooks_->NextDeadline()}) {
       if (d && (!deadline || *d < *deadline)) deadline = d;
     }
     if (auto st = timer_.Arm(deadline); !st) {
@@ -154,8 +161,8 @@ void Runner::Reap() {
     if (auto i = children_->TakeStop(child.pid)) {
       Log(status.Clean() ? core::LogLevel::kInfo : core::LogLevel::kWarn,
           Spec(*i).name + ": stop command " + status.Describe());
-    } else if (!probes_->Reaped(child.pid, status) && !children_->Reaped(child.pid, status) &&
-               !daemons_->Forget(child.pid, status)) {
+    } else if (!probes_->Reaped(child.pid, status) && !hooks_->Reaped(child.pid, status) &&
+               !children_->Reaped(child.pid, status) && !daemons_->Forget(child.pid, status)) {
       orphans = true;  // neither a service's, nor a probe, nor an adopted daemon
     }
   }

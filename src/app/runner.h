@@ -19,6 +19,7 @@
 #include "app/daemon_watch.h"
 #include "app/fd_store.h"
 #include "app/held_sockets.h"
+#include "app/hook_runner.h"
 #include "app/http_endpoint.h"
 #include "app/notify_intake.h"
 #include "app/output_router.h"
@@ -92,7 +93,8 @@ class Runner {
   std::unique_ptr<NotifyIntake> notify_;
   std::unique_ptr<SyslogIntake> syslog_;
   std::unique_ptr<ServiceViews> views_;
-  std::unique_ptr<EventFeed> events_;  // before its sinks: control_, http_
+  std::unique_ptr<EventFeed> events_;  // before its sinks: hooks_, control_, http_
+  std::unique_ptr<HookRunner> hooks_;
   std::unique_ptr<ControlHandler> control_;
   std::unique_ptr<HttpEndpoint> http_;
   base::UniqueFd dev_null_;  // exec probes' output

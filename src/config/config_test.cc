@@ -164,6 +164,41 @@ stop_signal = "KILL"
   }
 }
 
+TEST(ParseToml, HooksByEventAndTheirErrors) {
+  Parsed p = Toml(R"([services.a]
+command = "x"
+hooks = { exited = "/bin/alert $TEND_SERVICE", fatal = ["notify", "--fatal"] }
+hook_timeout = "5s"
+restart_order = "stop-first"
+)");
+  ASSERT_TRUE(p.errors.empty()) << p.Errors();
+  const spec::ServiceSpec& a = p.config.services[0];
+  ASSERT_EQ(a.hooks.size(), 2u);
+  EXPECT_TRUE(a.hooks.at("exited").needs_shell);
+  EXPECT_EQ(a.hooks.at("fatal").words, (std::vector<std::string>{"notify", "--fatal"}));
+  EXPECT_EQ(a.hook_timeout, base::seconds(5));
+  EXPECT_EQ(a.restart_order, spec::RestartOrder::kStopFirst);
+  Parsed bad = Toml(R"([services.a]
+command = "x"
+hooks = { exit = "y", fatal = [], stopped = 3 }
+restart_order = "whenever"
+[services.b]
+command = "x"
+hooks = "y"
+)");
+  std::string all = bad.Errors();
+  for (const char* want : {
+           "'hooks': no event 'exit' (events: started, ready, adopted, unhealthy, healthy, "
+           "exited, restarting, fatal, stopped)",
+           "'hooks.fatal' must be a command line string or a non-empty array of words",
+           "'hooks.stopped' must be a command line string",
+           "'restart_order' must be \"start-first\"",
+           "'hooks' must be a table",
+       }) {
+    EXPECT_NE(all.find(want), std::string::npos) << "missing: " << want << "\nin:\n" << all;
+  }
+}
+
 TEST(ParseToml, SyntaxErrorsHaveAPlace) {
   Parsed p = Toml("[services.a]\ncommand = \"x\nfoo");
   ASSERT_FALSE(p.errors.empty());

@@ -442,6 +442,49 @@ std::optional<SocketSpec> Socket(FileCtx& c, const toml::node& v) {
   return ok ? std::optional<SocketSpec>(*s) : std::nullopt;
 }
 
+// A command given as one line (split like `command`) or as its words.
+std::optional<CommandLine> CommandAt(FileCtx& c, const toml::node& v, const std::string& key) {
+  if (v.is_string()) {
+    SplitResult r = SplitCommandLine(*v.value<std::string>());
+    if (!r.error) return r.command;
+    c.Error(v,
+            "'" + key + "', column " + std::to_string(r.error->column) + ": " + r.error->message);
+    return std::nullopt;
+  }
+  const toml::array* words = v.as_array();
+  if (!words || words->empty()) {
+    WrongType(c, v, key, "a command line string or a non-empty array of words");
+    return std::nullopt;
+  }
+  auto list = StrList(c, v, key);
+  if (!list) return std::nullopt;
+  CommandLine command;
+  command.words = *list;
+  for (const std::string& w : *list) command.line += (command.line.empty() ? "" : " ") + w;
+  return command;
+}
+
+// hooks = { exited = "/usr/local/bin/alert", fatal = ["notify", "--fatal"] }
+void Hooks(FileCtx& c, Draft& d, const toml::node& v, const std::string& key) {
+  const toml::table* t = v.as_table();
+  if (!t) return WrongType(c, v, key, R"(a table like { exited = "/usr/local/bin/alert" })");
+  for (auto&& [k, sub] : *t) {
+    std::string event(k.str());
+    bool known = false;
+    std::string names;
+    for (const char* e : kHookEvents) {
+      known = known || event == e;
+      names += (names.empty() ? "" : ", ") + std::string(e);
+    }
+    if (!known) {
+      c.Error(sub,
+              "'hooks': no event '" + base::Printable(event, 32) + "' (events: " + names + ")");
+      continue;
+    }
+    if (auto command = CommandAt(c, sub, "hooks." + event)) d.spec.hooks[event] = *command;
+  }
+}
+
 void Listen(FileCtx& c, Draft& d, const toml::node& v, const std::string& key) {
   const toml::array* a = v.as_array();
   if (!a && !v.is_string()) {
@@ -582,6 +625,8 @@ const KeyHandler kServiceKeys[] = {
          c.Error(v, R"('restart_order' must be "start-first" (the new instance starts, the old one stops once it is ready) or "stop-first")");
        }
      }},
+    {"hooks", Hooks},
+    {"hook_timeout", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) { SET_IF(Dur(c, v, k), d.spec.hook_timeout); }},
     {"stop_command", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) {
        if (auto s = Str(c, v, k)) {
          SplitResult r = SplitCommandLine(*s);

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,6 +52,12 @@ enum class DaemonMode {
 // kNo for a command whose process is a shell (`sh -c '...'`): a clean exit
 // of a shell script is not a daemon start, and every shell would match.
 DaemonMode DefaultDaemonMode(const MatchRule& match);
+
+// The event types a hook can be set for: every lifecycle event of a
+// service (core::EventKind's names but "reload", which is tend's own).
+inline constexpr const char* kHookEvents[] = {"started",    "ready",   "adopted",
+                                              "unhealthy",  "healthy", "exited",
+                                              "restarting", "fatal",   "stopped"};
 
 // What ends with a service's main process (systemd's KillMode).
 enum class KillMode {
@@ -145,6 +152,11 @@ struct ServiceSpec {
   std::optional<base::Duration> stop_timeout;  // unset: the global grace
   std::optional<CommandLine> stop_command;
   KillMode kill_mode = KillMode::kGroup;
+  // Commands run when an event of the service happens (app/hook_runner.h),
+  // by event type ("exited", "fatal", ...): as its user, with a timeout, at
+  // most one running per service and event.
+  std::map<std::string, CommandLine> hooks;
+  base::Duration hook_timeout = base::seconds(30);
 
   std::vector<std::string> depends_on;
   OutputSpec out, err;

@@ -107,5 +107,17 @@ TEST(Events, AnAdoptedDaemon) {
   EXPECT_EQ(events[0].pid, 77);
 }
 
+// A hook can be set for every event of a service: the config's list is the
+// event kinds' names but tend's own reload.
+TEST(Events, HookEventsAreTheServiceEvents) {
+  std::vector<std::string> kinds;
+  for (int k = 0; k <= static_cast<int>(EventKind::kReload); ++k) {
+    auto kind = static_cast<EventKind>(k);
+    if (kind != EventKind::kReload) kinds.emplace_back(EventKindName(kind));
+  }
+  std::vector<std::string> hooks(std::begin(spec::kHookEvents), std::end(spec::kHookEvents));
+  EXPECT_EQ(hooks, kinds);
+}
+
 }  // namespace
 }  // namespace core

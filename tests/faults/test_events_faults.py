@@ -95,3 +95,26 @@ def test_a_hundred_followers_come_and_go(tend, ctl, tmp_path):
     grown = faultlib.rss_anon_kib(t.host_pid) - rss
     print("100 followers: RssAnon +%d KiB" % grown)
     assert grown < faultlib.RSS_MARGIN_KIB
+
+
+def test_hooks_of_crash_loops_leave_nothing_behind(tend, tmp_path):
+    """Five services crash-looping every ~20 ms, each with a hook on every
+    exit: hooks run (coalesced), no zombie is left, tend's fds come back."""
+    services = {f"loop{k}": ('command = ["sh", "-c", "exit 1"]\n'
+                             'backoff_initial = "20ms"\nbackoff_max = "20ms"\nstart_limit = 0\n'
+                             'hooks = { exited = ["sh", "-c", "sleep 0.05"], '
+                             'restarting = "true" }\n')
+                for k in range(5)}
+    t = tend("--config", faultlib.write_config(tmp_path / "tend.toml", services))
+    time.sleep(1)
+    baseline = faultlib.fd_count(t.host_pid)
+    time.sleep(4)
+    runs = len(t.err.matching(r"hook for 'exited' .* started"))
+    starts = len(t.err.matching(r"loop\d: started"))
+    print(f"hooks: {runs} exited-hook runs for {starts} starts")
+    assert runs >= 20 and starts >= runs
+    assert "cannot start" not in t.err.text()
+    faultlib.assert_fds_back(t.host_pid, baseline, "with hooks running", margin=12)
+    t.signal(15)
+    t.wait(timeout=20)  # its status is the crash loops' (1); that it ends is the point
+    assert "exiting with status" in t.err.text()

@@ -877,9 +877,10 @@ int InstanceCount(FileCtx& c, const std::string& name, const toml::table& t) {
 
 // Instances 1..count of the group `name`, each read from the table with its
 // number. The first instance with errors says enough: the rest are copies
-// of it under their own names, so later checks still know every name.
+// of it under their own names, so later checks still know every name;
+// past a bound on all instances, only the first is kept.
 std::vector<ServiceSpec> ReadInstances(FileCtx& c, const std::string& name, const toml::node& node,
-                                       int count) {
+                                       int count, InstanceTally& tally) {
   std::vector<ServiceSpec> out;
   size_t before = c.errors.size();
   for (int k = 1; k <= count && c.errors.size() == before; ++k) {
@@ -893,6 +894,11 @@ std::vector<ServiceSpec> ReadInstances(FileCtx& c, const std::string& name, cons
       c.errors[e].message += " (in instance " + s.name + ")";
     }
     out.push_back(std::move(s));
+    // Before the other instances are read: a bound must hold before it is crossed.
+    if (auto too_many = k == 1 ? Tally(tally, out[0], count) : std::nullopt) {
+      c.Error(node, "service '" + name + "': " + *too_many);
+      return out;
+    }
   }
   if (c.errors.size() == before) {
     for (const std::string& e : CheckInstances(out)) c.Error(node, "service '" + name + "': " + e);
@@ -922,7 +928,7 @@ void Service(FileCtx& c, const std::string& name, const toml::node& node, Config
   if (count == 0) {
     specs.push_back(ReadService(c, name, node));
   } else {
-    specs = ReadInstances(c, name, node, count);
+    specs = ReadInstances(c, name, node, count, config.instances);
   }
   for (ServiceSpec& s : specs) {
     config.services.push_back(std::move(s));

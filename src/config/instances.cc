@@ -52,6 +52,46 @@ std::optional<std::string> InstanceNamesTooLong(const std::string& group, int co
          " bytes, more than the limit of " + std::to_string(kMaxNameBytes) + ": shorten it";
 }
 
+namespace {
+
+// About what a spec's strings cost: its command lines and environment.
+size_t Bytes(const ServiceSpec& s) {
+  size_t n = 0;
+  auto add = [&n](const std::vector<std::string>& list) {
+    for (const std::string& x : list) n += x.size();
+  };
+  add(s.command.words);
+  add(s.env);
+  add(s.depends_on);
+  n += s.command.line.size();
+  if (s.stop_command) n += s.stop_command->line.size() * 2;
+  return n;
+}
+
+}  // namespace
+
+std::optional<std::string> Tally(InstanceTally& tally, const ServiceSpec& first, int count) {
+  std::string each = std::to_string(Bytes(first));
+  size_t bytes = Bytes(first) * static_cast<size_t>(count);
+  if (tally.count + count > kMaxAllInstances) {
+    return "instances = " + std::to_string(count) + " makes " +
+           std::to_string(tally.count + count) +
+           " instances in all (every service's together), more than the limit of " +
+           std::to_string(kMaxAllInstances) + ": run fewer";
+  }
+  if (tally.bytes + bytes > kMaxInstancesBytes) {
+    return "instances = " + std::to_string(count) + " copies of its " + each +
+           " bytes of command lines and environment make " +
+           std::to_string((tally.bytes + bytes) >> 20) +
+           " MiB in all instances (every service's together), more than the limit of " +
+           std::to_string(kMaxInstancesBytes >> 20) +
+           " MiB: run fewer, or shorten the command, env or env_file";
+  }
+  tally.count += count;
+  tally.bytes += bytes;
+  return std::nullopt;
+}
+
 std::vector<std::string> CheckInstances(const std::vector<ServiceSpec>& instances) {
   std::vector<std::string> out;
   // Two writers rotating one file would rename it under each other.

@@ -158,6 +158,39 @@ TEST(Instances, HostileCountsAreErrorsNamingTheKey) {
   EXPECT_TRUE(HasError(p, "makes names like '" + std::string(60, 'a') + "-1000' of 65 bytes"));
 }
 
+TEST(Instances, AllInstancesTogetherAreBounded) {
+  std::string big = "[services.w]\ninstances = 1000\ncommand = \"run\"\nenv = { BIG = \"" +
+                    std::string(20000, 'x') + "\" }\n";
+  Parsed p = Toml(big);
+  EXPECT_TRUE(HasError(p,
+                       "t.toml:1:1: service 'w': instances = 1000 copies of its 20025 bytes of "
+                       "command lines and environment make 19 MiB in all instances (every "
+                       "service's together), more than the limit of 16 MiB: run fewer, or "
+                       "shorten the command, env or env_file"))
+      << p.Errors();
+  EXPECT_EQ(p.errors.size(), 1u);
+  EXPECT_EQ(p.config.services.size(), 1u);  // not read, nor copied, a thousand times
+  p = Toml(big.replace(big.find("1000"), 4, "100"));
+  EXPECT_TRUE(p.errors.empty()) << p.Errors();
+
+  // Many small groups: the sum is bounded, across files too.
+  std::string five;
+  for (int k = 0; k < 5; ++k) {
+    five += "[services.s" + std::to_string(k) + "]\ninstances = 1000\ncommand = \"run\"\n";
+  }
+  Config config;
+  std::vector<Diagnostic> errors;
+  ParseToml(five.substr(0, five.size() / 5 * 4), "a.toml", Ctx(), config, errors);
+  EXPECT_TRUE(errors.empty());
+  EXPECT_EQ(config.instances.count, 4000);
+  ParseToml("[services.t]\ninstances = 97\ncommand = \"run\"\n", "b.toml", Ctx(), config, errors);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].Format(),
+            "b.toml:1:1: service 't': instances = 97 makes 4097 instances in all (every "
+            "service's together), more than the limit of 4096: run fewer");
+  EXPECT_EQ(config.services.size(), 4001u);
+}
+
 TEST(Instances, WhatEveryInstanceWouldShareIsRefusedWithTheFix) {
   Parsed p = Toml(R"([services.w]
 instances = 2

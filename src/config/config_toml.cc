@@ -901,7 +901,10 @@ std::vector<ServiceSpec> ReadInstances(FileCtx& c, const std::string& name, cons
     }
   }
   if (c.errors.size() == before) {
-    for (const std::string& e : CheckInstances(out)) c.Error(node, "service '" + name + "': " + e);
+    for (const std::string& e : CheckInstances(out)) {
+      std::string text = "service '" + name;
+      c.Error(node, text.append("': ").append(e));
+    }
   }
   while (out.size() < static_cast<size_t>(count)) {
     ServiceSpec s = out.back();

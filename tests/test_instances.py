@@ -7,6 +7,7 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 
 from conftest import TEND, proc_stat, wait_until
 
@@ -117,6 +118,25 @@ def test_logs_of_the_group_merge_every_instance(tend, ctl, tmp_path):
     assert sorted(r.stdout.splitlines()) == ["worker-1 | env=1 arg=a1", "worker-2 | env=2 arg=a2"]
     r = ctl("logs", "worker-2")
     assert r.stdout.splitlines() == ["env=2 arg=a2"]
+
+    # -f follows every instance of the group.
+    link = tmp_path / "tendctl"
+    link.symlink_to(TEND)
+    follow = subprocess.Popen(
+        [str(link), "--socket", ctl.sock, "--json", "logs", "worker", "-n", "0", "-f"],
+        stdout=subprocess.PIPE, text=True)
+    watchdog = threading.Timer(10, follow.kill)  # a missing line fails, never hangs
+    watchdog.start()
+    try:
+        assert json.loads(follow.stdout.readline())["ok"]  # following from here on
+        assert ctl("restart", "worker").returncode == 0
+        got = sorted((l["service"], l["line"]) for l in
+                     (json.loads(follow.stdout.readline())["line"] for _ in range(2)))
+        assert got == [("worker-1", "env=1 arg=a1"), ("worker-2", "env=2 arg=a2")]
+    finally:
+        watchdog.cancel()
+        follow.kill()
+        follow.wait()
 
 
 def test_a_reload_starts_or_stops_only_the_instances_that_come_or_go(tend, ctl, tmp_path):

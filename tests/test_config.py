@@ -1,12 +1,11 @@
 """tend.toml, Procfile and processes_run.csv: every setting has its effect,
 every error class is reported, nothing starts on bad input."""
 import json
-import os
 import signal
 import subprocess
 import time
 
-from conftest import TEND, Tend, wait_until
+from conftest import TEND, wait_until
 
 
 def write(path, text):

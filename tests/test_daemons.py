@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import Tend, proc_stat, wait_until
+from conftest import proc_stat, wait_until
 
 
 @pytest.fixture

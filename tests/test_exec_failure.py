@@ -1,5 +1,4 @@
 """A command that cannot be executed is retried with backoff; others run on."""
-import os
 import signal
 
 

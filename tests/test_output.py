@@ -2,10 +2,9 @@
 import os
 import re
 import signal
-import subprocess
 import time
 
-from conftest import Tend, status_field, wait_until
+from conftest import Tend, status_field
 
 WRITER = ("sh -c 'i=0; while [ $i -lt 300 ]; do "
           "echo \"line $i of {n} xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"; "

@@ -1,5 +1,4 @@
 """Orphans that exit are reaped: no zombie survives, as PID 1 or as subreaper."""
-import time
 
 from conftest import wait_until
 

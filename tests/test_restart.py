@@ -1,7 +1,6 @@
 """A foreground service that dies is started again, at once the first time."""
 import os
 import signal
-import time
 
 from conftest import proc_stat, wait_until
 

@@ -4,7 +4,6 @@ import json
 import os
 import shutil
 import tempfile
-import signal
 import socket
 import stat
 import subprocess
@@ -61,7 +60,7 @@ def request(sock_path, payload, read=True):
 
 
 def test_status_table_json_and_socket_mode(tend, ctl):
-    t = start(tend, ctl, "sleep 1000", "sh -c 'echo hi; sleep 1000'")
+    start(tend, ctl, "sleep 1000", "sh -c 'echo hi; sleep 1000'")
     assert stat.S_IMODE(os.stat(ctl.sock).st_mode) == 0o600
     r = ctl("status")
     assert r.returncode == 0, r.stderr
@@ -154,7 +153,7 @@ depends_on = ["prep"]
 type = "oneshot"
 command = "sleep 1"
 """)
-    t = start(tend, ctl, "--config", str(cfg))
+    start(tend, ctl, "--config", str(cfg))
     r = ctl("wait", "slow", "--timeout", "0.2")
     assert r.returncode == 4 and "timeout: not ready: slow" in r.stderr
     begin = time.monotonic()

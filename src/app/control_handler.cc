@@ -1,5 +1,7 @@
 #include "app/control_handler.h"
 
+#include <algorithm>
+
 #include "base/signal_names.h"
 #include "ctl/protocol.h"
 #include "os/timer_fd.h"
@@ -20,20 +22,24 @@ void ControlHandler::Start(const std::string& path, std::optional<gid_t> group) 
   host.not_ready = [this](const std::vector<std::string>& n, std::string* e) {
     return NotReady(n, e);
   };
+  // A group's name (`instances`) means its instances' lines, merged.
   host.recent = [this](const std::string& name, int n) -> std::optional<std::vector<std::string>> {
-    auto i = views_.Find(name);
-    if (!i) return std::nullopt;
-    return output_.Recent(*i, static_cast<size_t>(n));
+    std::string error;
+    auto which = views_.Resolve({name}, &error);
+    if (!which || name == "all") return std::nullopt;
+    return output_.Recent(*which, static_cast<size_t>(n));
   };
   host.forgot = [this](const std::string& name) {
-    auto i = views_.Find(name);
-    return i && output_.Forgot(*i);
+    std::string error;
+    auto which = views_.Resolve({name}, &error);
+    return which && std::any_of(which->begin(), which->end(),
+                                [this](size_t i) { return output_.Forgot(i); });
   };
   host.log = [this](const std::string& text) { loop_.log(core::LogLevel::kWarn, text); };
   host.unknown = [this](const std::vector<std::string>& names) {
-    std::string unknown;
+    std::string unknown, error;
     for (const std::string& n : names) {
-      if (!views_.Find(n)) unknown += (unknown.empty() ? "'" : ", '") + n + "'";
+      if (!views_.Resolve({n}, &error)) unknown += (unknown.empty() ? "'" : ", '") + n + "'";
     }
     return unknown;
   };
@@ -45,12 +51,22 @@ void ControlHandler::Start(const std::string& path, std::optional<gid_t> group) 
     return;
   }
   events_.AddSink([this](const core::LifecycleEvent& e, const std::string& json) {
-    if (server_) server_->PublishEvent(e.name, json);
+    if (server_) server_->PublishEvent(e.name, views_.GroupOf(e.service), json);
   });
-  output_.OnLine([this](size_t i) { return server_ && server_->Follows(output_.Name(i)); },
-                 [this](size_t i, const std::string& line) {
-                   if (server_) server_->Broadcast(output_.Name(i), line);
-                 });
+  // Followers of an instance's group get its lines too.
+  output_.OnLine(
+      [this](size_t i) {
+        const std::string& instance_group = views_.GroupOf(i);
+        return server_ && (server_->Follows(output_.Name(i)) ||
+                           (!instance_group.empty() && server_->Follows(instance_group)));
+      },
+      [this](size_t i, const std::string& line) {
+        if (!server_) return;
+        server_->Broadcast(output_.Name(i), line);
+        const std::string& instance_group = views_.GroupOf(i);
+        if (!instance_group.empty() && instance_group != output_.Name(i))
+          server_->Broadcast(instance_group, line);
+      });
 }
 
 void ControlHandler::Poll(base::TimePoint now) {

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <set>
+
 #include "app/spawn_request.h"
 #include "os/listen_socket.h"
 
@@ -23,7 +25,9 @@ base::Status HeldSockets::Hold(const std::vector<spec::ServiceSpec>& services) {
     for (const spec::SocketSpec& s : service.listen) {
       std::string address = s.Address();
       of_service[service.name].push_back(address);
-      Held h{s, s.name.empty() ? service.name : s.name, base::UniqueFd()};
+      // The instances of a group share what it lists: bound once, named after the group.
+      if (next.count(address)) continue;
+      Held h{s, s.name.empty() ? service.GroupName() : s.name, base::UniqueFd()};
       auto kept = held_.find(address);
       if (kept != held_.end()) {
         // A unix socket's new mode or owner is applied to its file in place.
@@ -44,8 +48,8 @@ base::Status HeldSockets::Hold(const std::vector<spec::ServiceSpec>& services) {
   for (const spec::ServiceSpec& service : services) {
     for (const spec::SocketSpec& s : service.listen) {
       auto kept = held_.find(s.Address());
-      if (kept == held_.end()) continue;
-      Held h{s, s.name.empty() ? service.name : s.name, std::move(kept->second.fd)};
+      if (kept == held_.end() || !kept->second.fd) continue;  // taken by an earlier instance
+      Held h{s, s.name.empty() ? service.GroupName() : s.name, std::move(kept->second.fd)};
       next.emplace(s.Address(), std::move(h));
     }
   }
@@ -78,8 +82,10 @@ void HeldSockets::PassTo(const std::string& name, os::SpawnRequest& req,
 
 std::vector<std::string> HeldSockets::Unbindable(const std::vector<spec::ServiceSpec>& services) {
   std::vector<std::string> out;
+  std::set<std::string> tried;  // a group's instances list the same addresses
   for (const spec::ServiceSpec& service : services) {
     for (const spec::SocketSpec& s : service.listen) {
+      if (!tried.insert(s.Address()).second) continue;
       auto fd = os::BindSocket(s);
       if (!fd) {
         out.push_back(Where(service) + "'listen': cannot bind: " + fd.Err().Describe());

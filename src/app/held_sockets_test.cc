@@ -83,5 +83,31 @@ TEST(HeldSockets, CheckReportsWhatCannotBind) {
       << errors[0];
 }
 
+spec::ServiceSpec Instance(int k, std::vector<spec::SocketSpec> listen) {
+  spec::ServiceSpec s = Service("w-" + std::to_string(k), std::move(listen));
+  s.group = "w";
+  s.instance = k;
+  return s;
+}
+
+TEST(HeldSockets, TheInstancesOfAGroupShareItsSockets) {
+  HeldSockets held;
+  ASSERT_TRUE(held.Hold({Instance(1, {Tcp(0)}), Instance(2, {Tcp(0)})}));
+  ASSERT_EQ(held.Fds("w-1").size(), 1u);
+  EXPECT_EQ(held.Fds("w-1"), held.Fds("w-2"));  // bound once
+  ino_t inode = Inode(held.Fds("w-1")[0]);
+  os::SpawnRequest req;
+  held.PassTo("w-2", req);
+  EXPECT_NE(std::find(req.env.begin(), req.env.end(), "LISTEN_FDNAMES=w"), req.env.end());
+  // A third instance added by a reload gets the same socket; none is rebound.
+  ASSERT_TRUE(held.Hold({Instance(1, {Tcp(0)}), Instance(2, {Tcp(0)}), Instance(3, {Tcp(0)})}));
+  for (const char* name : {"w-1", "w-2", "w-3"}) {
+    ASSERT_EQ(held.Fds(name).size(), 1u) << name;
+    EXPECT_EQ(Inode(held.Fds(name)[0]), inode) << name;
+  }
+  spec::SocketSpec taken = Tcp(*os::BoundPort(held.Fds("w-1")[0]));
+  EXPECT_EQ(HeldSockets::Unbindable({Instance(1, {taken}), Instance(2, {taken})}).size(), 1u);
+}
+
 }  // namespace
 }  // namespace app

@@ -90,7 +90,8 @@ http::Response HttpEndpoint::Answer(const http::Request& r) {
 http::Response HttpEndpoint::Events(const std::string& query) {
   std::string service;
   if (query.rfind("service=", 0) == 0) service = query.substr(8);
-  if (!service.empty() && !views_.Find(service)) {
+  std::string error;
+  if (!service.empty() && !views_.Resolve({service}, &error)) {
     return Text(404, "no service '" + service + "': /events?service=NAME, or /events for all\n");
   }
   http::Response r = Make(200, "text/event-stream", ": tend lifecycle events\n\n");
@@ -103,8 +104,9 @@ http::Response HttpEndpoint::Events(const std::string& query) {
 // the event name, its JSON as the data (one line: JSON has no raw newline).
 void HttpEndpoint::Publish(uint64_t seq, const core::LifecycleEvent& e, const std::string& json) {
   if (!server_ || !server_->Streaming()) return;
-  server_->Publish(e.name, "id: " + std::to_string(seq) + "\nevent: " +
-                               core::EventKindName(e.kind) + "\ndata: " + json + "\n\n");
+  server_->Publish(e.name, views_.GroupOf(e.service),
+                   "id: " + std::to_string(seq) + "\nevent: " + core::EventKindName(e.kind) +
+                       "\ndata: " + json + "\n\n");
 }
 
 // The same verdict as `tendctl health`, with the same per-service detail.

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdlib>
+#include <iterator>
 
 #include "base/clock.h"
 #include "logs/syslog_line.h"
@@ -225,8 +226,9 @@ void OutputRouter::Keep(size_t i, int k) {
   }
 }
 
-std::vector<std::string> OutputRouter::Recent(size_t i, size_t n, std::string_view since) const {
-  std::vector<std::string> out;
+std::vector<std::pair<std::string_view, std::string>> OutputRouter::RecentTimed(
+    size_t i, size_t n, std::string_view since) const {
+  std::vector<std::pair<std::string_view, std::string>> out;
   if (i >= services_.size()) return out;
   const std::string& name = i < names_.size() ? names_[i] : "";
   // Newest first, then reversed: only the last n lines are formatted.
@@ -238,12 +240,36 @@ std::vector<std::string> OutputRouter::Recent(size_t i, size_t n, std::string_vi
     while (out.size() < n) {
       size_t nl = lines.rfind('\n');
       std::string_view line = nl == std::string_view::npos ? lines : lines.substr(nl + 1);
-      out.push_back(LineJson(name, it->stream, it->time, line));
+      out.emplace_back(it->time, LineJson(name, it->stream, it->time, line));
       if (nl == std::string_view::npos) break;
       lines = lines.substr(0, nl);
     }
   }
   std::reverse(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::string> OutputRouter::Recent(size_t i, size_t n, std::string_view since) const {
+  std::vector<std::string> out;
+  for (auto& [time, line] : RecentTimed(i, n, since)) out.push_back(std::move(line));
+  return out;
+}
+
+std::vector<std::string> OutputRouter::Recent(const std::vector<size_t>& services, size_t n) const {
+  std::vector<std::pair<std::string_view, std::string>> all;
+  for (size_t i : services) {
+    auto lines = RecentTimed(i, n);
+    std::move(lines.begin(), lines.end(), std::back_inserter(all));
+  }
+  // Times are fixed-width UTC text: their order is the text's. A service's
+  // lines of one millisecond keep their order.
+  std::stable_sort(all.begin(), all.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> out;
+  out.reserve(std::min(n, all.size()));
+  for (size_t k = all.size() > n ? all.size() - n : 0; k < all.size(); ++k) {
+    out.push_back(std::move(all[k].second));
+  }
   return out;
 }
 

@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/result.h"
@@ -95,6 +96,9 @@ class OutputRouter {
   // one copy per batch; JSON is made only when asked for.
   // `since`: only lines read at or after that time (base::FormatUtc's form).
   std::vector<std::string> Recent(size_t i, size_t n, std::string_view since = {}) const;
+  // The last n lines of several services (an instance group's), in the
+  // order they were read.
+  std::vector<std::string> Recent(const std::vector<size_t>& services, size_t n) const;
   // Service i's name as its lines carry it ("" for a removed one).
   const std::string& Name(size_t i) const {
     static const std::string kNone;
@@ -145,6 +149,9 @@ class OutputRouter {
   std::string Now() const;
   void Remember(size_t i, int k, std::string_view line);
   void Keep(size_t i, int k);  // the batch's lines into the ring
+  // Service i's last n lines, oldest first, each with its read time.
+  std::vector<std::pair<std::string_view, std::string>> RecentTimed(
+      size_t i, size_t n, std::string_view since = {}) const;
   static std::string LineJson(const std::string& name, int k, std::string_view time,
                               std::string_view line);
 

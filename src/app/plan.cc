@@ -138,6 +138,8 @@ std::string DescribePlan(const Plan& p) {
                     (p.timestamps ? ", timestamps" : "") + "\n";
   for (const spec::ServiceSpec& s : p.services) {
     out += "\n[" + s.name + "]\n";
+    if (s.instance > 0)
+      out += "  instance: " + std::to_string(s.instance) + " of " + s.group + "\n";
     std::string argv;
     for (const std::string& w : s.command.Argv())
       argv += (argv.empty() ? "" : " ") + ("'" + w + "'");

@@ -44,7 +44,8 @@ std::optional<std::vector<size_t>> ServiceViews::Resolve(const std::vector<std::
     bool all = name == "all";
     bool found = false;
     for (size_t i = 0; i < services.size(); ++i) {
-      if (!core::Listed(supervisor_, i) || (!all && services[i].spec.name != name)) continue;
+      // A group's name means each of its instances.
+      if (!core::Listed(supervisor_, i) || (!all && !services[i].spec.IsCalled(name))) continue;
       found = true;
       if (std::find(out.begin(), out.end(), i) == out.end()) out.push_back(i);
     }
@@ -62,6 +63,12 @@ std::optional<size_t> ServiceViews::Find(const std::string& name) const {
     if (core::Listed(supervisor_, i) && services[i].spec.name == name) return i;
   }
   return std::nullopt;
+}
+
+const std::string& ServiceViews::GroupOf(size_t i) const {
+  static const std::string kNone;
+  const auto& services = supervisor_.services();
+  return i < services.size() ? services[i].spec.group : kNone;
 }
 
 }  // namespace app

@@ -34,6 +34,8 @@ class ServiceViews {
   std::optional<std::vector<size_t>> Resolve(const std::vector<std::string>& names,
                                              std::string* error) const;
   std::optional<size_t> Find(const std::string& name) const;
+  // Service i's instance group; "" when it runs on its own.
+  const std::string& GroupOf(size_t i) const;
 
  private:
   const core::Supervisor& supervisor_;

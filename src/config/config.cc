@@ -225,15 +225,68 @@ void CheckSocketsUnique(const Config& config, std::vector<Diagnostic>& errors) {
   for (size_t i = 0; i < config.services.size(); ++i) {
     const ServiceSpec& s = config.services[i];
     for (const SocketSpec& socket : s.listen) {
-      auto [it, fresh] = owner.emplace(socket.Address(), s.name);
-      if (fresh || it->second == s.name) continue;
+      // A group's instances share the sockets it lists (one listener, many acceptors).
+      auto [it, fresh] = owner.emplace(socket.Address(), s.GroupName());
+      if (fresh || it->second == s.GroupName()) continue;
       const Origin& o = config.origins[i];
       errors.push_back({o.file, o.line, o.column,
-                        "service '" + s.name + "': 'listen' address " + socket.Address() +
+                        "service '" + s.GroupName() + "': 'listen' address " + socket.Address() +
                             " is also in service '" + it->second +
                             "': each address belongs to one service"});
     }
   }
+}
+
+// Where service i was defined, as "t.toml:3".
+std::string Where(const Config& config, size_t i) {
+  const Origin& o = config.origins[i];
+  return o.file + (o.line > 0 ? ":" + std::to_string(o.line) : "");
+}
+
+// A service as an error names it: "service 'web'", "instance 2 of 'worker'".
+std::string Describe(const ServiceSpec& s) {
+  if (s.instance == 0) return "service '" + s.name + "'";
+  return "instance " + std::to_string(s.instance) + " of '" + s.group + "'";
+}
+
+// Services `first` and `second` have one name.
+std::string Clash(const Config& config, size_t first, size_t second) {
+  const ServiceSpec& a = config.services[first];
+  const ServiceSpec& b = config.services[second];
+  if (a.instance == 0 && b.instance == 0) {
+    return "duplicate service name '" + b.name + "' (first defined at " + Where(config, first) +
+           "); rename one of them";
+  }
+  return "service name '" + b.name + "' is taken twice: by " + Describe(a) + " (" +
+         Where(config, first) + ") and by " + Describe(b) + " (" + Where(config, second) +
+         "); rename one of them, or change 'instances'";
+}
+
+// A group's name means all its instances (tendctl, depends_on), so no
+// service outside the group may have it.
+void CheckGroupNames(const Config& config, const std::map<std::string, size_t>& index,
+                     std::vector<Diagnostic>& errors) {
+  for (size_t i = 0; i < config.services.size(); ++i) {
+    const ServiceSpec& s = config.services[i];
+    if (s.instance != 1) continue;
+    auto it = index.find(s.group);
+    if (it == index.end() || config.services[it->second].group == s.group) continue;
+    const Origin& o = config.origins[it->second];
+    errors.push_back({o.file, o.line, o.column,
+                      "service '" + s.group + "' (" + Where(config, it->second) +
+                          ") has the name of the instances of '" + s.group + "' (" +
+                          Where(config, i) +
+                          "), which tendctl and depends_on use for them all: rename one of them"});
+  }
+}
+
+// The services `name` means: the one so named, or every instance of a group.
+std::vector<size_t> Named(const Config& config, const std::string& name) {
+  std::vector<size_t> out;
+  for (size_t i = 0; i < config.services.size(); ++i) {
+    if (config.services[i].IsCalled(name)) out.push_back(i);
+  }
+  return out;
 }
 
 }  // namespace
@@ -243,31 +296,29 @@ void CheckConfig(Config& config, std::vector<Diagnostic>& errors) {
   for (size_t i = 0; i < config.services.size(); ++i) {
     const Origin& o = config.origins[i];
     auto [it, fresh] = index.emplace(config.services[i].name, i);
-    if (!fresh) {
-      const Origin& first = config.origins[it->second];
-      errors.push_back({o.file, o.line, o.column,
-                        "duplicate service name '" + config.services[i].name +
-                            "' (first defined at " + first.file + ":" + std::to_string(first.line) +
-                            "); rename one of them"});
-    }
+    if (!fresh) errors.push_back({o.file, o.line, o.column, Clash(config, it->second, i)});
   }
+  CheckGroupNames(config, index, errors);
   std::vector<std::string> names;
   names.reserve(index.size());
   for (const auto& [name, i] : index) names.push_back(name);
+  for (const ServiceSpec& s : config.services) {
+    if (s.instance == 1) names.push_back(s.group);
+  }
   std::vector<std::vector<size_t>> edges(config.services.size());
   for (size_t i = 0; i < config.services.size(); ++i) {
     const ServiceSpec& s = config.services[i];
     const Origin& o = config.origins[i];
     for (const std::string& dep : s.depends_on) {
-      auto it = index.find(dep);
-      if (it == index.end()) {
+      // A group's name means every instance: it waits for all of them.
+      std::vector<size_t> to = Named(config, dep);
+      if (to.empty()) {
         auto hint = Suggest(dep, names);
         errors.push_back({o.file, o.line, o.column,
                           "service '" + s.name + "' depends on unknown service '" + dep + "'" +
                               (hint ? " (did you mean '" + *hint + "'?)" : "")});
-      } else {
-        edges[i].push_back(it->second);
       }
+      edges[i].insert(edges[i].end(), to.begin(), to.end());
     }
     if (s.schedule && s.type != ServiceType::kOneshot) {
       errors.push_back({o.file, o.line, o.column,

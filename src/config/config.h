@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "config/instances.h"
 #include "config/service_spec.h"
 
 namespace spec {
@@ -48,6 +49,7 @@ struct Config {
   GlobalSettings global;
   std::vector<ServiceSpec> services;
   std::vector<Origin> origins;  // where each service was defined
+  InstanceTally instances;      // what `instances` made so far, bounded
 };
 
 struct LoadContext {

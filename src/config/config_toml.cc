@@ -12,6 +12,7 @@
 #include "base/text.h"
 #include "config/config.h"
 #include "config/config_bounds.h"
+#include "config/instances.h"
 #include "config/listen_address.h"
 #include "config/naming.h"
 #include "config/passwd.h"
@@ -30,6 +31,13 @@ struct FileCtx {
   const std::string& file;
   const LoadContext& load;
   std::vector<Diagnostic>& errors;
+  int instance = 0;  // reading instance `instance` of a group: 1..N; 0: none
+
+  // A string value as this instance gets it: "{instance}" is its number.
+  std::string Text(const toml::node& v) const {
+    std::string text = v.value<std::string>().value_or("");
+    return instance > 0 ? SubstituteInstance(text, instance) : text;
+  }
 
   void Error(const toml::node& where, const std::string& msg) { Error(where.source(), msg); }
   void Error(const toml::source_region& where, const std::string& msg) {
@@ -69,7 +77,7 @@ void WrongType(FileCtx& c, const toml::node& v, const std::string& key, const st
 }
 
 std::optional<std::string> Str(FileCtx& c, const toml::node& v, const std::string& key) {
-  if (auto s = v.value<std::string>(); s && v.is_string()) return s;
+  if (v.is_string()) return c.Text(v);
   WrongType(c, v, key, "a string");
   return std::nullopt;
 }
@@ -103,7 +111,7 @@ std::optional<base::Duration> Dur(FileCtx& c, const toml::node& v, const std::st
       d = std::chrono::duration_cast<base::Duration>(std::chrono::duration<double>(secs));
     }
   } else if (v.is_string()) {
-    d = ParseDuration(*v.value<std::string>());
+    d = ParseDuration(c.Text(v));
   } else {
     WrongType(c, v, key, R"(a duration (seconds, or a string like "500ms", "2s", "1m"))");
     return std::nullopt;
@@ -114,7 +122,7 @@ std::optional<base::Duration> Dur(FileCtx& c, const toml::node& v, const std::st
 
 std::optional<std::vector<std::string>> StrList(FileCtx& c, const toml::node& v,
                                                 const std::string& key) {
-  if (v.is_string()) return std::vector<std::string>{*v.value<std::string>()};
+  if (v.is_string()) return std::vector<std::string>{c.Text(v)};
   const toml::array* a = v.as_array();
   if (!a) {
     WrongType(c, v, key, "an array of strings");
@@ -126,7 +134,7 @@ std::optional<std::vector<std::string>> StrList(FileCtx& c, const toml::node& v,
       WrongType(c, e, key + "[]", "a string");
       return std::nullopt;
     }
-    out.push_back(*e.value<std::string>());
+    out.push_back(c.Text(e));
   }
   return out;
 }
@@ -199,7 +207,7 @@ std::optional<OutputSpec> Output(FileCtx& c, const toml::node& v, const std::str
       std::optional<uint64_t> size;
       if (sub.is_integer())
         size = static_cast<uint64_t>(std::max<int64_t>(0, *sub.value<int64_t>()));
-      if (sub.is_string()) size = ParseSize(*sub.value<std::string>());
+      if (sub.is_string()) size = ParseSize(c.Text(sub));
       if (!size || *size < 1024)
         c.Error(sub, "'" + key + ".max_size' must be a size of at least 1K, like \"10M\"");
       ok = ok && size && *size >= 1024;
@@ -276,7 +284,7 @@ void Rlimits(FileCtx& c, Draft& d, const toml::node& v, const std::string& key) 
 void Match(FileCtx& c, Draft& d, const toml::node& v, const std::string& key) {
   d.match_set = true;
   if (v.is_string()) {
-    d.spec.match = {MatchRule::Kind::kName, *v.value<std::string>()};
+    d.spec.match = {MatchRule::Kind::kName, c.Text(v)};
     if (d.spec.match.pattern.empty()) c.Error(v, "'match' must not be empty");
     return;
   }
@@ -285,7 +293,7 @@ void Match(FileCtx& c, Draft& d, const toml::node& v, const std::string& key) {
   if (!t || t->size() != 1 || !rx || !rx->is_string()) {
     return WrongType(c, v, key, "a process name, or { regex = \"...\" }");
   }
-  std::string pattern = *rx->value<std::string>();
+  std::string pattern = c.Text(*rx);
   std::string why;
   if (!base::Regex::Compile(pattern, &why)) {
     return c.Error(*rx, "'match.regex' is not a valid POSIX extended regular expression: " + why);
@@ -581,9 +589,9 @@ const KeyHandler kServiceKeys[] = {
     {"umask", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) {
        std::optional<long> mask;
        if (v.is_integer()) mask = static_cast<long>(*v.value<int64_t>());
-       if (auto s = v.value<std::string>(); s && v.is_string() && !s->empty() &&
-                                            s->find_first_not_of("01234567") == std::string::npos) {
-         mask = std::strtol(s->c_str(), nullptr, 8);
+       if (std::string s = c.Text(v); v.is_string() && !s.empty() &&
+                                      s.find_first_not_of("01234567") == std::string::npos) {
+         mask = std::strtol(s.c_str(), nullptr, 8);
        }
        if (!mask || *mask < 0 || *mask > 0777) return c.Error(v, "'" + k + "' must be octal digits like \"022\" or 0o022");
        d.spec.umask = static_cast<mode_t>(*mask);
@@ -594,7 +602,7 @@ const KeyHandler kServiceKeys[] = {
      }},
     {"stop_signal", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) {
        int sig = 0;
-       if (v.is_string()) sig = base::SignalNumber(*v.value<std::string>());
+       if (v.is_string()) sig = base::SignalNumber(c.Text(v));
        if (v.is_integer() && *v.value<int64_t>() > 0 && *v.value<int64_t>() < 65) sig = static_cast<int>(*v.value<int64_t>());
        if (sig == 0 || sig == SIGKILL || sig == SIGSTOP) {
          return c.Error(v, "'" + k +
@@ -638,6 +646,8 @@ const KeyHandler kServiceKeys[] = {
     {"stdout", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) { SET_IF(Output(c, v, k), d.spec.out); }},
     {"stderr", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) { SET_IF(Output(c, v, k), d.spec.err); }},
     {"listen", Listen},
+    // Read before the other keys, by InstanceCount: it says how often the table is read.
+    {"instances", [](FileCtx&, Draft&, const toml::node&, const std::string&) {}},
     {"ready_after", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) { d.spec.ready_after = Dur(c, v, k); }},
     {"notify_fd", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) {
        if (auto n = Int(c, v, k, 3, 1023)) d.spec.notify_fd = static_cast<int>(*n);
@@ -831,7 +841,7 @@ void Command(FileCtx& c, Draft& d, const toml::node& table) {
   }
   const toml::node& v = *d.command;
   if (v.is_string()) {
-    SplitResult r = SplitCommandLine(*v.value<std::string>());
+    SplitResult r = SplitCommandLine(c.Text(v));
     if (r.error) {
       return c.Error(
           v, "'command', column " + std::to_string(r.error->column) + ": " + r.error->message);
@@ -858,22 +868,14 @@ std::vector<std::string> Names(const KeyHandler* begin, const KeyHandler* end) {
   return out;
 }
 
-void Service(FileCtx& c, const std::string& name, const toml::node& node, Config& config) {
-  const toml::table* t = node.as_table();
-  if (!t) return WrongType(c, node, "services." + name, "a table");
-  if (name.size() > kMaxNameBytes) return c.Error(node, NameTooLong(name));
-  if (!std::all_of(name.begin(), name.end(), [](char ch) {
-        return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.';
-      })) {
-    return c.Error(node, "bad service name '" + base::Printable(name) +
-                             "': use letters, digits, '-', '_' or '.'");
-  }
+// A service's table as one service: its keys, then what needs several of
+// them at once.
+ServiceSpec ReadService(FileCtx& c, const std::string& name, const toml::node& node) {
   Draft d;
   d.spec.name = name;
   static const std::vector<std::string> kNames =
       Names(std::begin(kServiceKeys), std::end(kServiceKeys));
-  size_t before = c.errors.size();
-  for (auto&& [k, v] : *t) {
+  for (auto&& [k, v] : *node.as_table()) {
     std::string key(k.str());
     auto h = std::find_if(std::begin(kServiceKeys), std::end(kServiceKeys),
                           [&](const KeyHandler& kh) { return key == kh.key; });
@@ -900,10 +902,88 @@ void Service(FileCtx& c, const std::string& name, const toml::node& node, Config
   if (d.spec.backoff_max < d.spec.backoff_initial) {
     c.Error(node, "service '" + name + "': backoff_max must not be below backoff_initial");
   }
-  (void)before;  // a service with errors still joins, so later checks know its name
-  config.services.push_back(std::move(d.spec));
-  config.origins.push_back({c.file, static_cast<int>(node.source().begin.line),
-                            static_cast<int>(node.source().begin.column), t->contains("restart")});
+  return std::move(d.spec);
+}
+
+// The table's `instances`; 0 when it has none (a service on its own), and
+// when it is wrong (reported: the service is then read as one, so its
+// other errors are found too).
+int InstanceCount(FileCtx& c, const std::string& name, const toml::table& t) {
+  const toml::node* v = t.get("instances");
+  if (!v) return 0;
+  auto n = Int(c, *v, "instances", 1, kMaxInstances);
+  if (!n) return 0;
+  if (auto too_long = InstanceNamesTooLong(name, static_cast<int>(*n))) {
+    c.Error(*v, *too_long);
+    return 0;
+  }
+  return static_cast<int>(*n);
+}
+
+// Instances 1..count of the group `name`, each read from the table with its
+// number. The first instance with errors says enough: the rest are copies
+// of it under their own names, so later checks still know every name;
+// past a bound on all instances, only the first is kept.
+std::vector<ServiceSpec> ReadInstances(FileCtx& c, const std::string& name, const toml::node& node,
+                                       int count, InstanceTally& tally) {
+  std::vector<ServiceSpec> out;
+  size_t before = c.errors.size();
+  for (int k = 1; k <= count && c.errors.size() == before; ++k) {
+    FileCtx instance{c.file, c.load, c.errors, k};
+    ServiceSpec s = ReadService(instance, name, node);
+    s.name = InstanceName(name, k, count);
+    s.group = name;
+    s.instance = k;
+    s.env.push_back(std::string(kInstanceVariable) + "=" + std::to_string(k));
+    for (size_t e = before; k > 1 && e < c.errors.size(); ++e) {
+      c.errors[e].message += " (in instance " + s.name + ")";
+    }
+    out.push_back(std::move(s));
+    // Before the other instances are read: a bound must hold before it is crossed.
+    if (auto too_many = k == 1 ? Tally(tally, out[0], count) : std::nullopt) {
+      c.Error(node, "service '" + name + "': " + *too_many);
+      return out;
+    }
+  }
+  if (c.errors.size() == before) {
+    for (const std::string& e : CheckInstances(out)) {
+      std::string text = "service '" + name;
+      c.Error(node, text.append("': ").append(e));
+    }
+  }
+  while (out.size() < static_cast<size_t>(count)) {
+    ServiceSpec s = out.back();
+    s.instance = static_cast<int>(out.size()) + 1;
+    s.name = InstanceName(name, s.instance, count);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+void Service(FileCtx& c, const std::string& name, const toml::node& node, Config& config) {
+  const toml::table* t = node.as_table();
+  if (!t) return WrongType(c, node, "services." + name, "a table");
+  if (name.size() > kMaxNameBytes) return c.Error(node, NameTooLong(name));
+  if (!std::all_of(name.begin(), name.end(), [](char ch) {
+        return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.';
+      })) {
+    return c.Error(node, "bad service name '" + base::Printable(name) +
+                             "': use letters, digits, '-', '_' or '.'");
+  }
+  // A service with errors still joins, so later checks know its name.
+  int count = InstanceCount(c, name, *t);
+  std::vector<ServiceSpec> specs;
+  if (count == 0) {
+    specs.push_back(ReadService(c, name, node));
+  } else {
+    specs = ReadInstances(c, name, node, count, config.instances);
+  }
+  for (ServiceSpec& s : specs) {
+    config.services.push_back(std::move(s));
+    config.origins.push_back({c.file, static_cast<int>(node.source().begin.line),
+                              static_cast<int>(node.source().begin.column),
+                              t->contains("restart")});
+  }
 }
 
 void Global(FileCtx& c, const toml::node& node, Config& config) {

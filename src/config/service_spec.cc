@@ -1,5 +1,7 @@
 #include "config/service_spec.h"
 
+#include <algorithm>
+
 namespace spec {
 
 const char* RestartPolicyName(RestartPolicy policy) {
@@ -43,6 +45,11 @@ const char* ProbeKindName(ProbeSpec::Kind kind) {
 
 std::string ProbeSpec::Describe() const {
   return std::string(ProbeKindName(kind)) + " " + (kind == Kind::kExec ? command.line : target);
+}
+
+bool ServiceSpec::DependsOn(const ServiceSpec& other) const {
+  return std::any_of(depends_on.begin(), depends_on.end(),
+                     [&](const std::string& dep) { return other.IsCalled(dep); });
 }
 
 }  // namespace spec

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/clock.h"
@@ -128,6 +129,11 @@ const char* ProbeKindName(ProbeSpec::Kind kind);
 
 struct ServiceSpec {
   std::string name;
+  // One of the copies `instances = N` runs: the name they share (tendctl
+  // and depends_on use it for all of them) and its number, 1..N. Empty and
+  // 0 for a service on its own.
+  std::string group;
+  int instance = 0;
   CommandLine command;
   ServiceType type = ServiceType::kSimple;
   RestartPolicy restart = RestartPolicy::kAlways;
@@ -188,6 +194,14 @@ struct ServiceSpec {
     return restart_order == RestartOrder::kStartFirst && !listen.empty() && DefinesReadiness() &&
            type == ServiceType::kSimple;
   }
+
+  // Whether `n` names this service: its own name, or its group's.
+  bool IsCalled(std::string_view n) const { return n == name || (!group.empty() && n == group); }
+  // Whether it waits for `other` (by name, or by other's group: for all of them).
+  bool DependsOn(const ServiceSpec& other) const;
+  // The group's name for an instance, else its own: what its sockets are
+  // named after and who owns an address.
+  const std::string& GroupName() const { return group.empty() ? name : group; }
 
   bool operator==(const ServiceSpec&) const = default;
 };

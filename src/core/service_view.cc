@@ -75,6 +75,8 @@ ServiceView ViewOf(const Supervisor& sup, size_t i, base::TimePoint now,
   ServiceView v;
   v.index = i;
   v.name = s.spec.name;
+  v.group = s.spec.group;
+  v.instance = s.spec.instance;
   v.state = StateText(s);
   v.up = IsUp(s);
   v.ready = sup.Ready(i);

@@ -21,6 +21,8 @@ namespace core {
 struct ServiceView {
   size_t index = 0;  // its slot in Supervisor::services()
   std::string name;
+  std::string group;  // an instance's group (`instances = N`); empty for a service on its own
+  int instance = 0;   // an instance's number, 1..N; 0 for a service on its own
   // A State's name, or `stopped` (down on request), `fatal` (crash-loop
   // limit, or a dependency that never got ready), `done` (a oneshot that
   // completed), `scheduled` (a scheduled oneshot between runs).

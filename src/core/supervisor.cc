@@ -71,23 +71,18 @@ std::optional<base::TimePoint> Supervisor::NextDeadline() const {
 }
 
 bool Supervisor::DepsSatisfied(const ServiceRuntime& s) const {
-  for (const std::string& dep : s.spec.depends_on) {
-    for (const ServiceRuntime& d : services_) {
-      if (!d.Canonical() || d.spec.name != dep) continue;
-      if (!Ready(static_cast<size_t>(&d - services_.data()))) return false;
-    }
+  // A dependency on an instance group waits for every instance.
+  for (const ServiceRuntime& d : services_) {
+    if (!d.Canonical() || !s.spec.DependsOn(d.spec)) continue;
+    if (!Ready(static_cast<size_t>(&d - services_.data()))) return false;
   }
   return true;
 }
 
 bool Supervisor::HasActiveDependents(size_t i) const {
-  const std::string& name = services_[i].spec.name;
   for (const ServiceRuntime& d : services_) {
     if (d.Retired() || d.state == State::kDown) continue;
-    if (std::find(d.spec.depends_on.begin(), d.spec.depends_on.end(), name) !=
-        d.spec.depends_on.end()) {
-      return true;
-    }
+    if (d.spec.DependsOn(services_[i].spec)) return true;
   }
   return false;
 }

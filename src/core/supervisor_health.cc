@@ -70,8 +70,7 @@ bool Supervisor::AwaitsReady(size_t i) const {
   if (!s.begun || s.ever_ready || s.start_failed || s.state == State::kDown) return false;
   if (s.spec.DefinesReadiness()) return true;
   return std::any_of(services_.begin(), services_.end(), [&](const ServiceRuntime& d) {
-    return !d.Retired() && std::find(d.spec.depends_on.begin(), d.spec.depends_on.end(),
-                                     s.spec.name) != d.spec.depends_on.end();
+    return !d.Retired() && d.spec.DependsOn(s.spec);
   });
 }
 
@@ -213,10 +212,7 @@ void Supervisor::StartTimedOut(size_t i, base::TimePoint now) {
   for (size_t j = 0; j < services_.size(); ++j) {
     const ServiceRuntime& d = services_[j];
     if (d.state != State::kIdle || d.begun || d.Retired()) continue;
-    if (std::find(d.spec.depends_on.begin(), d.spec.depends_on.end(), s.spec.name) !=
-        d.spec.depends_on.end()) {
-      waiting.push_back(j);
-    }
+    if (d.spec.DependsOn(s.spec)) waiting.push_back(j);
   }
   if (waiting.empty()) {
     Log(LogLevel::kWarn, s.spec.name + ": not ready " + limit + " after its start (start_timeout)");

@@ -215,9 +215,16 @@ int PrintHealth(const json& reply, bool quiet) {
   return healthy ? kOk : kUnhealthy;
 }
 
-void PrintLogLine(const json& l) {
+// A line of the service asked for as it was written; of a group's
+// instance (`instances`), after the instance's name, as tend prefixes it.
+void PrintLogLine(const json& l, const std::string& asked) {
   std::FILE* out = l.value("stream", "") == "stderr" ? stderr : stdout;
-  std::fprintf(out, "%s\n", l.value("line", "").c_str());
+  std::string service = l.value("service", "");
+  if (service == asked) {
+    std::fprintf(out, "%s\n", l.value("line", "").c_str());
+  } else {
+    std::fprintf(out, "%s | %s\n", service.c_str(), l.value("line", "").c_str());
+  }
   std::fflush(out);
 }
 
@@ -304,8 +311,9 @@ int ClientMain(const std::vector<std::string>& args) {
     }
   }
   if (cmd == "logs") {
+    std::string asked = a.request["names"][0];
     if (!a.as_json) {
-      for (const json& l : reply["lines"]) PrintLogLine(l);
+      for (const json& l : reply["lines"]) PrintLogLine(l, asked);
       if (reply.contains("note"))
         std::fprintf(stderr, "tendctl: %s\n", Cell(reply["note"]).c_str());
     }
@@ -316,7 +324,7 @@ int ClientMain(const std::vector<std::string>& args) {
         continue;
       }
       json j = json::parse(line, nullptr, false);
-      if (!j.is_discarded() && j.contains("line")) PrintLogLine(j["line"]);
+      if (!j.is_discarded() && j.contains("line")) PrintLogLine(j["line"], asked);
     }
   }
   return kOk;

@@ -137,6 +137,11 @@ namespace {
 void AppendView(std::string& out, const core::ServiceView& v) {
   out += "{\"name\":";
   AppendJson(out, v.name);
+  if (v.instance > 0) {
+    out += ",\"group\":";
+    AppendJson(out, v.group);
+    out += ",\"instance\":" + std::to_string(v.instance);
+  }
   out += R"(,"state":")" + v.state + "\"";
   out += ",\"pid\":" + std::to_string(v.pid);
   out += ",\"pids\":[";

@@ -54,5 +54,21 @@ TEST(ErrorReply, IsOneJsonLine) {
   EXPECT_EQ(ErrorReply("bad \"x\"\n"), "{\"v\":1,\"ok\":false,\"error\":\"bad \\\"x\\\"\\n\"}\n");
 }
 
+TEST(StatusReply, NamesAnInstancesGroupAndNumber) {
+  core::ServiceView alone, instance;
+  alone.name = "web";
+  alone.state = "running";
+  alone.health = "-";
+  instance = alone;
+  instance.name = "worker-2";
+  instance.group = "worker";
+  instance.instance = 2;
+  std::string reply = StatusReply({alone, instance});
+  EXPECT_NE(reply.find(R"({"name":"web","state":"running")"), std::string::npos) << reply;
+  EXPECT_NE(reply.find(R"({"name":"worker-2","group":"worker","instance":2,"state":"running")"),
+            std::string::npos)
+      << reply;
+}
+
 }  // namespace
 }  // namespace ctl

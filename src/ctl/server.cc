@@ -33,11 +33,13 @@ class Server::Conn : public os::Session {
     return waiting_ && waiting_->cmd == Command::kLogs && waiting_->names[0] == service;
   }
   // Events of `service` (empty: tend's own, which every follower gets).
-  bool FollowsEvents(const std::string& service) const {
+  bool FollowsEvents(const std::string& service, const std::string& group) const {
     if (!waiting_ || waiting_->cmd != Command::kEvents) return false;
     const auto& names = waiting_->names;
-    return service.empty() || names.empty() ||
-           std::find(names.begin(), names.end(), service) != names.end();
+    auto named = [&](const std::string& n) {
+      return !n.empty() && std::find(names.begin(), names.end(), n) != names.end();
+    };
+    return service.empty() || names.empty() || named(service) || named(group);
   }
   // A line pushed to a follower: one that has more than max_output unread goes.
   void Push(os::Stream& s, const std::string& data);
@@ -252,11 +254,12 @@ void Server::Broadcast(const std::string& service, const std::string& json_line)
       os::Now());
 }
 
-void Server::PublishEvent(const std::string& service, const std::string& json_event) {
+void Server::PublishEvent(const std::string& service, const std::string& group,
+                          const std::string& json_event) {
   std::string line = R"({"v":1,"event":)" + json_event + "}\n";
   streams_.ForEach<Conn>(
       [&](os::Stream& s, Conn& c) {
-        if (c.FollowsEvents(service)) c.Push(s, line);
+        if (c.FollowsEvents(service, group)) c.Push(s, line);
       },
       os::Now());
 }

@@ -75,7 +75,9 @@ class Server {
   void Broadcast(const std::string& service, const std::string& json_line);
   // A lifecycle event of `service` (empty: of tend), as a JSON object, for
   // clients following events (of every service, or of that one).
-  void PublishEvent(const std::string& service, const std::string& json_event);
+  // `group`: its instance group's name (`instances`), which followers may name too.
+  void PublishEvent(const std::string& service, const std::string& group,
+                    const std::string& json_event);
   // Re-checks waiting clients (after state changes) and timeouts.
   void Poll(base::TimePoint now);
   std::optional<base::TimePoint> NextDeadline() const;

@@ -40,8 +40,9 @@ class Server::Exchange : public os::Session {
     deadline_ = std::max(now, os::Now()) + server_.config_.write_timeout;
   }
   std::optional<base::TimePoint> Deadline() const override { return deadline_; }
-  bool Streams(const std::string& topic) const {
-    return streaming_ && (topic_.empty() || topic.empty() || topic_ == topic);
+  bool Streams(const std::string& topic, const std::string& alias) const {
+    return streaming_ && (topic_.empty() || topic.empty() || topic_ == topic ||
+                          (!alias.empty() && topic_ == alias));
   }
   bool streaming() const { return streaming_; }
   // A stream's next piece; a client that leaves too much unread goes.
@@ -128,10 +129,10 @@ bool Server::Streaming() const {
   return streams_.Any<Exchange>([](const Exchange& e) { return e.streaming(); });
 }
 
-void Server::Publish(const std::string& topic, const std::string& data) {
+void Server::Publish(const std::string& topic, const std::string& alias, const std::string& data) {
   streams_.ForEach<Exchange>(
       [&](os::Stream& s, Exchange& e) {
-        if (e.Streams(topic)) e.Push(s, data);
+        if (e.Streams(topic, alias)) e.Push(s, data);
       },
       os::Now());
 }

@@ -75,8 +75,9 @@ class Server {
   std::optional<base::TimePoint> NextDeadline() const { return streams_.NextDeadline(); }
 
   size_t ClientCount() const { return streams_.ClientCount(); }
-  // Sends `data` to every open stream of `topic` (and to those of every topic).
-  void Publish(const std::string& topic, const std::string& data);
+  // Sends `data` to every open stream of `topic` or `alias` (a second name
+  // for it; may be empty), and to those of every topic.
+  void Publish(const std::string& topic, const std::string& alias, const std::string& data);
   // Whether some stream is open: publishing costs nothing otherwise.
   bool Streaming() const;
   ServerStats stats() const;

@@ -295,8 +295,8 @@ TEST_F(HttpServer, AStreamStaysOpenAndGetsWhatIsPublishedForItsTopic) {
   EXPECT_NE(head.find("\r\n\r\n: hello\n\n"), std::string::npos) << head;
   Received(*this, web.Get());
   EXPECT_TRUE(server_->Streaming());
-  server_->Publish("db", "data: 1\n\n");
-  server_->Publish("web", "data: 2\n\n");
+  server_->Publish("db", "", "data: 1\n\n");
+  server_->Publish("web-1", "web", "data: 2\n\n");
   RunFor(50ms);
   EXPECT_EQ(Received(*this, all.Get()), "data: 1\n\ndata: 2\n\n");
   EXPECT_EQ(Received(*this, web.Get()), "data: 2\n\n");
@@ -323,7 +323,7 @@ TEST_F(HttpServer, StreamsAreCappedAndAStalledOneIsDropped) {
   // Nobody reads: the kernel's buffers fill, then the backlog bound drops them.
   std::string chunk = "data: " + std::string(4000, 'x') + "\n\n";
   for (int k = 0; k < 2000 && server_->Streaming(); ++k) {
-    server_->Publish("", chunk);
+    server_->Publish("", "", chunk);
     Step(0);
   }
   EXPECT_FALSE(server_->Streaming());

@@ -2,9 +2,7 @@
 the bound, again and again, across crash restarts. tend keeps at most 16 per
 service, says so (rate-limited), and its fd count stays bounded; a stop
 closes them all."""
-import os
 import signal
-import time
 
 from conftest import wait_until
 import faultlib

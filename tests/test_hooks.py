@@ -60,3 +60,29 @@ command = "sleep 1000"
     assert t.zombies() == []
     wait_until(lambda: not [p for p in t.processes() if cmdline(p).startswith("sleep\0100")],
                what="the hook's sleep gone")
+
+
+def test_shutdown_tasks_run_after_the_services_stop_and_their_output_appears(tend, tmp_path):
+    order = tmp_path / "order"
+    cfg = tmp_path / "tend.toml"
+    cfg.write_text(f"""[services.flush]
+type = "shutdown"
+command = ["sh", "-c", "echo flushing; echo flush >> {order}"]
+[services.web]
+command = ["sh", "-c", "trap 'echo web >> {order}; exit 0' TERM; while :; do sleep 0.05; done"]
+[services.last]
+type = "shutdown"
+command = ["sh", "-c", "echo last >> {order}; exit 5"]
+""")
+    t = tend("--config", str(cfg))
+    t.err.wait_for(r"web: started")
+    time.sleep(0.3)
+    assert not order.exists()  # the tasks wait for the shutdown
+    t.signal(15)
+    rc = t.wait(timeout=20)
+    assert order.read_text().split() == ["web", "flush", "last"]
+    assert "flush | flushing" in t.out.text()
+    err = t.err.text()
+    assert "running shutdown tasks" in err
+    assert "last: exited with status 5" in err and "(shutdown task failed)" in err
+    assert rc == 5  # a failed task's status is tend's

@@ -539,7 +539,11 @@ const KeyHandler kServiceKeys[] = {
     {"command", [](FileCtx&, Draft& d, const toml::node& v, const std::string&) { d.command = &v; }},
     {"shell", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) { d.shell = Bool(c, v, k); }},
     {"type", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) {
-       SET_IF((Choice<ServiceType>(c, v, k, {{"simple", ServiceType::kSimple}, {"oneshot", ServiceType::kOneshot}})), d.spec.type);
+       // "shutdown": a oneshot that runs when tend shuts down.
+       auto type = Choice<int>(c, v, k, {{"simple", 0}, {"oneshot", 1}, {"shutdown", 2}});
+       if (!type) return;
+       d.spec.type = *type == 0 ? ServiceType::kSimple : ServiceType::kOneshot;
+       d.spec.at_shutdown = *type == 2;
      }},
     {"restart", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) {
        SET_IF((Choice<RestartPolicy>(c, v, k, {{"always", RestartPolicy::kAlways}, {"on-failure", RestartPolicy::kOnFailure}, {"never", RestartPolicy::kNever}})), d.spec.restart);

@@ -158,6 +158,9 @@ struct ServiceSpec {
   std::optional<base::Duration> stop_timeout;  // unset: the global grace
   std::optional<CommandLine> stop_command;
   KillMode kill_mode = KillMode::kGroup;
+  // A shutdown task (`type = "shutdown"`): a oneshot run once the services
+  // have stopped, before tend exits (s6-overlay's cont-finish.d).
+  bool at_shutdown = false;
   // Commands run when an event of the service happens (app/hook_runner.h),
   // by event type ("exited", "fatal", ...): as its user, with a timeout, at
   // most one running per service and event.

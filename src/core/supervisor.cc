@@ -60,7 +60,7 @@ std::optional<base::TimePoint> Supervisor::NextDeadline() const {
   auto consider = [&next](base::TimePoint t) {
     if (!next || t < *next) next = t;
   };
-  if (phase_ == Phase::kStopping || phase_ == Phase::kOrphans || phase_ == Phase::kKilling) {
+  if (phase_ != Phase::kRunning && phase_ != Phase::kDone) {
     consider(deadline_);
   }
   for (const ServiceRuntime& s : services_) {
@@ -111,7 +111,7 @@ void Supervisor::StartReady(base::TimePoint now) {
     // Awaiting the look for its daemon: later services wait, so services
     // start in the order given.
     if (s.state == State::kIdle && s.begun && !s.Retired()) return;
-    if (s.state != State::kIdle || s.begun || s.want != Want::kUp) continue;
+    if (s.state != State::kIdle || s.begun || s.want != Want::kUp || s.Waits()) continue;
     if (!DepsSatisfied(s)) continue;
     Begin(i, now);
     if (s.state == State::kIdle && s.begun) return;

@@ -220,6 +220,8 @@ struct ServiceRuntime {
 
   int Restarts() const { return starts > 0 ? starts - 1 : 0; }
   bool Held() const { return want == Want::kDown; }
+  // A shutdown task not yet run: no service, until tend shuts down.
+  bool Waits() const { return spec.at_shutdown && !begun; }
   bool Retired() const { return want == Want::kRetired; }
   // The service as named: neither removed nor a new instance still starting.
   bool Canonical() const { return !Retired() && !replaces; }
@@ -256,6 +258,7 @@ class Supervisor {
   enum class Phase {
     kRunning,   // normal operation
     kStopping,  // services got their stop signal; grace running
+    kTasks,     // services are down; shutdown tasks run, one after another
     kOrphans,   // services are down; leftovers got SIGTERM; grace running
     kKilling,   // SIGKILL sent to everything; waiting for the last reaps
     kDone,      // exit action emitted
@@ -339,6 +342,8 @@ class Supervisor {
   void OnShutdownDeadline(base::TimePoint now);
   void KillEverything(const std::string& why, base::TimePoint now);
   bool AllDown() const;
+  bool AllServicesDown() const;
+  bool RunShutdownTask(base::TimePoint now);
   void Finish(int code);
 
   // Health (supervisor_health.cc).

@@ -107,6 +107,34 @@ TEST(Events, AnAdoptedDaemon) {
   EXPECT_EQ(events[0].pid, 77);
 }
 
+TEST(ShutdownTasks, RunAfterTheServicesStopOneAtATimeThenTendExits) {
+  spec::ServiceSpec web = Simple("web");
+  spec::ServiceSpec flush = Simple("flush");
+  flush.type = spec::ServiceType::kOneshot;
+  flush.at_shutdown = true;
+  spec::ServiceSpec report = flush;
+  report.name = "report";
+  Harness h({flush, web, report});
+  auto acts = h.Feed(Event::StartAll());
+  ASSERT_EQ(Only(acts, Kind::kSpawn).size(), 1u);  // web only
+  EXPECT_EQ(Only(acts, Kind::kSpawn)[0].service, 1u);
+  acts = h.Feed(Event::Signal(SIGTERM));
+  EXPECT_TRUE(Only(acts, Kind::kSpawn).empty());  // web first
+  acts = h.Feed(Event::Exited(1, ExitStatus::Signal(SIGTERM)));
+  ASSERT_EQ(Only(acts, Kind::kSpawn).size(), 1u);
+  EXPECT_EQ(Only(acts, Kind::kSpawn)[0].service, 0u);
+  EXPECT_TRUE(Logged(acts, "running shutdown tasks"));
+  acts = h.Feed(Event::Exited(0, ExitStatus::Code(0)));
+  ASSERT_EQ(Only(acts, Kind::kSpawn).size(), 1u);
+  EXPECT_EQ(Only(acts, Kind::kSpawn)[0].service, 2u);
+  acts = h.Feed(Event::Exited(2, ExitStatus::Code(4)));
+  EXPECT_TRUE(Logged(acts, "report: exited with status 4 after 0ms (shutdown task failed)"));
+  acts = h.Feed(Event::NoChildren());  // the leftovers' SIGTERM found none
+  auto exits = Only(acts, Kind::kExit);
+  ASSERT_EQ(exits.size(), 1u);
+  EXPECT_EQ(exits[0].code, 4);
+}
+
 // A hook can be set for every event of a service: the config's list is the
 // event kinds' names but tend's own reload.
 TEST(Events, HookEventsAreTheServiceEvents) {

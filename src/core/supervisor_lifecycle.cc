@@ -192,6 +192,12 @@ Supervisor::Verdict Supervisor::DecideOneshot(size_t i, base::TimePoint now) {
   ServiceRuntime& s = services_[i];
   const ExitStatus status = *s.last_exit;
   std::string line = s.spec.name + ": " + status.Describe() + " after " + Uptime(s.started_at, now);
+  if (s.spec.at_shutdown) {  // tend exits anyway; a failure makes its status one
+    if (!status.Clean() && !first_failure_) first_failure_ = status.AsExitCode();
+    Log(status.Clean() ? LogLevel::kInfo : LogLevel::kWarn,
+        line + (status.Clean() ? " (shutdown task done)" : " (shutdown task failed)"));
+    return {State::kDown};
+  }
   s.completed = s.completed || status.Clean();
   if (s.spec.schedule) {
     Log(status.Clean() ? LogLevel::kInfo : LogLevel::kError,

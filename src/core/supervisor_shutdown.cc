@@ -20,7 +20,10 @@ void Supervisor::On(const events::NoChildren&, base::TimePoint) { children_ = fa
 void Supervisor::StopReady(base::TimePoint now) {
   for (size_t i = 0; i < services_.size(); ++i) {
     State st = services_[i].state;
-    if (st == State::kDown || st == State::kStopping || HasActiveDependents(i)) continue;
+    if (st == State::kDown || st == State::kStopping || services_[i].Waits() ||
+        HasActiveDependents(i)) {
+      continue;
+    }
     Apply(i, Input::kStop, now);
   }
 }
@@ -61,7 +64,7 @@ void Supervisor::On(const events::Signal& e, base::TimePoint now) {
 // the last reaps after it (exit anyway).
 void Supervisor::OnShutdownDeadline(base::TimePoint now) {
   if (phase_ == Phase::kRunning || now < deadline_) return;
-  if (phase_ == Phase::kStopping || phase_ == Phase::kOrphans) {
+  if (phase_ == Phase::kStopping || phase_ == Phase::kTasks || phase_ == Phase::kOrphans) {
     KillEverything("grace of " + base::FormatDuration(settings_.grace) + " is over", now);
   } else if (phase_ == Phase::kKilling) {
     Log(LogLevel::kError, "processes survived SIGKILL for " +
@@ -95,6 +98,10 @@ void Supervisor::KillEverything(const std::string& why, base::TimePoint now) {
 // Moves the shutdown sequence along once the state allows it.
 void Supervisor::AdvanceShutdown(base::TimePoint now) {
   if (phase_ == Phase::kStopping) StopReady(now);
+  if ((phase_ == Phase::kStopping || phase_ == Phase::kTasks) && AllServicesDown() &&
+      RunShutdownTask(now)) {
+    return;
+  }
   if (phase_ == Phase::kDone || !AllDown()) return;
   if (children_ && phase_ == Phase::kStopping) {
     phase_ = Phase::kOrphans;
@@ -111,9 +118,35 @@ void Supervisor::AdvanceShutdown(base::TimePoint now) {
 
 bool Supervisor::AllDown() const {
   for (const ServiceRuntime& s : services_) {
-    if (s.state != State::kDown) return false;
+    if (s.state != State::kDown && !s.Waits()) return false;
   }
   return true;
+}
+
+// Every service is down (shutdown tasks aside): the tasks' turn.
+bool Supervisor::AllServicesDown() const {
+  for (const ServiceRuntime& s : services_) {
+    if (s.state != State::kDown && !s.spec.at_shutdown) return false;
+  }
+  return true;
+}
+
+// Runs the shutdown tasks one at a time, in the order given, within what
+// is left of the grace. True while one runs (or was just started).
+bool Supervisor::RunShutdownTask(base::TimePoint now) {
+  for (size_t i = 0; i < services_.size(); ++i) {
+    ServiceRuntime& s = services_[i];
+    if (!s.spec.at_shutdown || s.Retired()) continue;
+    if (s.state == State::kRunning) return true;
+    if (!s.Waits()) continue;
+    if (phase_ != Phase::kTasks) Log(LogLevel::kInfo, "services are down; running shutdown tasks");
+    phase_ = Phase::kTasks;
+    s.begun = true;
+    Apply(i, Input::kStart, now);
+    return true;
+  }
+  if (phase_ == Phase::kTasks) phase_ = Phase::kStopping;  // on to the leftovers, then exit
+  return false;
 }
 
 void Supervisor::Finish(int code) {

@@ -42,7 +42,7 @@ void HookRunner::On(const core::LifecycleEvent& e, const std::string& json) {
   Start(key, Fired{e.service, e, json});
 }
 
-void HookRunner::Start(const Key& key, Fired fired) {
+void HookRunner::Start(const Key& key, const Fired& fired) {
   const spec::ServiceSpec& spec = supervisor_.services()[fired.service].spec;
   auto hook = spec.hooks.find(key.second);
   if (hook == spec.hooks.end()) return;  // a reload took it away meanwhile
@@ -73,7 +73,7 @@ bool HookRunner::Reaped(int pid, core::ExitStatus status) {
                                           (it->second.killed ? " (hook_timeout)" : ""));
     }
     runs_.erase(it);
-    if (next && !supervisor_.ShuttingDown()) Start(key, std::move(*next));
+    if (next && !supervisor_.ShuttingDown()) Start(key, *next);
     return true;
   }
   return false;

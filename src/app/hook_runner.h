@@ -53,7 +53,7 @@ class HookRunner {
   };
   using Key = std::pair<std::string, std::string>;  // service name, event type
 
-  void Start(const Key& key, Fired fired);
+  void Start(const Key& key, const Fired& fired);
 
   LoopContext ctx_;
   const core::Supervisor& supervisor_;

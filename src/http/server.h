@@ -41,8 +41,9 @@ struct ServerConfig {
   base::Duration write_timeout = base::seconds(5);    // whole response, from the head
   base::Duration linger = base::seconds(1);           // draining input after the response
   size_t max_clients = 64;
-  size_t max_streams = 16;                 // of them, open streams (SSE); more get 503
-  size_t max_stream_backlog = 256 * 1024;  // unread bytes before a stream's client is dropped
+  size_t max_streams = 16;  // of them, open streams (SSE); more get 503
+  size_t max_stream_backlog =
+      size_t{256} * 1024;  // unread bytes before a stream's client is dropped
   ParseLimits limits;
   std::function<void(const std::string&)> log;  // rare server-level trouble; may be empty
 };

@@ -152,6 +152,7 @@ std::string DescribePlan(const Plan& p) {
              Seconds(s.start_limit_window);
     }
     if (s.critical) out += ", critical";
+    if (!s.success.IsDefault()) out += "\n  success:  exit status " + s.success.Describe();
     out += "\n  daemon:   " +
            std::string(s.daemon == spec::DaemonMode::kAuto  ? "auto"
                        : s.daemon == spec::DaemonMode::kYes ? "yes"

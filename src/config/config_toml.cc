@@ -17,6 +17,7 @@
 #include "config/passwd.h"
 #include "config/probe_target.h"
 #include "config/socket_spec.h"
+#include "config/success_status.h"
 
 #define TOML_HEADER_ONLY 1
 #define TOML_EXCEPTIONS 0
@@ -472,6 +473,31 @@ void Listen(FileCtx& c, Draft& d, const toml::node& v, const std::string& key) {
   }
 }
 
+// success_exit_status = [0, 3, "SIGHUP"], or one entry alone. Only the
+// first bad entry is reported: a list of 10^5 is one error, not 10^5.
+void SuccessExitStatus(FileCtx& c, Draft& d, const toml::node& v, const std::string& key) {
+  std::vector<const toml::node*> nodes;
+  if (const toml::array* a = v.as_array()) {
+    for (const toml::node& e : *a) nodes.push_back(&e);
+  } else {
+    nodes.push_back(&v);
+  }
+  std::vector<StatusEntry> entries;
+  for (const toml::node* e : nodes) {
+    if (e->is_integer()) {
+      entries.emplace_back(*e->value<int64_t>());
+    } else if (e->is_string()) {
+      entries.emplace_back(*e->value<std::string>());
+    } else {
+      return WrongType(c, *e, v.is_array() ? key + "[]" : key,
+                       R"(an exit status from 0 to 255 or a signal name, as in [0, 3, "SIGHUP"])");
+    }
+  }
+  SuccessStatusResult r = ParseSuccessStatus(entries);
+  if (!r.status) return c.Error(*nodes[r.bad], "'" + key + "': " + r.error);
+  d.spec.success = *r.status;
+}
+
 using Handler = void (*)(FileCtx&, Draft&, const toml::node&, const std::string&);
 
 struct KeyHandler {
@@ -500,6 +526,7 @@ const KeyHandler kServiceKeys[] = {
      }},
     {"start_limit_window", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) { SET_IF(Dur(c, v, k), d.spec.start_limit_window); }},
     {"critical", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) { SET_IF(Bool(c, v, k), d.spec.critical); }},
+    {"success_exit_status", SuccessExitStatus},
     {"schedule", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) {
        if (auto s = Str(c, v, k)) {
          CronResult r = ParseCron(*s);

@@ -14,6 +14,7 @@
 #include "config/command_line.h"
 #include "config/cron.h"
 #include "config/socket_spec.h"
+#include "config/success_status.h"
 
 namespace spec {
 
@@ -130,6 +131,7 @@ struct ServiceSpec {
   base::Duration start_limit_window = base::seconds(60);
   bool critical = false;
   std::optional<CronExpr> schedule;  // oneshot only
+  SuccessStatus success;             // statuses besides exit 0 that are no failure
 
   MatchRule match;  // default: the executable's basename
   DaemonMode daemon = DaemonMode::kAuto;

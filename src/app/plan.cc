@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "base/signal_names.h"
+#include "config/critical.h"
 #include "os/files.h"
 
 namespace app {
@@ -110,6 +111,8 @@ PlanResult LoadPlan(const spec::Options& o, const spec::EnvLookup& env) {
         s.err.mode = spec::OutputSpec::Mode::kInherit;
     }
   }
+  // After the restart fallback: a critical one named here is never restarted.
+  spec::MarkCritical(o.critical, o.critical_from, config.services, r.errors);
   p.services = std::move(config.services);
   return r;
 }

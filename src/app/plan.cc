@@ -170,6 +170,7 @@ std::string DescribePlan(const Plan& p) {
       for (const std::string& d : s.depends_on) deps += (deps.empty() ? "" : ", ") + d;
       out += "  after:    " + deps + "\n";
     }
+    if (!s.env_file.empty()) out += "  env_file: " + s.env_file + " (read at each start)\n";
     for (const std::string& e : s.env) out += "  env:      " + e + "\n";
     if (!s.working_dir.empty()) out += "  cwd:      " + s.working_dir + "\n";
     out += "  stop:     " +

@@ -96,8 +96,9 @@ depends_on = "prep"
   ASSERT_TRUE(w.credentials);
   EXPECT_EQ(w.credentials->uid, 33u);
   EXPECT_EQ(w.credentials->groups, std::vector<gid_t>{4});
-  EXPECT_EQ(w.env,
-            (std::vector<std::string>{"A=1", "B=two words", "D=dflt", "HOME_COPY=/root", "L=$x"}));
+  // The env_file is read at each start (app/env_files), not into env.
+  EXPECT_EQ(w.env, (std::vector<std::string>{"D=dflt", "HOME_COPY=/root", "L=$x"}));
+  EXPECT_EQ(w.env_file, "/etc/app.env");
   EXPECT_EQ(w.working_dir, "/srv");
   EXPECT_EQ(w.umask, mode_t{027});
   ASSERT_EQ(w.rlimits.size(), 3u);
@@ -524,6 +525,45 @@ TEST(ParseTomlSuccessStatus, AHugeListIsOneErrorAtMost) {
   for (int i = 0; i < 100000; ++i) list += "300, ";
   Parsed p = Toml("[services.a]\ncommand = \"true\"\nsuccess_exit_status = " + list + "]\n");
   EXPECT_EQ(p.errors.size(), 1u);
+}
+
+TEST(ParseTomlEnvFile, AMissingFileIsFineWhenAServiceItDependsOnMayWriteIt) {
+  Parsed p = Toml(R"(
+[services.prep]
+type = "oneshot"
+command = "true"
+[services.app]
+command = "true"
+depends_on = ["prep"]
+env_file = "/run/app.env"
+)");
+  ASSERT_TRUE(p.errors.empty()) << p.Errors();
+  EXPECT_EQ(p.config.services[1].env_file, "/run/app.env");
+}
+
+TEST(ParseTomlEnvFile, AMissingFileWithoutDependenciesIsAnErrorSayingHow) {
+  Parsed p = Toml("[services.app]\ncommand = \"true\"\nenv_file = \"/run/app.env\"\n");
+  ASSERT_EQ(p.errors.size(), 1u);
+  EXPECT_EQ(p.errors[0].Format(),
+            "t.toml:3:12: 'env_file' cannot be read: /run/app.env (check the path; if another "
+            "service writes it, add that service to depends_on: the file is read at each start)");
+  p = Toml("[services.app]\ncommand = \"true\"\nenv_file = \"\"\n");
+  ASSERT_EQ(p.errors.size(), 1u);
+  EXPECT_EQ(p.errors[0].message, "'env_file' must name a file (or leave the key out)");
+}
+
+TEST(ParseTomlEnvFile, AFileThatIsThereIsCheckedAtLoad) {
+  LoadContext ctx = Ctx();
+  ctx.read_file = [](const std::string&) -> std::optional<std::string> {
+    return "A=1\nnonsense\n";
+  };
+  Parsed p;
+  ParseToml(
+      "[services.prep]\ncommand = \"true\"\n[services.app]\ncommand = \"true\"\n"
+      "depends_on = [\"prep\"]\nenv_file = \"/run/app.env\"\n",
+      "t.toml", ctx, p.config, p.errors);
+  ASSERT_EQ(p.errors.size(), 1u);
+  EXPECT_EQ(p.errors[0].Format(), "/run/app.env:2:1: expected KEY=value, got 'nonsense'");
 }
 
 }  // namespace

@@ -138,6 +138,7 @@ struct ServiceSpec {
 
   std::optional<Credentials> credentials;  // unset: tend's own
   std::vector<std::string> env;            // "KEY=value", on top of tend's environment
+  std::string env_file;                    // read at each start, under `env`; empty: none
   std::string working_dir;                 // empty: tend's
   std::optional<mode_t> umask;
   std::vector<Rlimit> rlimits;

@@ -170,7 +170,7 @@ void OutputRouter::Emit(size_t i, int k, std::string_view line, std::string& bat
     WriteFile(i, k, text);
     return;
   }
-  prefixer_->Format(i, kStreamNames[k], line, batch_time_, batch);
+  prefixer_->Format(i, kStreamNames[k], line, batch_time_, batch, !st.splitter.InPiece());
 }
 
 // A file that cannot be written (a full disk, a missing directory) costs
@@ -340,7 +340,7 @@ void OutputRouter::Syslog(const std::vector<SyslogEntry>& entries) {
       logs::AppendSyslogJson(out, batch_time_, e.name, e.message, e.kept, e.whole);
       out += '\n';
     } else if (e.service && *e.service < names_.size()) {
-      prefixer_->Format(*e.service, kStreamNames[k], syslog_text_, batch_time_, out);
+      prefixer_->Format(*e.service, kStreamNames[k], syslog_text_, batch_time_, out, false);
     } else {
       prefixer_->FormatNamed(e.name, kStreamNames[k], syslog_text_, batch_time_, out);
     }

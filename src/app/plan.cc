@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "base/signal_names.h"
+#include "config/critical.h"
 #include "os/files.h"
 
 namespace app {
@@ -110,6 +111,8 @@ PlanResult LoadPlan(const spec::Options& o, const spec::EnvLookup& env) {
         s.err.mode = spec::OutputSpec::Mode::kInherit;
     }
   }
+  // After the restart fallback: a critical one named here is never restarted.
+  spec::MarkCritical(o.critical, o.critical_from, config.services, r.errors);
   p.services = std::move(config.services);
   return r;
 }
@@ -154,6 +157,7 @@ std::string DescribePlan(const Plan& p) {
              Seconds(s.start_limit_window);
     }
     if (s.critical) out += ", critical";
+    if (!s.success.IsDefault()) out += "\n  success:  exit status " + s.success.Describe();
     out += "\n  daemon:   " +
            std::string(s.daemon == spec::DaemonMode::kAuto  ? "auto"
                        : s.daemon == spec::DaemonMode::kYes ? "yes"
@@ -168,6 +172,7 @@ std::string DescribePlan(const Plan& p) {
       for (const std::string& d : s.depends_on) deps += (deps.empty() ? "" : ", ") + d;
       out += "  after:    " + deps + "\n";
     }
+    if (!s.env_file.empty()) out += "  env_file: " + s.env_file + " (read at each start)\n";
     for (const std::string& e : s.env) out += "  env:      " + e + "\n";
     if (!s.working_dir.empty()) out += "  cwd:      " + s.working_dir + "\n";
     out += "  stop:     " +

@@ -119,9 +119,7 @@ int Runner::Run() {
                    hooks_->NextDeadline()}) {
       if (d && (!deadline || *d < *deadline)) deadline = d;
     }
-    if (auto st = timer_.Arm(deadline); !st) {
-      Log(core::LogLevel::kError, st.Err().Describe());
-    }
+    if (auto st = timer_.Arm(deadline); !st) Log(core::LogLevel::kError, st.Err().Describe());
     daemons_->ForgetSnapshot();
     // Events left from the last batch: look at the fds without waiting.
     if (auto n = epoll_.Dispatch(queue_.empty() ? -1 : 0); !n) {
@@ -239,6 +237,7 @@ void Runner::DoFree(size_t i) {
   daemons_->Unwatch(i);
   children_->Free(i);
   output_->Forget(i);
+  env_files_.Forget(i);
   if (!views_->Find(Spec(i).name)) fd_store_.Forget(Spec(i).name);
 }
 
@@ -246,6 +245,7 @@ os::SpawnRequest Runner::Request(const spec::ServiceSpec& spec, const spec::Comm
                                  size_t i) {
   SpawnContext ctx;
   ctx.tend_env = tend_env_;
+  ctx.env_file = env_files_.Of(i);  // as read at this run's start
   if (spec.SpeaksSdNotify()) ctx.notify_socket = notify_->SocketName();
   ctx.fds = output_->ChildFds(i);
   ctx.nofile = nofile_at_start_;
@@ -259,6 +259,7 @@ void Runner::DoSpawn(size_t i) {
   if (auto st = output_->Prepare(i, spec, core::SlotNames(supervisor_)); !st) {
     Log(core::LogLevel::kError, spec.name + ": " + st.Err().Describe());
   }
+  if (auto failed = env_files_.Load(i, spec)) return queue_.push_back(std::move(*failed));
   os::SpawnRequest req = Request(spec, spec.command, i);
   // The main process only: not probes, not stop commands.
   sockets_.PassTo(spec.name, req, fd_store_.Of(spec.name));
@@ -269,8 +270,7 @@ void Runner::DoSpawn(size_t i) {
 void Runner::DoRunStop(size_t i) {
   const spec::ServiceSpec& spec = Spec(i);
   if (auto st = children_->RunStop(i, Request(spec, *spec.stop_command, i)); !st) {
-    queue_.push_back(core::Event::StopCommandFailed(i, st.Err().Describe()));
-    return;
+    return queue_.push_back(core::Event::StopCommandFailed(i, st.Err().Describe()));
   }
   Log(core::LogLevel::kInfo,
       spec.name + ": running stop command '" + spec.stop_command->line + "'");

@@ -17,6 +17,7 @@
 #include "app/children.h"
 #include "app/control_handler.h"
 #include "app/daemon_watch.h"
+#include "app/env_files.h"
 #include "app/fd_store.h"
 #include "app/held_sockets.h"
 #include "app/hook_runner.h"
@@ -86,6 +87,7 @@ class Runner {
   std::unique_ptr<OutputRouter> output_;
   HeldSockets sockets_;  // the services' listen sockets, held across restarts
   FdStore fd_store_;     // what services parked with FDSTORE=1, by name
+  EnvFiles env_files_;   // each run's env_file, read at its start
   // The loop's components; each owns its fds (see docs/architecture.md).
   std::unique_ptr<Children> children_;
   std::unique_ptr<DaemonWatch> daemons_;

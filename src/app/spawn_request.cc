@@ -65,6 +65,7 @@ os::SpawnRequest BuildSpawnRequest(const spec::ServiceSpec& spec, const spec::Co
   }
   UserEnv(spec, env);
   NotifyEnv(spec, ctx.notify_socket, env);
+  for (const std::string& kv : ctx.env_file) Put(env, kv);
   for (const std::string& kv : spec.env) Put(env, kv);
   for (const auto& [k, v] : env) {
     std::string kv = k;

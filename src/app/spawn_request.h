@@ -15,6 +15,7 @@ namespace app {
 struct SpawnContext {
   std::vector<std::string> tend_env;  // tend's own environment, "KEY=value"
   std::string notify_socket;          // NOTIFY_SOCKET for sd_notify services; may be empty
+  std::vector<std::string> env_file;  // its env_file's variables as read at this start
   std::array<int, 2> fds{-1, -1};     // stdout, stderr (-1: tend's own)
   spec::Rlimit nofile;                // the limits tend was started with
   uint64_t nofile_hard_now = 0;       // tend's hard limit now (0: unknown); may have dropped
@@ -22,9 +23,10 @@ struct SpawnContext {
 
 // The environment is tend's, then HOME/USER/LOGNAME of the service's user,
 // NOTIFY_SOCKET and WATCHDOG_USEC where it speaks sd_notify, then its
-// env_file and env; LISTEN_* of tend's own (sockets passed to tend, not
-// to it) are left out. Its RLIMIT_NOFILE is the one tend was started with
-// unless its rlimits say otherwise (tend raised its own).
+// env_file (as read at this start: ctx.env_file) and env; LISTEN_* of
+// tend's own (sockets passed to tend, not to it) are left out. Its
+// RLIMIT_NOFILE is the one tend was started with unless its rlimits say
+// otherwise (tend raised its own).
 os::SpawnRequest BuildSpawnRequest(const spec::ServiceSpec& spec, const spec::CommandLine& command,
                                    const SpawnContext& ctx);
 

@@ -96,3 +96,24 @@ TEST(SpawnRequest, ListenFdsReplaceInheritedListenVariables) {
 
 }  // namespace
 }  // namespace app
+
+namespace app {
+namespace {
+
+// The env_file as read at this start comes over tend's environment and
+// under the service's env.
+TEST(SpawnRequest, EnvFileGoesBetweenTendsEnvironmentAndEnv) {
+  spec::ServiceSpec s = Service();
+  s.env = {"B=from-env"};
+  SpawnContext ctx;
+  ctx.tend_env = {"A=tend", "B=tend", "C=tend"};
+  ctx.env_file = {"A=file", "B=file", "PATH=/opt/file/bin"};
+  os::SpawnRequest r = BuildSpawnRequest(s, s.command, ctx);
+  EXPECT_TRUE(Has(r.env, "A=file"));
+  EXPECT_TRUE(Has(r.env, "B=from-env"));
+  EXPECT_TRUE(Has(r.env, "C=tend"));
+  EXPECT_TRUE(Has(r.env, "PATH=/opt/file/bin"));
+}
+
+}  // namespace
+}  // namespace app

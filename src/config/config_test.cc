@@ -69,6 +69,7 @@ backoff_max = "5s"
 start_limit = 4
 start_limit_window = "1m"
 critical = true
+success_exit_status = [0, 3, "SIGHUP"]
 stdout = { file = "/var/log/web.log", max_size = "1M", keep = 2 }
 stderr = "null"
 match = { regex = "nginx: master" }
@@ -95,8 +96,9 @@ depends_on = "prep"
   ASSERT_TRUE(w.credentials);
   EXPECT_EQ(w.credentials->uid, 33u);
   EXPECT_EQ(w.credentials->groups, std::vector<gid_t>{4});
-  EXPECT_EQ(w.env,
-            (std::vector<std::string>{"A=1", "B=two words", "D=dflt", "HOME_COPY=/root", "L=$x"}));
+  // The env_file is read at each start (app/env_files), not into env.
+  EXPECT_EQ(w.env, (std::vector<std::string>{"D=dflt", "HOME_COPY=/root", "L=$x"}));
+  EXPECT_EQ(w.env_file, "/etc/app.env");
   EXPECT_EQ(w.working_dir, "/srv");
   EXPECT_EQ(w.umask, mode_t{027});
   ASSERT_EQ(w.rlimits.size(), 3u);
@@ -108,6 +110,7 @@ depends_on = "prep"
   EXPECT_EQ(w.backoff_initial, base::milliseconds(50));
   EXPECT_EQ(w.start_limit, 4);
   EXPECT_TRUE(w.critical);
+  EXPECT_EQ(w.success.Describe(), "0, 3, SIGHUP");
   EXPECT_EQ(w.out.mode, OutputSpec::Mode::kFile);
   EXPECT_EQ(w.out.max_size, 1024u * 1024);
   EXPECT_EQ(w.err.mode, OutputSpec::Mode::kNull);
@@ -505,6 +508,97 @@ command = "x"
        }) {
     EXPECT_NE(all.find(want), std::string::npos) << "missing: " << want << "\nin:\n" << all;
   }
+}
+
+}  // namespace
+}  // namespace spec
+
+namespace spec {
+namespace {
+
+TEST(ParseTomlSuccessStatus, OneEntryOrAList) {
+  Parsed p = Toml("[services.a]\ncommand = \"true\"\nsuccess_exit_status = 3\n");
+  ASSERT_TRUE(p.errors.empty()) << p.Errors();
+  EXPECT_EQ(p.config.services[0].success.Describe(), "0, 3");
+  p = Toml("[services.a]\ncommand = \"true\"\nsuccess_exit_status = \"TERM\"\n");
+  ASSERT_TRUE(p.errors.empty()) << p.Errors();
+  EXPECT_EQ(p.config.services[0].success.Describe(), "0, SIGTERM");
+  p = Toml("[services.a]\ncommand = \"true\"\nsuccess_exit_status = []\n");
+  ASSERT_TRUE(p.errors.empty()) << p.Errors();
+  EXPECT_TRUE(p.config.services[0].success.IsDefault());
+}
+
+TEST(ParseTomlSuccessStatus, BadEntriesAreErrorsAtTheirPlace) {
+  struct Case {
+    const char* value;
+    const char* error;
+  } cases[] = {
+      {"[0, 256]",
+       "t.toml:3:27: 'success_exit_status': must be an exit status from 0 to 255, got 256"},
+      {"[-1]", "t.toml:3:24: 'success_exit_status': must be an exit status from 0 to 255, got -1"},
+      {"[\"3\"]",
+       "t.toml:3:24: 'success_exit_status': write an exit status as a number, not a "
+       "string: 3 without quotes"},
+      {"[\"SIGNOPE\"]", "t.toml:3:24: 'success_exit_status': unknown signal 'SIGNOPE'"},
+      {"[1.5]",
+       "t.toml:3:24: 'success_exit_status[]' must be an exit status from 0 to 255 or a "
+       "signal name, as in [0, 3, \"SIGHUP\"], got a number"},
+      {"true", "t.toml:3:23: 'success_exit_status' must be an exit status"},
+      {"{ a = 1 }", "t.toml:3:23: 'success_exit_status' must be an exit status"},
+      {"[[3]]", "t.toml:3:24: 'success_exit_status[]' must be"},
+  };
+  for (const Case& c : cases) {
+    Parsed p = Toml(std::string("[services.a]\ncommand = \"true\"\nsuccess_exit_status = ") +
+                    c.value + "\n");
+    ASSERT_EQ(p.errors.size(), 1u) << c.value << "\n" << p.Errors();
+    EXPECT_EQ(p.errors[0].Format().rfind(c.error, 0), 0u) << p.Errors();
+  }
+}
+
+TEST(ParseTomlSuccessStatus, AHugeListIsOneErrorAtMost) {
+  std::string list = "[";
+  for (int i = 0; i < 100000; ++i) list += "300, ";
+  Parsed p = Toml("[services.a]\ncommand = \"true\"\nsuccess_exit_status = " + list + "]\n");
+  EXPECT_EQ(p.errors.size(), 1u);
+}
+
+TEST(ParseTomlEnvFile, AMissingFileIsFineWhenAServiceItDependsOnMayWriteIt) {
+  Parsed p = Toml(R"(
+[services.prep]
+type = "oneshot"
+command = "true"
+[services.app]
+command = "true"
+depends_on = ["prep"]
+env_file = "/run/app.env"
+)");
+  ASSERT_TRUE(p.errors.empty()) << p.Errors();
+  EXPECT_EQ(p.config.services[1].env_file, "/run/app.env");
+}
+
+TEST(ParseTomlEnvFile, AMissingFileWithoutDependenciesIsAnErrorSayingHow) {
+  Parsed p = Toml("[services.app]\ncommand = \"true\"\nenv_file = \"/run/app.env\"\n");
+  ASSERT_EQ(p.errors.size(), 1u);
+  EXPECT_EQ(p.errors[0].Format(),
+            "t.toml:3:12: 'env_file' cannot be read: /run/app.env (check the path; if another "
+            "service writes it, add that service to depends_on: the file is read at each start)");
+  p = Toml("[services.app]\ncommand = \"true\"\nenv_file = \"\"\n");
+  ASSERT_EQ(p.errors.size(), 1u);
+  EXPECT_EQ(p.errors[0].message, "'env_file' must name a file (or leave the key out)");
+}
+
+TEST(ParseTomlEnvFile, AFileThatIsThereIsCheckedAtLoad) {
+  LoadContext ctx = Ctx();
+  ctx.read_file = [](const std::string&) -> std::optional<std::string> {
+    return "A=1\nnonsense\n";
+  };
+  Parsed p;
+  ParseToml(
+      "[services.prep]\ncommand = \"true\"\n[services.app]\ncommand = \"true\"\n"
+      "depends_on = [\"prep\"]\nenv_file = \"/run/app.env\"\n",
+      "t.toml", ctx, p.config, p.errors);
+  ASSERT_EQ(p.errors.size(), 1u);
+  EXPECT_EQ(p.errors[0].Format(), "/run/app.env:2:1: expected KEY=value, got 'nonsense'");
 }
 
 }  // namespace

@@ -12,12 +12,14 @@
 #include "base/text.h"
 #include "config/config.h"
 #include "config/config_bounds.h"
+#include "config/env_file.h"
 #include "config/instances.h"
 #include "config/listen_address.h"
 #include "config/naming.h"
 #include "config/passwd.h"
 #include "config/probe_target.h"
 #include "config/socket_spec.h"
+#include "config/success_status.h"
 
 #define TOML_HEADER_ONLY 1
 #define TOML_EXCEPTIONS 0
@@ -523,6 +525,31 @@ void Listen(FileCtx& c, Draft& d, const toml::node& v, const std::string& key) {
   }
 }
 
+// success_exit_status = [0, 3, "SIGHUP"], or one entry alone. Only the
+// first bad entry is reported: a list of 10^5 is one error, not 10^5.
+void SuccessExitStatus(FileCtx& c, Draft& d, const toml::node& v, const std::string& key) {
+  std::vector<const toml::node*> nodes;
+  if (const toml::array* a = v.as_array()) {
+    for (const toml::node& e : *a) nodes.push_back(&e);
+  } else {
+    nodes.push_back(&v);
+  }
+  std::vector<StatusEntry> entries;
+  for (const toml::node* e : nodes) {
+    if (e->is_integer()) {
+      entries.emplace_back(*e->value<int64_t>());
+    } else if (e->is_string()) {
+      entries.emplace_back(*e->value<std::string>());
+    } else {
+      return WrongType(c, *e, v.is_array() ? key + "[]" : key,
+                       R"(an exit status from 0 to 255 or a signal name, as in [0, 3, "SIGHUP"])");
+    }
+  }
+  SuccessStatusResult r = ParseSuccessStatus(entries);
+  if (!r.status) return c.Error(*nodes[r.bad], "'" + key + "': " + r.error);
+  d.spec.success = *r.status;
+}
+
 using Handler = void (*)(FileCtx&, Draft&, const toml::node&, const std::string&);
 
 struct KeyHandler {
@@ -555,6 +582,7 @@ const KeyHandler kServiceKeys[] = {
      }},
     {"start_limit_window", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) { SET_IF(Dur(c, v, k), d.spec.start_limit_window); }},
     {"critical", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) { SET_IF(Bool(c, v, k), d.spec.critical); }},
+    {"success_exit_status", SuccessExitStatus},
     {"schedule", [](FileCtx& c, Draft& d, const toml::node& v, const std::string& k) {
        if (auto s = Str(c, v, k)) {
          CronResult r = ParseCron(*s);
@@ -763,34 +791,26 @@ std::string Expand(const std::string& in, const LoadContext& load) {
   return out;
 }
 
+// The env_file is read at each start of the service (app/env_files); here
+// it is checked as it is now, so that a typo in its path or a bad line is
+// found before anything runs. One that is not there yet is fine for a
+// service that depends_on others: one of them may write it (a oneshot that
+// prepares the configuration), and its start says so if none did.
 void EnvFile(FileCtx& c, Draft& d, const toml::node& v) {
   auto path = Str(c, v, "env_file");
   if (!path) return;
+  if (path->empty()) return c.Error(v, "'env_file' must name a file (or leave the key out)");
+  d.spec.env_file = *path;
   auto text = c.load.read_file ? c.load.read_file(*path) : std::nullopt;
-  if (!text) return c.Error(v, "'env_file' cannot be read: " + *path + " (check the path)");
+  if (!text) {
+    if (!d.spec.depends_on.empty()) return;
+    return c.Error(v, "'env_file' cannot be read: " + *path +
+                          " (check the path; if another service writes it, add that service to "
+                          "depends_on: the file is read at each start)");
+  }
   if (auto bound = CheckText(*text, *path)) return c.errors.push_back(*bound);
-  std::string_view rest = *text;
-  int number = 0;
-  while (!rest.empty()) {
-    size_t nl = rest.find('\n');
-    std::string line(rest.substr(0, nl));
-    rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
-    ++number;
-    size_t start = line.find_first_not_of(" \t");
-    if (start == std::string::npos || line[start] == '#') continue;
-    line = line.substr(start);
-    if (line.rfind("export ", 0) == 0) line = line.substr(7);
-    size_t eq = line.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      c.errors.push_back(
-          {*path, number, 1, "expected KEY=value, got '" + base::Printable(line) + "'"});
-      continue;
-    }
-    std::string value = line.substr(eq + 1);
-    if (value.size() >= 2 && (value[0] == '"' || value[0] == '\'') && value.back() == value[0]) {
-      value = value.substr(1, value.size() - 2);
-    }
-    d.spec.env.push_back(line.substr(0, eq) + "=" + value);
+  for (const EnvFileError& e : ParseEnvFile(*text).errors) {
+    c.errors.push_back({*path, e.line, 1, e.message});
   }
 }
 

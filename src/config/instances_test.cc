@@ -130,7 +130,7 @@ env_file = "/etc/w{instance}.env"
       << p.Errors();
   EXPECT_EQ(p.Names(), (std::vector<std::string>{"w-1", "w-2"}));
   EXPECT_EQ(p.config.services[0].credentials->uid, 1001u);
-  EXPECT_EQ(p.config.services[0].env[0], "FROM_FILE=/etc/w1.env");
+  EXPECT_EQ(p.config.services[0].env_file, "/etc/w1.env");  // read at each start
 }
 
 TEST(Instances, AnOutputDirectoryIsCheckedForEachInstance) {

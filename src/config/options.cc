@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "base/text.h"
+#include "config/critical.h"
 #include "config/listen_address.h"
 #include "config/naming.h"
 
@@ -10,8 +11,8 @@ namespace spec {
 namespace {
 
 constexpr const char* kValuedOptions[] = {
-    "grace",   "restart", "scan-interval", "config",         "procfile",
-    "cfe-csv", "control", "http-listen",   "lineage-window", "syslog"};
+    "grace",   "restart",     "scan-interval",  "config", "procfile", "cfe-csv",
+    "control", "http-listen", "lineage-window", "syslog", "critical"};
 
 struct Parsed {
   Options opts;
@@ -41,10 +42,25 @@ std::optional<bool> ParseBool(const std::string& text) {
   return std::nullopt;
 }
 
+// --critical adds to the names given before it; TEND_CRITICAL's are
+// dropped by the first flag (a flag wins over its variable), and an empty
+// TEND_CRITICAL names none.
+std::optional<std::string> ApplyCritical(Options& o, const std::string& value,
+                                         const std::string& where) {
+  if (value.empty() && where == "TEND_CRITICAL") return std::nullopt;
+  NameList list = ParseNameList(value, where);
+  if (list.error) return list.error;
+  if (o.critical_from != where) o.critical.clear();
+  o.critical_from = where;
+  o.critical.insert(o.critical.end(), list.names.begin(), list.names.end());
+  return std::nullopt;
+}
+
 // Applies one valued option; `where` names its source for the error line.
 std::optional<std::string> ApplyValue(Options& o, const std::string& key, const std::string& value,
                                       const std::string& where) {
   o.given.insert(key);
+  if (key == "critical") return ApplyCritical(o, value, where);
   if (key == "control") {
     if (!value.empty() && value[0] != '/')
       return where + ": expected an absolute path, or \"\" to disable";
@@ -254,6 +270,8 @@ Options (each also read from the environment variable shown):
   --procfile FILE     services from a Procfile                   [TEND_PROCFILE]
   --cfe-csv FILE      services from cfe-docker's processes_run.csv [TEND_CFE_CSV]
   --check             validate the configuration, print it, run nothing
+  --critical NAME     when service NAME ends, stop everything and exit with its
+                      status; it is not restarted (repeatable, or a,b) [TEND_CRITICAL]
   --control PATH      control socket for tendctl ("" = none)     [TEND_CONTROL] (default /run/tend.sock)
   --http-listen ADDR  serve /healthz, /readyz and /metrics at [HOST:]PORT
                       ("" = off)                      [TEND_HTTP_LISTEN] (default off)

@@ -37,7 +37,11 @@ struct Options {
   std::optional<std::string> syslog;       // --syslog PATH; "" is off; unset: /dev/log as PID 1
   bool check = false;                      // --check: validate, print, run nothing
   std::vector<std::string> check_files;    // with --check: the files given
-  std::set<std::string> given;             // options set by flag or TEND_*: these win over files
+  // --critical NAME (repeatable) or TEND_CRITICAL: services that end the
+  // container when they end; `critical_from` names the option for errors.
+  std::vector<std::string> critical;
+  std::string critical_from;
+  std::set<std::string> given;  // options set by flag or TEND_*: these win over files
 };
 
 struct OptionsResult {

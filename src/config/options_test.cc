@@ -134,3 +134,51 @@ TEST(ParseOptions, HelpAndVersionNeedNoCommand) {
 
 }  // namespace
 }  // namespace spec
+
+namespace spec {
+namespace {
+
+TEST(ParseOptionsCritical, RepeatableAndCommaSeparated) {
+  OptionsResult r = Parse({"--critical", "app", "--critical=sshd,nginx", "app", "sshd", "nginx"});
+  ASSERT_FALSE(r.error) << *r.error;
+  EXPECT_EQ(r.options.critical, (std::vector<std::string>{"app", "sshd", "nginx"}));
+  EXPECT_EQ(r.options.critical_from, "--critical");
+}
+
+TEST(ParseOptionsCritical, FromTheEnvironmentUnlessAFlagIsGiven) {
+  Env env{{{"TEND_CRITICAL", " web , db "}}};
+  OptionsResult r = Parse({"web"}, env);
+  ASSERT_FALSE(r.error) << *r.error;
+  EXPECT_EQ(r.options.critical, (std::vector<std::string>{"web", "db"}));
+  EXPECT_EQ(r.options.critical_from, "TEND_CRITICAL");
+  r = Parse({"--critical", "app", "app"}, env);
+  ASSERT_FALSE(r.error) << *r.error;
+  EXPECT_EQ(r.options.critical, std::vector<std::string>{"app"});
+  EXPECT_EQ(r.options.critical_from, "--critical");
+}
+
+TEST(ParseOptionsCritical, AnEmptyVariableNamesNoneButAnEmptyFlagIsAnError) {
+  Env env{{{"TEND_CRITICAL", ""}}};
+  OptionsResult r = Parse({"web"}, env);
+  ASSERT_FALSE(r.error) << *r.error;
+  EXPECT_TRUE(r.options.critical.empty());
+  r = Parse({"--critical", "", "web"});
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->rfind("--critical: empty service name", 0), 0u) << *r.error;
+  r = Parse({"--critical"});
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(*r.error, "--critical: missing value (see tend --help)");
+  env.vars["TEND_CRITICAL"] = "a,,b";
+  r = Parse({"web"}, env);
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->rfind("TEND_CRITICAL: empty service name in 'a,,b'", 0), 0u) << *r.error;
+}
+
+TEST(ParseOptionsCritical, AfterTheCommandsItIsCaughtAsAnOption) {
+  OptionsResult r = Parse({"app", "--critical", "app"});
+  ASSERT_TRUE(r.error);
+  EXPECT_NE(r.error->find("comes after the commands"), std::string::npos) << *r.error;
+}
+
+}  // namespace
+}  // namespace spec

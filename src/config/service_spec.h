@@ -16,6 +16,7 @@
 #include "config/command_line.h"
 #include "config/cron.h"
 #include "config/socket_spec.h"
+#include "config/success_status.h"
 
 namespace spec {
 
@@ -143,12 +144,14 @@ struct ServiceSpec {
   base::Duration start_limit_window = base::seconds(60);
   bool critical = false;
   std::optional<CronExpr> schedule;  // oneshot only
+  SuccessStatus success;             // statuses besides exit 0 that are no failure
 
   MatchRule match;  // default: the executable's basename
   DaemonMode daemon = DaemonMode::kAuto;
 
   std::optional<Credentials> credentials;  // unset: tend's own
   std::vector<std::string> env;            // "KEY=value", on top of tend's environment
+  std::string env_file;                    // read at each start, under `env`; empty: none
   std::string working_dir;                 // empty: tend's
   std::optional<mode_t> umask;
   std::vector<Rlimit> rlimits;

@@ -14,4 +14,8 @@ std::string ExitStatus::Describe() const {
   return "exited with status " + std::to_string(value);
 }
 
+std::string ExitStatus::Describe(bool success) const {
+  return Describe() + (success && !Clean() ? " (a success status)" : "");
+}
+
 }  // namespace core

@@ -132,6 +132,8 @@ void Supervisor::On(const events::Exited& e, base::TimePoint now) {
        {.kind = EventKind::kExited, .pid = s.pid, .status = e.status, .ran = now - s.started_at});
   s.pid = 0;
   s.last_exit = e.status;
+  // A command that could not run is no success, whatever its status says.
+  s.last_success = e.detail.empty() && e.status.SucceedsUnder(s.spec.success);
   if (!e.detail.empty()) {
     Log(LogLevel::kError, s.spec.name + ": " + e.detail);
   }
@@ -143,9 +145,9 @@ void Supervisor::On(const events::Exited& e, base::TimePoint now) {
     out_.push_back(Action::Scan(e.service));
   }
   if (s.state == State::kStopping && !RestartsAfterStop(s)) {
-    last_status_ = e.status;
+    last_status_ = Reported(s);
     // A restart whose exec failed as the stop came is no failure to stop.
-    bool ok = e.status.Clean() || e.status.EndedBy(s.spec.stop_signal) || !e.detail.empty();
+    bool ok = s.last_success || e.status.EndedBy(s.spec.stop_signal) || !e.detail.empty();
     if (!ok && !first_failure_) first_failure_ = e.status.AsExitCode();
     Log(ok ? LogLevel::kInfo : LogLevel::kWarn,
         s.spec.name + ": " + e.status.Describe() + " after " +
@@ -153,7 +155,7 @@ void Supervisor::On(const events::Exited& e, base::TimePoint now) {
   }
   if (s.replaces) Abandon(e.service, "ended before it was ready (" + e.status.Describe() + ")");
   Apply(e.service, Input::kExited, now,
-        Ending{e.status.Describe(), "", !e.status.Clean(), e.left, e.left_pids});
+        Ending{e.status.Describe(s.last_success), "", !s.last_success, e.left, e.left_pids});
 }
 
 void Supervisor::On(const events::Timer&, base::TimePoint now) {

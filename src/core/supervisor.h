@@ -169,6 +169,10 @@ struct ServiceRuntime {
   int starts = 0;
   std::vector<base::TimePoint> recent_starts;  // within start_limit_window
   std::optional<ExitStatus> last_exit;
+  // Its last end was a success: its command ran and ended with exit 0 or
+  // a status its success_exit_status lists, and tend did not stop it for
+  // its health. tend's own exit status reports a success as 0.
+  bool last_success = false;
   // Daemon look-up: when the settle window began and which moment is next;
   // when to look again: settling, at the settle moments; adopted, at the
   // moments left in the window, or every scan_interval when polled; none
@@ -317,6 +321,7 @@ class Supervisor {
   Verdict Schedule(size_t i, base::TimePoint now);
   Verdict Fatal(size_t i, const std::string& why);
   Verdict EndedForGood(size_t i);
+  ExitStatus Reported(const ServiceRuntime& s) const;
 
   // Start-first restarts (supervisor_replace.cc).
   bool StartsFirst(size_t i) const;

@@ -106,13 +106,13 @@ std::optional<base::TimePoint> Supervisor::NextSettleMoment(ServiceRuntime& s,
 
 void Supervisor::On(const events::DaemonGone& e, base::TimePoint now) {
   ServiceRuntime& s = services_[e.service];
-  std::string how = e.status ? e.status->Describe() : "ended";
+  bool success = e.status && e.status->SucceedsUnder(s.spec.success);
+  std::string how = e.status ? e.status->Describe(success) : "ended";
   if (s.state == State::kAdopted) {  // not what a stop or an ended command left
     Emit(e.service,
          {.kind = EventKind::kExited, .pid = e.pid, .status = e.status, .ran = now - s.started_at});
   }
-  Ending why{"daemon (pid " + std::to_string(e.pid) + ") " + how, "",
-             !e.status || !e.status->Clean()};
+  Ending why{"daemon (pid " + std::to_string(e.pid) + ") " + how, "", !success};
   bool restarts = s.state != State::kStopping || RestartsAfterStop(s);
   if (e.remaining > 0 && s.state == State::kStopping &&
       s.spec.kill_mode == spec::KillMode::kGroup) {
@@ -131,11 +131,14 @@ void Supervisor::On(const events::DaemonGone& e, base::TimePoint now) {
   }
   // What a dead main process left ending is no news of the service's own
   // end: its status stays the one the restart policy will judge.
-  if (e.status && !s.ended) s.last_exit = *e.status;
+  if (e.status && !s.ended) {
+    s.last_exit = *e.status;
+    s.last_success = success;
+  }
   if (!restarts) {
-    bool ok = !e.status || e.status->Clean() || e.status->EndedBy(s.spec.stop_signal);
+    bool ok = !e.status || success || e.status->EndedBy(s.spec.stop_signal);
     if (!ok && !first_failure_) first_failure_ = e.status->AsExitCode();
-    if (e.status) last_status_ = *e.status;
+    if (e.status) last_status_ = success ? ExitStatus::Code(0) : *e.status;
     Log(ok ? LogLevel::kInfo : LogLevel::kWarn,
         s.spec.name + ": daemon (pid " + std::to_string(e.pid) + ") " + how + " (stopped)");
   }

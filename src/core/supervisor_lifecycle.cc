@@ -161,6 +161,7 @@ Supervisor::Verdict Supervisor::EndStop(size_t i, const Ending& why, base::TimeP
     return Restart(i, *ended, now);
   }
   if (!restart) return {State::kDown};
+  s.last_success = false;  // stopped for its health: a failure, whatever its status
   if (s.spec.type == spec::ServiceType::kOneshot) return DecideOneshot(i, now);
   return Restart(i, Ending{health + "; " + why.what, why.note, true}, now);
 }
@@ -186,26 +187,28 @@ Supervisor::Verdict Supervisor::Decide(size_t i, const Ending& why, base::TimePo
   return Restart(i, why, now);
 }
 
-// A oneshot's run ended: done; failed, which aborts start-up (it prepares
-// what the others need); or, scheduled, waiting for its next time.
+// A oneshot's run ended: done (exit 0 or a success_exit_status); failed,
+// which aborts start-up (it prepares what the others need); or, scheduled,
+// waiting for its next time.
 Supervisor::Verdict Supervisor::DecideOneshot(size_t i, base::TimePoint now) {
   ServiceRuntime& s = services_[i];
   const ExitStatus status = *s.last_exit;
-  std::string line = s.spec.name + ": " + status.Describe() + " after " + Uptime(s.started_at, now);
+  const bool done = s.last_success;
+  std::string line =
+      s.spec.name + ": " + status.Describe(done) + " after " + Uptime(s.started_at, now);
   if (s.spec.at_shutdown) {  // tend exits anyway; a failure makes its status one
-    if (!status.Clean() && !first_failure_) first_failure_ = status.AsExitCode();
-    Log(status.Clean() ? LogLevel::kInfo : LogLevel::kWarn,
-        line + (status.Clean() ? " (shutdown task done)" : " (shutdown task failed)"));
+    if (!done && !first_failure_) first_failure_ = status.AsExitCode();
+    Log(done ? LogLevel::kInfo : LogLevel::kWarn,
+        line + (done ? " (shutdown task done)" : " (shutdown task failed)"));
     return {State::kDown};
   }
-  s.completed = s.completed || status.Clean();
+  s.completed = s.completed || done;
   if (s.spec.schedule) {
-    Log(status.Clean() ? LogLevel::kInfo : LogLevel::kError,
-        line + (status.Clean() ? " (done)" : " (failed)"));
+    Log(done ? LogLevel::kInfo : LogLevel::kError, line + (done ? " (done)" : " (failed)"));
     return Schedule(i, now);
   }
-  last_status_ = status;
-  if (status.Clean()) {
+  last_status_ = Reported(s);
+  if (done) {
     Log(LogLevel::kInfo, line + " (done)");
     return {State::kDown};
   }
@@ -228,7 +231,7 @@ Supervisor::Verdict Supervisor::Restart(size_t i, const Ending& why, base::TimeP
   std::string line =
       s.spec.name + ": " + why.what + " after " + Uptime(s.started_at, now) + why.note;
   if (!restart) {
-    last_status_ = s.last_exit.value_or(ExitStatus::Code(0));
+    last_status_ = Reported(s);
     Log(LogLevel::kInfo,
         line + "; not restarting (restart=" + spec::RestartPolicyName(s.spec.restart) + ")");
     return EndedForGood(i);
@@ -295,9 +298,15 @@ Supervisor::Verdict Supervisor::EndedForGood(size_t i) {
   if (!s.spec.critical || s.want != Want::kUp || s.replacement || phase_ != Phase::kRunning) {
     return {State::kDown};
   }
-  forced_code_ = s.last_exit ? s.last_exit->AsExitCode() : 1;
+  forced_code_ = s.last_exit ? Reported(s).AsExitCode() : 1;
   if (*forced_code_ == 0 && s.fatal) forced_code_ = 1;
   return {State::kDown, Verdict::Then::kShutDown, "critical service " + s.spec.name + " ended"};
+}
+
+// Its last end as tend's own exit status reports it: a success is 0.
+ExitStatus Supervisor::Reported(const ServiceRuntime& s) const {
+  if (s.last_success) return ExitStatus::Code(0);
+  return s.last_exit.value_or(ExitStatus::Code(0));
 }
 
 // A scheduled oneshot waits for its next time (UTC), in backoff.

@@ -22,6 +22,7 @@ void LineSplitter::Feed(std::string_view bytes, const Sink& sink) {
       sink(partial_);
       partial_.clear();
     }
+    piece_ = false;  // the newline ends a long line's last piece too
     bytes.remove_prefix(nl + 1);
   }
 }
@@ -33,6 +34,7 @@ void LineSplitter::Cut(const Sink& sink) {
   size_t keep = Utf8IncompleteTail(partial_);
   if (keep >= partial_.size()) keep = 0;  // max_line under 4: cut anyway
   size_t head = partial_.size() - keep;
+  piece_ = true;
   sink(std::string_view(partial_).substr(0, head));
   partial_.erase(0, head);
 }
@@ -41,6 +43,7 @@ void LineSplitter::Flush(const Sink& sink) {
   if (partial_.empty()) return;
   sink(partial_);
   partial_.clear();
+  piece_ = false;
 }
 
 }  // namespace logs

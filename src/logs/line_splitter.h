@@ -21,12 +21,16 @@ class LineSplitter {
   void Feed(std::string_view bytes, const Sink& sink);
   void Flush(const Sink& sink);  // emits the pending partial line, if any
   size_t Pending() const { return partial_.size(); }
+  // While the sink runs: whether its line is a piece of a longer one (a
+  // cut, or what follows one up to the newline), not a whole line.
+  bool InPiece() const { return piece_; }
 
  private:
   void Cut(const Sink& sink);
 
   size_t max_line_;
   std::string partial_;
+  bool piece_ = false;  // the line being emitted was cut, or follows a cut
 };
 
 }  // namespace logs

@@ -68,3 +68,26 @@ TEST(LineSplitter, FlushOfNothingEmitsNothing) {
 
 }  // namespace
 }  // namespace logs
+
+namespace logs {
+namespace {
+
+// Whether each line the sink got was a piece of a longer one.
+TEST(LineSplitter, SaysWhichLinesArePiecesOfLongerOnes) {
+  LineSplitter s(8);
+  std::vector<std::pair<std::string, bool>> got;
+  auto sink = [&](std::string_view l) { got.emplace_back(std::string(l), s.InPiece()); };
+  s.Feed("short\n0123456789abcdefghij\n{\"a\":1}\n", sink);
+  s.Feed("tail", sink);
+  s.Flush(sink);
+  s.Feed("01234567", sink);  // cut exactly at the limit: the newline ends its last piece
+  s.Feed("\nok\n", sink);
+  std::vector<std::pair<std::string, bool>> want = {
+      {"short", false},   {"01234567", true},   {"89abcdef", true},
+      {"ghij", true},     {"{\"a\":1}", false}, {"tail", false},
+      {"01234567", true}, {"", true},           {"ok", false}};
+  EXPECT_EQ(got, want);
+}
+
+}  // namespace
+}  // namespace logs

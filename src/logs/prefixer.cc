@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "logs/json_object.h"
 #include "logs/json_string.h"
 
 namespace logs {
@@ -11,6 +12,29 @@ namespace {
 constexpr const char* kColours[] = {"\033[36m", "\033[33m", "\033[32m", "\033[35m", "\033[34m",
                                     "\033[96m", "\033[93m", "\033[92m", "\033[95m", "\033[94m"};
 constexpr const char* kReset = "\033[0m";
+
+// {"time":...,"service":...,"stream":..., without the closing brace.
+void AppendJsonHead(std::string& out, std::string_view time, std::string_view service,
+                    std::string_view stream) {
+  out += R"({"time":")";
+  out += time;
+  out += R"(","service":)";
+  AppendJsonString(out, service);
+  out += R"(,"stream":")";
+  out += stream;
+  out += '"';
+}
+
+// tend's fields of a service line; a line's member of the same name is
+// renamed "fields.NAME".
+constexpr std::string_view kOwnFields[] = {"time", "service", "stream"};
+
+std::string MergedKey(const std::string& key) {
+  for (std::string_view own : kOwnFields) {
+    if (key == own) return "fields." + key;
+  }
+  return key;
+}
 
 }  // namespace
 
@@ -28,25 +52,46 @@ Prefixer::Prefixer(const std::vector<std::string>& names, LineStyle style)
 
 void AppendJsonLine(std::string& out, std::string_view time, std::string_view service,
                     std::string_view stream, std::string_view level, std::string_view line) {
-  out += R"({"time":")";
-  out += time;
-  out += R"(","service":)";
-  AppendJsonString(out, service);
-  out += R"(,"stream":")";
-  out += stream;
+  AppendJsonHead(out, time, service, stream);
   if (!level.empty()) {
-    out += R"(","level":")";
+    out += R"(,"level":")";
     out += level;
+    out += '"';
   }
-  out += R"(","line":)";
+  out += R"(,"line":)";
   AppendJsonString(out, line);
   out += '}';
 }
 
+bool AppendMergedJsonLine(std::string& out, std::string_view time, std::string_view service,
+                          std::string_view stream, std::string_view line) {
+  std::optional<std::vector<JsonMember>> members = SplitJsonObject(line);
+  if (!members) return false;
+  std::vector<std::string> keys;
+  keys.reserve(members->size());
+  for (const JsonMember& m : *members) keys.push_back(MergedKey(m.key));
+  // "time" renamed while the line has a "fields.time" of its own: no
+  // rename is right, so the line stays a string.
+  std::vector<std::string_view> sorted(keys.begin(), keys.end());
+  std::sort(sorted.begin(), sorted.end());
+  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) return false;
+  AppendJsonHead(out, time, service, stream);
+  for (size_t k = 0; k < keys.size(); ++k) {
+    out += ',';
+    AppendJsonString(out, keys[k]);
+    out += ':';
+    out += (*members)[k].value;
+  }
+  out += '}';
+  return true;
+}
+
 void Prefixer::Format(size_t index, std::string_view stream, std::string_view line,
-                      std::string_view time, std::string& out) const {
+                      std::string_view time, std::string& out, bool whole) const {
   if (style_.json) {
-    AppendJsonLine(out, time, names_[index], stream, "", line);
+    if (!whole || !AppendMergedJsonLine(out, time, names_[index], stream, line)) {
+      AppendJsonLine(out, time, names_[index], stream, "", line);
+    }
     out += '\n';
     return;
   }

@@ -31,6 +31,24 @@ std::optional<std::string> ReadFile(const std::string& path) {
   return out;
 }
 
+base::Result<std::string> ReadRegularFile(const std::string& path, size_t max) {
+  base::UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+  if (!fd) return base::Errno("open");
+  struct stat st;
+  if (fstat(fd.Get(), &st) != 0) return base::Errno("fstat");
+  if (!S_ISREG(st.st_mode)) return base::Error{"not a regular file", 0};
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = read(fd.Get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return base::Errno("read");
+    if (n == 0) return out;
+    if (out.size() + static_cast<size_t>(n) > max) return base::Error{"read", EFBIG};
+    out.append(buf, static_cast<size_t>(n));
+  }
+}
+
 bool Exists(const std::string& path) {
   struct stat st;
   return stat(path.c_str(), &st) == 0;

@@ -166,7 +166,7 @@ def main(argv):
 
     ap = argparse.ArgumentParser(prog="bench/run", description=__doc__)
     ap.add_argument("--quick", action="store_true",
-                    help="small counts, about 2.5 minutes; writes to a temporary folder")
+                    help="small counts, about 3.5 minutes; writes to a temporary folder")
     ap.add_argument("--out", help="folder for results.md and results.json "
                     "(default: bench/ for a full run, a temporary folder for --quick)")
     ap.add_argument("--only", help="comma-separated contestants (default: all): "

@@ -194,15 +194,21 @@ class Listen(Figure):
             "tend's is after a run of 10 s (figure 1). A peer that polls on a period gets "
             "each kill at a random phase of it (cfe-docker: 5 kills in a full run, skipped "
             "in quick mode, where its minute-long cycle would dominate). A contestant that "
-            "does not restart the server within its restart timeout (5 s; cfe-docker 150 s; "
-            f"{QUICK_WAIT:g} s in quick mode) is n/a with what happened after the kill. The "
+            "does not restart the server within its restart timeout (5 s, tini 3 s, "
+            f"cfe-docker 150 s; at most {QUICK_WAIT:g} s in quick mode) is n/a with what "
+            "happened after the kill. The "
             "counts cover the attempts started from the first answer until "
             f"{SETTLE * 1000:g} ms after the last restart was answered, each followed to its "
             "end. Time without an answer, per kill: from the last answer before the kill to "
             "the first after it (both as the client received them), which holds the "
             "supervisor's restart and the server's start; the last row is its sum over the "
             "kills. The notes give the attempts made, the kinds of failure and the slowest "
-            "answer.")
+            "answer (a connection queued through a restart waits that long). Where the "
+            "listening socket outlives the server, the connections queued on it wait for the "
+            "next one; a server killed after accepting a connection and before answering it "
+            "loses that one (short). Where the socket dies with the server (it bound the port "
+            "itself), or with supervisord's reference to it, the connections queued on it "
+            "are reset.")
 
     def measure(self, ctx, contestant, rec):
         kills = ctx.p.listen_kills

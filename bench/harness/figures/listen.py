@@ -8,6 +8,7 @@ import random
 import selectors
 import signal
 import socket
+import statistics
 import threading
 import time
 from collections import Counter
@@ -50,6 +51,7 @@ class Client:
         self.addr = ("127.0.0.1", port)
         self.results = []   # (start_ns, end_ns, outcome, pid or 0), in the order they ended
         self.last_ok = None  # (end_ns, pid) of the latest answer
+        self.ready_us = {}  # pid -> its `us M`: main() to a listening socket, in µs
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -131,8 +133,11 @@ class Client:
                 state[2] += data
                 if b"\n" in state[2]:
                     line = state[2].split(b"\n", 1)[0].split()
-                    ok = len(line) == 2 and line[0] == b"pid" and line[1].isdigit()
-                    finish(sock, "ok" if ok else "short", int(line[1]) if ok else 0)
+                    ok = len(line) >= 2 and line[0] == b"pid" and line[1].isdigit()
+                    pid = int(line[1]) if ok else 0
+                    if ok and len(line) == 4 and line[2] == b"us" and line[3].isdigit():
+                        self.ready_us.setdefault(pid, int(line[3]))
+                    finish(sock, "ok" if ok else "short", pid)
                 elif not data:
                     finish(sock, "short")
         sel.close()
@@ -165,8 +170,9 @@ class Listen(Figure):
         return (
             "One service, a small C server (bench/harness/workloads/listen_server.c, built "
             "with cc; it starts in about a millisecond) that accepts connections on "
-            "127.0.0.1:PORT one at a time and answers each with one line, `pid N` (its own "
-            "pid), then closes it. Two set-ups per contestant, each in a fresh PID 1. Socket "
+            "127.0.0.1:PORT one at a time and answers each with one line, `pid N us M` (its "
+            "own pid, and the µs from the start of its main() to a listening socket in hand), "
+            "then closes it. Two set-ups per contestant, each in a fresh PID 1. Socket "
             "held by the supervisor: the contestant binds the port itself and passes the "
             "listening socket to every instance of the server, keeping it open across "
             "restarts, so that the kernel queues connections while no server runs (tend: "
@@ -203,7 +209,12 @@ class Listen(Figure):
             "the first after it (both as the client received them), which holds the "
             "supervisor's restart and the server's start; the last row is its sum over the "
             "kills. The notes give the attempts made, the kinds of failure and the slowest "
-            "answer (a connection queued through a restart waits that long). Where the "
+            "answer (a connection queued through a restart waits that long), and the new "
+            "servers' time from main() to a listening socket: a server that binds the port "
+            "itself pays for the bind, which the kernel checks against every connection of "
+            "the port in TIME_WAIT (the server closes each connection first, so at one "
+            "attempt every 2 ms there are tens of thousands); a held socket is bound once. "
+            "Where the "
             "listening socket outlives the server, the connections queued on it wait for the "
             "next one; a server killed after accepting a connection and before answering it "
             "loses that one (short). Where the socket dies with the server (it bound the port "
@@ -309,7 +320,7 @@ class Listen(Figure):
         counts = tally(results, began_ns, end_ns)
         oks = sorted((e, pid) for s, e, outcome, pid in results if outcome == "ok")
         ends = [e for e, _ in oks]
-        gaps = []
+        gaps, setups = [], []
         for kill_ns, old_pid in kill_times:
             # From the killed server's last answer to a new server's first (an answer
             # read just after the kill may still be the killed server's).
@@ -321,6 +332,8 @@ class Listen(Figure):
                 i -= 1
             before = oks[i - 1][0] if i else began_ns
             gaps.append((oks[j][0] - before) / 1e6)
+            if oks[j][1] in client.ready_us:
+                setups.append(client.ready_us[oks[j][1]] / 1000)
         attempts = sum(counts.values())
         slowest = max((e - s for s, e, outcome, _ in results
                        if outcome == "ok" and began_ns <= s < end_ns), default=0)
@@ -334,6 +347,9 @@ class Listen(Figure):
         words = dict(VARIANTS)[prefix]
         rec.note(f"{words}: {len(kill_times)} kills in {span:.0f} s, {attempts} attempts "
                  f"(one per {span * 1000 / max(attempts, 1):.2f} ms), failed: "
-                 f"{failed_words(counts)}; slowest answer {slowest / 1e6:.0f} ms")
+                 f"{failed_words(counts)}; slowest answer {slowest / 1e6:.0f} ms"
+                 + (f"; a new server's main() to a listening socket: median "
+                    f"{statistics.median(setups):.2f} ms, max {max(setups):.2f} ms"
+                    if setups else ""))
         if stopped:
             rec.note(f"{words}: stopped after {len(kill_times)} kills: {stopped[0]}")

@@ -11,8 +11,9 @@
                                  s6-networking's s6-tcpserver-socketbinder does; Debian
                                  does not package s6-networking)
 
-   Every connection gets one line, "pid N\n" (N: getpid(), as the process sees itself), and
-   is closed, one at a time. The harness builds it with cc at the start of figure 14. */
+   Every connection gets one line, "pid N us M\n" (N: getpid(), as the process sees itself;
+   M: microseconds from the start of main() to a listening socket in hand, a bind included),
+   and is closed, one at a time. The harness builds it with cc at the start of figure 14. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -21,7 +22,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
+
+static long long now_us(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (long long)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
 
 static int bind_port(const char *port_text) {
   char *end;
@@ -52,6 +60,7 @@ static int is_listening(int fd) {
 }
 
 int main(int argc, char **argv) {
+  long long began = now_us();
   if (argc < 2) {
     fprintf(stderr, "usage: listen_server PORT [--stdin | --bind PROG [ARG...]]\n");
     return 2;
@@ -79,9 +88,10 @@ int main(int argc, char **argv) {
     fprintf(stderr, "listen_server: fd %d is not a listening socket\n", fd);
     return 1;
   }
+  long long ready = now_us() - began;
   signal(SIGPIPE, SIG_IGN);
-  char reply[32];
-  int len = snprintf(reply, sizeof reply, "pid %ld\n", (long)getpid());
+  char reply[64];
+  int len = snprintf(reply, sizeof reply, "pid %ld us %lld\n", (long)getpid(), ready);
   for (;;) {
     int c = accept(fd, NULL, NULL);
     if (c < 0) {

@@ -4,7 +4,10 @@ service `command = [argv]` with `[services.NAME.liveness] tcp = "127.0.0.1:PORT"
 timeout and failure_threshold as the figure asks and initial_delay one period; for
 figure 11 `--http-listen 127.0.0.1:PORT`. Always `--syslog WORKDIR/dev-log`: syslog capture on,
 as tend has it as PID 1 of a container, at a path of its own (the namespace shares the
-machine's /dev); for figure 13 `--syslog PATH` at the figure's socket."""
+machine's /dev); for figure 13 `--syslog PATH` at the figure's socket. For figure 14 a
+tend.toml too: the server's `command = [argv]` with `backoff_initial = "0s"` (it is killed
+every second or two; tend's backoff counts deaths within 10 s of a start), and in the set-up
+where tend holds the socket `listen = ["tcp://127.0.0.1:PORT"]`."""
 
 import json
 import os
@@ -19,6 +22,10 @@ class Tend(Contestant):
     liveness_na = None
     status_page = "/metrics"
     syslog_na = None
+    held_socket_na = None
+    held_socket_note = ("`listen = [\"tcp://127.0.0.1:PORT\"]`: tend binds it once (backlog "
+                        "4096) and passes it to every instance as fd 3 with LISTEN_FDS, "
+                        "LISTEN_PID and LISTEN_FDNAMES")
     syslog_note = ("tend itself receives (one process, PID 1); each message becomes a line "
                    "under the sending service's name; a sender's messages beyond 10,000 in "
                    "10 s are dropped by design, counted (tend_syslog_dropped_total) and "
@@ -40,11 +47,15 @@ class Tend(Contestant):
         # Syslog capture stays on, as in a container, at a path of its own: the
         # namespace shares the machine's /dev.
         http += ["--syslog", str(self.syslog_path or work / "dev-log")]
-        if not any(s.liveness for s in services):
+        if not any(s.liveness or s.listen or s.no_backoff for s in services):
             return Launch([ctx.tend, *http, *(s.command for s in services)])
         lines = []
         for s in services:
             lines += [f"[services.{s.name}]", f"command = {json.dumps(list(s.argv))}"]
+            if s.no_backoff:
+                lines.append('backoff_initial = "0s"')
+            if s.listen:
+                lines.append(f"listen = {json.dumps([s.listen])}")
             if s.liveness:
                 p = s.liveness
                 lines += [f"[services.{s.name}.liveness]",

@@ -12,6 +12,7 @@ class Tini(Contestant):
     restart_timeout = 3.0
     output_path = "direct"
     liveness_na = "no health checks, and it restarts nothing"
+    held_socket_na = "no socket holding, and it restarts nothing"
 
     def launch(self, work, services, ctx):
         script = work / "services.sh"

@@ -30,6 +30,12 @@ class Service:
     argv: tuple
     kind: str = "foreground"  # or "daemon": an init-script-like command that exits 0
     liveness: Liveness = None  # figure 10: a TCP port to check (contestants that can)
+    # Figure 14: "tcp://127.0.0.1:PORT", the socket a contestant that can hold one binds
+    # itself and passes to every instance ("": the server binds the port itself); and
+    # no_backoff: the service is killed every second or two, so a contestant turns off a
+    # quick-death backoff that it lets one configure (tend's backoff_initial).
+    listen: str = ""
+    no_backoff: bool = False
 
     @property
     def command(self):
@@ -82,6 +88,13 @@ class Contestant:
     syslog_note = ""
     syslog_path = ""
     syslog_only = False
+    # Figure 14: why it cannot keep a service's listening socket open across restarts
+    # (None: it can: its launch() binds each Service.listen itself and passes it to every
+    # instance, as fd 3 with LISTEN_FDS, LISTEN_PID and LISTEN_FDNAMES, or as fd 0 with
+    # the server's --stdin flag), and a note on how it does (results.md).
+    held_socket_na = ("no way to hold a listening socket: the server binds the port itself "
+                      "at each start")
+    held_socket_note = ""
 
     def unavailable(self, ctx):
         """None if it can run here, else the reason it cannot."""

@@ -66,6 +66,7 @@ class Params:
     syslog_messages: int = 5000   # per sender
     syslog_rounds: int = 5
     syslog_flood: int = 100000    # from one sender
+    listen_kills: int = 50        # figure 14: SIGKILLs of the server, per set-up
 
 
 MODES = {
@@ -79,7 +80,7 @@ MODES = {
                     scrape_rounds=2, fault_window=1.0, fault_crash_s=4.0, fault_orphans=200,
                     fault_line_mb=50, fault_clients=200, fault_slow=20, fault_reloads=40,
                     renamed_start=5.0, syslog_senders=10, syslog_messages=1000,
-                    syslog_rounds=1, syslog_flood=20000),
+                    syslog_rounds=1, syslog_flood=20000, listen_kills=3),
 }
 
 
@@ -165,7 +166,7 @@ def main(argv):
 
     ap = argparse.ArgumentParser(prog="bench/run", description=__doc__)
     ap.add_argument("--quick", action="store_true",
-                    help="small counts, about 2.5 minutes; writes to a temporary folder")
+                    help="small counts, about 3.5 minutes; writes to a temporary folder")
     ap.add_argument("--out", help="folder for results.md and results.json "
                     "(default: bench/ for a full run, a temporary folder for --quick)")
     ap.add_argument("--only", help="comma-separated contestants (default: all): "

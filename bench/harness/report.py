@@ -11,9 +11,12 @@ REFERENCE = "cat (reference)"
 
 
 def fmt(value):
-    """About three significant figures, no exponent: 0.523, 31.2, 1002; ≈0 below 0.0005."""
+    """About three significant figures, no exponent: 0.523, 31.2, 1002; ≈0 below 0.0005;
+    a count (an int) as it is."""
     if value is None:
         return "?"
+    if isinstance(value, int):  # a count
+        return str(value)
     size = abs(value)
     if size == 0:
         return "0"

@@ -11,13 +11,17 @@ found by comm and every supervisor can tell the services apart by name:
   orphans  leaves N orphans that exit together (workloads/orphans)
   hngNN    a TCP service on a port that hangs on SIGUSR1 (workloads/hangs)
   slgNN    sends syslog(3) messages to a socket when released (workloads/syslog_send)
+  lsnNN    a TCP server answering "pid N" on an inherited or its own listening socket
+           (workloads/listen_server.c, built with cc when first asked for)
 """
 
 import os
 import shlex
 import shutil
+import subprocess
 from pathlib import Path
 
+from .box import Failure
 from .contestant import Liveness, Service
 
 FOREVER = "1000000"
@@ -103,3 +107,21 @@ class Workloads:
                                                    "syslog_send"), str(socket_path),
                                         str(messages), str(go), str(status)))
                 for i in range(1, count + 1)]
+
+    def listen_server(self, port, listen=""):
+        """One TCP server on 127.0.0.1:port (figure 14): it accepts on fd 3 when LISTEN_FDS
+        names it, on fd 0 with --stdin, else binds the port itself; listen: the address a
+        contestant that holds sockets binds and passes (Service.listen)."""
+        exe = self.root / "listen_server"
+        if not exe.exists():
+            cc = shutil.which("cc") or shutil.which("gcc")
+            if not cc:
+                raise Failure("no C compiler (cc) to build bench/harness/workloads/"
+                              "listen_server.c")
+            out = subprocess.run([cc, "-O2", "-o", str(exe), str(HERE / "workloads" /
+                                                               "listen_server.c")],
+                                 capture_output=True, text=True)
+            if out.returncode != 0:
+                raise Failure(f"cc listen_server.c failed: {out.stderr.strip()[-300:]}")
+        return Service("lsn01", (self._link("bin", "lsn01", exe), str(port)), listen=listen,
+                       no_backoff=True)

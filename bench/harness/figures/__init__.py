@@ -1,4 +1,4 @@
-"""The thirteen figures. Each is a Figure: a title, its metrics, how it is measured
+"""The fourteen figures. Each is a Figure: a title, its metrics, how it is measured
 (in words, printed in results.md) and measure(), which fills a Record for one
 contestant or raises box.Failure for an n/a."""
 
@@ -28,9 +28,10 @@ def all_figures():
     from .health import HangRestart, Scrape
     from .reliability import Reliability
     from .syslog import Syslog
+    from .listen import Listen
     figures = [Restart(), DaemonRestart(), Memory(), Idle(), Startup(), Output(),
                Reaping(), Shutdown(), Binary(), HangRestart(), Scrape(), Reliability(),
-               Syslog()]
+               Syslog(), Listen()]
     for number, figure in enumerate(figures, 1):
         figure.number = number
     return figures

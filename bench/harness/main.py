@@ -12,7 +12,7 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import events, install, report
+from . import events, install, merge, report
 from .box import Failure
 from .figures import all_figures
 from .figures.output import Output
@@ -175,6 +175,9 @@ def main(argv):
     ap.add_argument("--no-install", action="store_true", help="do not apt-get the peers")
     ap.add_argument("--tend", default=str(REPO / "build/release/tend"), help="tend binary")
     ap.add_argument("--keep", action="store_true", help="keep the work folder")
+    ap.add_argument("--merge-into", metavar="JSON",
+                    help="merge the figures measured into this results.json (an earlier "
+                    "full run) and rewrite it and results.md beside it")
     ap.add_argument("--render", metavar="JSON",
                     help="only rewrite results.md beside this results.json (no measuring)")
     args = ap.parse_args(argv)
@@ -227,8 +230,12 @@ def main(argv):
         Path(tempfile.mkdtemp(prefix="tend-bench-quick-")) if args.quick else BENCH)
     out.mkdir(parents=True, exist_ok=True)
     command = "bench/run" + (" " + " ".join(argv) if argv else "")
-    report.write(out, report.build(command, mode, ctx, contestants, figures, results,
-                                   reference, observed, time.time() - started))
+    doc = report.build(command, mode, ctx, contestants, figures, results,
+                       reference, observed, time.time() - started)
+    if args.merge_into:
+        out = Path(args.merge_into).parent
+        doc = merge.merge_into(Path(args.merge_into), doc, report.targets)
+    report.write(out, doc)
     log(f"wrote {out / 'results.md'} and {out / 'results.json'}")
     runs = sum(len(per) for per in results.values())
     print(f"bench: {runs - errors} passed, {errors} failed")

@@ -171,6 +171,12 @@ def render(doc, known=None):
     md = ["# tend benchmark results", ""]
     md.append(f"Made by `{doc['command']}` ({doc['mode']} mode) on {doc['date'][:10]} in "
               f"{doc['seconds'] / 60:.0f} min. Machine: {doc['machine']}.")
+    again = [f for f in doc["figures"] if f.get("measured")]
+    if again:
+        md.append("Measured again since, with a newer tend, and merged in (`--merge-into`): "
+                  + ", ".join(f"figure {f['number']} on {f['measured']['date'][:10]} "
+                              f"(tend {f['measured']['tend']})" for f in again)
+                  + "; the versions below are the full run's.")
     md.append("")
     md.append("Versions: " + ", ".join(f"{n} {v}" for n, v in doc["versions"].items()) + ".")
     md.append("")
@@ -269,6 +275,12 @@ def render(doc, known=None):
         md.append("")
         md.append(fig["method"])
         md.append("")
+        if fig.get("measured"):
+            m = fig["measured"]
+            md.append(f"Measured again on {m['date'][:10]} with tend {m['tend']} by "
+                      f"`{m['command']}` ({m['mode']} mode, {m['seconds'] / 60:.0f} min) and "
+                      "merged into this run's results.")
+            md.append("")
         for n in names:
             rec = fig["results"].get(n)
             if rec and rec["notes"]:

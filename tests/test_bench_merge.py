@@ -1,0 +1,40 @@
+"""bench/run --merge-into: figures measured again replace only themselves, are
+stamped with how they were measured, and the targets follow the merged rows."""
+
+import copy
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+from harness import merge, report  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent.parent / "bench" / "results.json"
+
+
+def startup_target(doc):
+    return next(t for t in doc["targets"] if t["target"].startswith("100 services up"))
+
+
+def test_merge_replaces_only_the_figures_measured_and_retargets(tmp_path):
+    old = json.loads(RESULTS.read_text())
+    new = copy.deepcopy(old)
+    new["figures"] = [f for f in new["figures"] if f["number"] == 5]
+    new.update(command="bench/run --figures 5", date="2026-12-01T00:00:00+0000")
+    new["versions"]["tend"] = "abc1234"
+    slow = [10_000.0, 10_001.0, 10_002.0]  # far above any start-up target
+    new["figures"][0]["results"]["tend"]["metrics"]["startup_ms"]["samples"] = slow
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps(old))
+
+    doc = merge.merge_into(path, new, report.targets)
+
+    assert [f["number"] for f in doc["figures"]] == [f["number"] for f in old["figures"]]
+    fig5 = next(f for f in doc["figures"] if f["number"] == 5)
+    assert fig5["measured"]["tend"] == "abc1234"
+    assert all("measured" not in f for f in doc["figures"] if f["number"] != 5)
+    assert startup_target(doc)["met"] is False
+    assert "10001" in startup_target(doc)["tend"]
+    md = report.render(doc)
+    assert "figure 5 on 2026-12-01 (tend abc1234)" in md
+    assert "Measured again on 2026-12-01 with tend abc1234" in md

@@ -21,7 +21,8 @@ namespace {
 using nlohmann::json;
 
 int Usage(const std::string& why) {
-  std::fprintf(stderr, "tendctl: %s (see tendctl --help)\n", why.c_str());
+  bool says_help = why.find("tendctl --help") != std::string::npos;
+  std::fprintf(stderr, "tendctl: %s%s\n", why.c_str(), says_help ? "" : " (see tendctl --help)");
   return kUsage;
 }
 

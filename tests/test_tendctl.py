@@ -241,7 +241,7 @@ def test_options_after_the_command(tend, ctl):
     `logs -f web`, the socket before or after the command; -- ends them."""
     t = tend("sh -c 'echo hello; exec sleep 1000'", "sleep 999", env={"TEND_CONTROL": ctl.sock})
     wait_until(lambda: os.path.exists(ctl.sock), what="control socket")
-    t.out.wait_for(r"sh \| hello")
+    t.out.wait_for(r"sh\s+\| hello")
     link = ctl.link
     run = lambda *a: subprocess.run([link, *a], capture_output=True, text=True, timeout=10)  # noqa: E731
     for args in (["status", "--json", "--socket", ctl.sock], ["--socket", ctl.sock, "status", "--json"],

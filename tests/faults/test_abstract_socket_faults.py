@@ -136,6 +136,7 @@ def test_many_clients_on_the_abstract_socket(tend, link, tmp_path):
         r = t.run_inside(f"/usr/bin/python3 {script} '{name[1:]}' 300", timeout=120)
         assert r.returncode == 0, r.stderr
         ok, busy, other = map(int, r.stdout.split())
+        print(f"300 clients at once on {name}: {ok} answered, {busy} told busy, {other} neither")
         assert other == 0, f"{other} of 300 clients got neither a reply nor 'busy' ({r.stdout})"
         assert ok + busy == 300 and ok > 0, r.stdout
     assert t.run_inside(f"unset TEND_CONTROL; {link} health").returncode == 0

@@ -133,11 +133,11 @@ namespace {
 // glibc's gmtime_r goes through its time zone code (tzset parses TZ with
 // sscanf), 50 KB of the static binary for a calendar that needs none.
 struct UtcTime {
-  size_t month;   // 1..12
-  size_t mday;    // 1..31
-  size_t wday;    // 0..6, Sunday 0
-  size_t hour;    // 0..23
-  size_t minute;  // 0..59
+  int month;   // 1..12
+  int mday;    // 1..31
+  int wday;    // 0..6, Sunday 0
+  int hour;    // 0..23
+  int minute;  // 0..59
 };
 
 UtcTime ToUtc(std::time_t t) {
@@ -146,8 +146,9 @@ UtcTime ToUtc(std::time_t t) {
   sys_days day = floor<days>(at);
   year_month_day date{day};
   hh_mm_ss clock{at - day};
-  return {unsigned{date.month()}, unsigned{date.day()}, weekday{day}.c_encoding(),
-          static_cast<size_t>(clock.hours().count()), static_cast<size_t>(clock.minutes().count())};
+  return {static_cast<int>(unsigned{date.month()}), static_cast<int>(unsigned{date.day()}),
+          static_cast<int>(weekday{day}.c_encoding()), static_cast<int>(clock.hours().count()),
+          static_cast<int>(clock.minutes().count())};
 }
 
 // The first second of the month after the one `t` is in (UTC).
@@ -165,23 +166,23 @@ std::optional<std::time_t> NextRun(const CronExpr& e, std::time_t after) {
   const std::time_t limit = after + 5L * 366 * 24 * 3600;
   while (t < limit) {
     UtcTime tm = ToUtc(t);
-    if (!e.months[tm.month]) {
+    if (!e.months[static_cast<size_t>(tm.month)]) {
       t = StartOfNextMonth(t);
       continue;
     }
     // Vixie cron: when both day fields are restricted, either may match.
-    bool dom = e.days[tm.mday];
-    bool dow = e.weekdays[tm.wday];
+    bool dom = e.days[static_cast<size_t>(tm.mday)];
+    bool dow = e.weekdays[static_cast<size_t>(tm.wday)];
     bool day_ok = (e.any_day || e.any_weekday) ? (dom && dow) : (dom || dow);
     if (!day_ok) {
       t += 24 * 3600 - (tm.hour * 3600 + tm.minute * 60);
       continue;
     }
-    if (!e.hours[tm.hour]) {
-      t += 3600 - static_cast<std::time_t>(tm.minute) * 60;
+    if (!e.hours[static_cast<size_t>(tm.hour)]) {
+      t += 3600 - tm.minute * 60;
       continue;
     }
-    if (!e.minutes[tm.minute]) {
+    if (!e.minutes[static_cast<size_t>(tm.minute)]) {
       t += 60;
       continue;
     }

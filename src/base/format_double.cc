@@ -47,10 +47,16 @@ std::string Scientific(const Decimal& d) {
   return out + std::to_string(x);
 }
 
-std::string Fixed(const Decimal& d) {
+// An integer in fixed style is written exactly, as to_chars does:
+// 983628004637773440, not the shortest digits padded, 983628004637773400.
+std::string Fixed(const Decimal& d, double value) {
   auto n = static_cast<int>(d.digits.size());
   if (d.exponent < 0) return "0." + std::string(-d.exponent - 1, '0') + d.digits;
-  if (n <= d.exponent + 1) return d.digits + std::string(d.exponent + 1 - n, '0');
+  if (n <= d.exponent + 1) {
+    char buf[320];  // the largest double has 309 digits
+    std::snprintf(buf, sizeof buf, "%.0f", std::fabs(value));
+    return buf;
+  }
   return d.digits.substr(0, d.exponent + 1) + "." + d.digits.substr(d.exponent + 1);
 }
 
@@ -60,7 +66,7 @@ std::string FormatDouble(double value) {
   if (std::isnan(value)) return "nan";
   if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
   Decimal d = Shortest(value);
-  std::string fixed = Fixed(d);
+  std::string fixed = Fixed(d, value);
   std::string scientific = Scientific(d);
   // to_chars takes the shorter of the two styles, fixed on a tie.
   std::string& best = scientific.size() < fixed.size() ? scientific : fixed;

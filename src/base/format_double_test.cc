@@ -28,11 +28,13 @@ TEST(FormatDouble, Examples) {
   EXPECT_EQ(FormatDouble(0), "0");
   EXPECT_EQ(FormatDouble(-0.0), "-0");
   EXPECT_EQ(FormatDouble(-2.5), "-2.5");
+  // An integer in fixed style is exact, not the shortest digits padded.
+  EXPECT_EQ(FormatDouble(983628004637773440.0), "983628004637773440");
 }
 
 // The same text as std::to_chars, value for value.
 void ExpectSameAsToChars(double v) {
-  ASSERT_EQ(FormatDouble(v), ToChars(v)) << "bits of the double differ for " << ToChars(v);
+  ASSERT_EQ(FormatDouble(v), ToChars(v)) << "for the double to_chars writes as " << ToChars(v);
 }
 
 TEST(FormatDouble, LimitsAsToChars) {

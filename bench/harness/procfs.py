@@ -95,6 +95,15 @@ def memory_kib(pid):
     return values.get("Rss", 0), values.get("Pss", 0)
 
 
+def anon_kib(pid):
+    """RssAnon in KiB from /proc/PID/status (heap, stacks, copied pages), or None."""
+    text = _read(f"/proc/{pid}/status")
+    for line in (text or "").splitlines():
+        if line.startswith("RssAnon:"):
+            return int(line.split()[1])
+    return None
+
+
 def tasks(pid):
     try:
         return [int(t) for t in os.listdir(f"/proc/{pid}/task")]

@@ -24,6 +24,10 @@
 #define TOML_HEADER_ONLY 1
 #define TOML_EXCEPTIONS 0
 #define TOML_ENABLE_FORMATTERS 0
+// GCC has had std::from_chars for doubles since 11; toml++ assumes it has
+// not and parses floats with a std::stringstream, which links iostream and
+// every locale facet into the static binary (about 600 KB).
+#define TOML_FLOAT_CHARCONV 1
 #include <toml++/toml.h>
 
 namespace spec {

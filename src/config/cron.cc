@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cctype>
+#include <chrono>
 #include <cstdlib>
 #include <vector>
 
@@ -126,32 +127,62 @@ CronResult ParseCron(std::string_view text) {
   return {e, ""};
 }
 
+namespace {
+
+// A time's UTC calendar fields, by std::chrono's calendar arithmetic:
+// glibc's gmtime_r goes through its time zone code (tzset parses TZ with
+// sscanf), 50 KB of the static binary for a calendar that needs none.
+struct UtcTime {
+  int month;   // 1..12
+  int mday;    // 1..31
+  int wday;    // 0..6, Sunday 0
+  int hour;    // 0..23
+  int minute;  // 0..59
+};
+
+UtcTime ToUtc(std::time_t t) {
+  using namespace std::chrono;
+  sys_seconds at{seconds{t}};
+  sys_days day = floor<days>(at);
+  year_month_day date{day};
+  hh_mm_ss clock{at - day};
+  return {static_cast<int>(unsigned{date.month()}), static_cast<int>(unsigned{date.day()}),
+          static_cast<int>(weekday{day}.c_encoding()), static_cast<int>(clock.hours().count()),
+          static_cast<int>(clock.minutes().count())};
+}
+
+// The first second of the month after the one `t` is in (UTC).
+std::time_t StartOfNextMonth(std::time_t t) {
+  using namespace std::chrono;
+  year_month_day date{floor<days>(sys_seconds{seconds{t}})};
+  year_month next = date.year() / date.month() + months{1};
+  return sys_seconds{sys_days{next / 1}}.time_since_epoch().count();
+}
+
+}  // namespace
+
 std::optional<std::time_t> NextRun(const CronExpr& e, std::time_t after) {
   std::time_t t = after - after % 60 + 60;  // next whole minute
   const std::time_t limit = after + 5L * 366 * 24 * 3600;
   while (t < limit) {
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    if (!e.months[static_cast<size_t>(tm.tm_mon) + 1]) {
-      tm.tm_mon += 1;  // to the first minute of next month
-      tm.tm_mday = 1;
-      tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-      t = timegm(&tm);
+    UtcTime tm = ToUtc(t);
+    if (!e.months[static_cast<size_t>(tm.month)]) {
+      t = StartOfNextMonth(t);
       continue;
     }
     // Vixie cron: when both day fields are restricted, either may match.
-    bool dom = e.days[static_cast<size_t>(tm.tm_mday)];
-    bool dow = e.weekdays[static_cast<size_t>(tm.tm_wday)];
+    bool dom = e.days[static_cast<size_t>(tm.mday)];
+    bool dow = e.weekdays[static_cast<size_t>(tm.wday)];
     bool day_ok = (e.any_day || e.any_weekday) ? (dom && dow) : (dom || dow);
     if (!day_ok) {
-      t += 24 * 3600 - (tm.tm_hour * 3600 + tm.tm_min * 60);
+      t += 24 * 3600 - (tm.hour * 3600 + tm.minute * 60);
       continue;
     }
-    if (!e.hours[static_cast<size_t>(tm.tm_hour)]) {
-      t += 3600 - tm.tm_min * 60;
+    if (!e.hours[static_cast<size_t>(tm.hour)]) {
+      t += 3600 - tm.minute * 60;
       continue;
     }
-    if (!e.minutes[static_cast<size_t>(tm.tm_min)]) {
+    if (!e.minutes[static_cast<size_t>(tm.minute)]) {
       t += 60;
       continue;
     }

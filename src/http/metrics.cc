@@ -1,8 +1,9 @@
 #include "http/metrics.h"
 
-#include <charconv>
 #include <cmath>
 #include <type_traits>
+
+#include "base/format_double.h"
 
 namespace http {
 namespace {
@@ -157,10 +158,7 @@ std::string EscapeLabelValue(std::string_view value) {
 std::string FormatSampleValue(double value) {
   if (std::isnan(value)) return "NaN";
   if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
-  char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
-  if (ec != std::errc()) return "NaN";  // cannot happen: 64 bytes hold any double
-  return {buf, end};
+  return base::FormatDouble(value);
 }
 
 std::string RenderMetrics(const TendMetrics& metrics) {

@@ -29,7 +29,10 @@ class Memory(Figure):
         self.metrics = tuple(
             Metric(f"{kind}_{n}", f"{kind.upper()} with {n} service{'s' if n > 1 else ''}",
                    "MiB", digits=2)
-            for n in counts for kind in ("rss", "pss"))
+            for n in counts for kind in ("rss", "pss")) + tuple(
+            Metric(f"pid1_{kind}_{n}", f"PID 1 alone: {label} with {n} service{'s' if n > 1 else ''}",
+                   "MiB", digits=2)
+            for n in counts for kind, label in (("rss", "RSS"), ("anon", "RssAnon")))
 
     def method(self, ctx):
         return (
@@ -37,13 +40,15 @@ class Memory(Figure):
             f"and {ctx.p.settle:g} s have passed, the harness sums Rss and Pss from "
             "/proc/PID/smaps_rollup over the supervisor's own processes (every process "
             "of the namespace that is not a service: PID 1, per-service supervisors, "
-            f"shells and helpers), {ctx.p.memory_samples} samples 0.2 s apart.")
+            f"shells and helpers), {ctx.p.memory_samples} samples 0.2 s apart. "
+            "`PID 1 alone` is the supervisor's first process only: its Rss, and its "
+            "RssAnon from /proc/PID/status (heap and stacks: what grows per service).")
 
     def measure(self, ctx, contestant, rec):
         for n in (1, 10, 100):
             if n not in ctx.p.memory_counts:
-                rec.na(f"rss_{n}", f"not run in {ctx.mode} mode")
-                rec.na(f"pss_{n}", f"not run in {ctx.mode} mode")
+                for key in ("rss", "pss", "pid1_rss", "pid1_anon"):
+                    rec.na(f"{key}_{n}", f"not run in {ctx.mode} mode")
                 continue
             with Box(ctx, contestant, ctx.workloads.sleepers(n)) as box:
                 box.wait_running()
@@ -52,6 +57,11 @@ class Memory(Figure):
                     rss, pss, count = own_memory(box)
                     rec.add(f"rss_{n}", rss)
                     rec.add(f"pss_{n}", pss)
+                    pid1 = procfs.memory_kib(box.pid1)
+                    anon = procfs.anon_kib(box.pid1)
+                    if pid1 and anon is not None:
+                        rec.add(f"pid1_rss_{n}", pid1[0] / MIB)
+                        rec.add(f"pid1_anon_{n}", anon / MIB)
                     time.sleep(0.2)
                 rec.note(f"{count} own process{'es' if count > 1 else ''} with {n} "
                          f"service{'s' if n > 1 else ''}")

@@ -250,7 +250,11 @@ void OutputRouter::Keep(size_t i, int k) {
   if (!s.ring.empty() && s.ring.back().stream == k && s.ring.back().time == batch_time_) {
     s.ring.back().lines += chunk_;
   } else {
-    s.ring.push_back({k, batch_time_, std::move(chunk_)});
+    // chunk_ is every service's, and may hold a buffer recycled from a
+    // busy one: a chunk that fills less than half of it is copied, so a
+    // ring of small chunks never keeps large buffers alive.
+    bool fits = chunk_.size() >= chunk_.capacity() / 2;
+    s.ring.push_back({k, batch_time_, fits ? std::move(chunk_) : chunk_});
     s.ring_bytes += kChunkCost;
   }
   chunk_.clear();

@@ -55,16 +55,15 @@ void LineSplitter::Feed(std::string_view bytes, S&& sink) {
     // A newline further than `room` would end an over-long line: no need to
     // look past it.
     size_t span = std::min(bytes.size(), room + 1);
-    const void* found = std::memchr(bytes.data(), '\n', span);
-    if (found == nullptr ||
-        static_cast<size_t>(static_cast<const char*>(found) - bytes.data()) > room) {
+    const auto* found = static_cast<const char*>(std::memchr(bytes.data(), '\n', span));
+    auto nl = found ? static_cast<size_t>(found - bytes.data()) : std::string_view::npos;
+    if (nl == std::string_view::npos || nl > room) {
       size_t take = std::min(bytes.size(), room);
       partial_.append(bytes.substr(0, take));
       bytes.remove_prefix(take);
       if (partial_.size() >= max_line_) Cut(sink);
       continue;
     }
-    size_t nl = static_cast<size_t>(static_cast<const char*>(found) - bytes.data());
     if (partial_.empty()) {
       sink(bytes.substr(0, nl));  // common case: no copy
     } else {

@@ -45,7 +45,9 @@ class Scale(Figure):
             f"minute (as figure 4); then {ctx.p.scale_kills} SIGKILLs of services spread "
             "over the set, each timed from the death to the new exec (as figure 1). A "
             "contestant that cannot start them all within the harness's timeout, or does "
-            "not restart, is n/a for what it misses.")
+            "not restart, is n/a for what it misses. Helpers alive at that moment are own "
+            "processes and count (tend's lineage shims live for the first 10 s of each start, "
+            "each a copy-on-write image of tend, so RSS and wake-ups include them).")
 
     def measure(self, ctx, contestant, rec):
         services = ctx.workloads.sleepers(ctx.p.scale_services)

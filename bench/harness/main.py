@@ -67,6 +67,9 @@ class Params:
     syslog_rounds: int = 5
     syslog_flood: int = 100000    # from one sender
     listen_kills: int = 50        # figure 14: SIGKILLs of the server, per set-up
+    scale_services: int = 1000    # figure 15
+    scale_kills: int = 10
+    scale_idle_window: float = 10.0
 
 
 MODES = {
@@ -80,7 +83,8 @@ MODES = {
                     scrape_rounds=2, fault_window=1.0, fault_crash_s=4.0, fault_orphans=200,
                     fault_line_mb=50, fault_clients=200, fault_slow=20, fault_reloads=40,
                     renamed_start=5.0, syslog_senders=10, syslog_messages=1000,
-                    syslog_rounds=1, syslog_flood=20000, listen_kills=3),
+                    syslog_rounds=1, syslog_flood=20000, listen_kills=3,
+                    scale_services=50, scale_kills=2, scale_idle_window=1.0),
 }
 
 

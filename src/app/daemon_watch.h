@@ -35,7 +35,9 @@ class DaemonWatch {
   // when lineage knows it exactly, else by its match rule. `first_look`: before
   // its first start, when looks share one snapshot of the process table.
   void Scan(size_t i, const spec::ServiceSpec& spec, bool first_look);
-  // Drops the snapshot first looks share (before each wait of the loop).
+  // Drops the snapshot first looks share. The loop calls it before it
+  // waits: the looks of one uncut cascade of events (start-up, one service
+  // started after another) share one scan, not one per service.
   void ForgetSnapshot() { snapshot_.reset(); }
   // Stops watching service i's daemon (a new start: it is not its daemon).
   void Unwatch(size_t i);

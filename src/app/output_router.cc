@@ -149,15 +149,50 @@ void OutputRouter::OnReadable(size_t i, int k) {
 // different services never interleave.
 size_t OutputRouter::Read(size_t i, int k, size_t max) {
   Stream& st = services_[i].streams[static_cast<size_t>(k)];
-  scratch_.clear();
-  size_t n = os::ReadAvailable(st.pipe.read_end.Get(), scratch_, max);
+  if (!read_buffer_) read_buffer_ = std::make_unique<char[]>(kReadChunk);
+  size_t n = os::ReadSome(st.pipe.read_end.Get(), read_buffer_.get(), std::min(max, kReadChunk));
   if (n == 0) return 0;
-  batch_.clear();
   batch_time_ = Now();
-  st.splitter.Feed(scratch_, [&](std::string_view line) { Emit(i, k, line, batch_); });
+  std::string_view out = Split(i, k, std::string_view(read_buffer_.get(), n));
   Keep(i, k);
-  if (!st.file) Append(k, batch_);
+  if (!st.file) Append(k, out);
   return n;
+}
+
+// Every byte a service writes passes here. Plain lines to tend's stdout
+// (the common case) are prefixed by copying a head made once per batch and
+// the line with its newline; the ring copies runs of whole lines at once.
+std::string_view OutputRouter::Split(size_t i, int k, std::string_view bytes) {
+  Stream& st = services_[i].streams[static_cast<size_t>(k)];
+  bool follow = on_line_ && wants_line_ && wants_line_(i);
+  if (st.file || prefixer_->json() || follow) {
+    batch_.clear();
+    st.splitter.Feed(bytes, [&](std::string_view line) { Emit(i, k, line, batch_); });
+    return batch_;
+  }
+  head_.clear();
+  prefixer_->AppendPlainHead(i, batch_time_, head_);
+  plain_.Clear();
+  const char* run = bytes.data();  // whole lines from here to `run_end` go to the ring as one
+  const char* run_end = run;
+  st.splitter.Feed(bytes, [&](std::string_view line) {
+    bool in_read = st.splitter.Pending() == 0;  // a view into `bytes`, its '\n' after it
+    plain_.Add(head_, line, in_read);
+    if (in_read && line.data() == run_end) {
+      run_end = line.data() + line.size() + 1;
+      return;
+    }
+    chunk_.append(run, run_end);
+    if (in_read) {
+      run = line.data();
+      run_end = line.data() + line.size() + 1;
+    } else {
+      chunk_.append(line) += '\n';
+      run = run_end = nullptr;  // the next line in the read starts a new run
+    }
+  });
+  chunk_.append(run, run_end);
+  return plain_.View();
 }
 
 void OutputRouter::Emit(size_t i, int k, std::string_view line, std::string& batch) {
@@ -215,15 +250,23 @@ void OutputRouter::Keep(size_t i, int k) {
   if (!s.ring.empty() && s.ring.back().stream == k && s.ring.back().time == batch_time_) {
     s.ring.back().lines += chunk_;
   } else {
-    s.ring.push_back({k, batch_time_, std::move(chunk_)});
+    // chunk_ is every service's, and may hold a buffer recycled from a
+    // busy one: a chunk that fills less than half of it is copied, so a
+    // ring of small chunks never keeps large buffers alive.
+    bool fits = chunk_.size() >= chunk_.capacity() / 2;
+    s.ring.push_back({k, batch_time_, fits ? std::move(chunk_) : chunk_});
     s.ring_bytes += kChunkCost;
   }
   chunk_.clear();
   while (s.ring.size() > 1 && s.ring_bytes > kRingBytes) {
     s.ring_bytes -= s.ring.front().lines.size() + kChunkCost;
+    // The dropped chunk's buffer is the next batch's: a busy service
+    // costs no allocation per read.
+    if (chunk_.capacity() < s.ring.front().lines.capacity()) chunk_.swap(s.ring.front().lines);
     s.ring.pop_front();
     s.forgot = true;
   }
+  chunk_.clear();
 }
 
 std::vector<std::pair<std::string_view, std::string>> OutputRouter::RecentTimed(

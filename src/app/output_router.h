@@ -29,6 +29,7 @@
 #include "core/supervisor.h"
 #include "logs/line_splitter.h"
 #include "logs/log_limiter.h"
+#include "logs/plain_batch.h"
 #include "logs/prefixer.h"
 #include "logs/syslog_message.h"
 #include "os/epoll.h"
@@ -142,6 +143,8 @@ class OutputRouter {
   void CheckBroken(int k);
   void Resume(int k);
   size_t Read(size_t i, int k, size_t max);
+  // Formats a read's lines (into chunk_ for the ring too); what to write.
+  std::string_view Split(size_t i, int k, std::string_view bytes);
   void Emit(size_t i, int k, std::string_view line, std::string& batch);
   void WriteFile(size_t i, int k, std::string_view text);
   void Append(int k, std::string_view bytes);
@@ -164,7 +167,9 @@ class OutputRouter {
   os::IoWatch writer_watch_[2];         // unset where the fd cannot be polled
   bool announced_[2] = {false, false};  // its failure was reported
   base::UniqueFd null_;
-  std::string scratch_, batch_;
+  std::unique_ptr<char[]> read_buffer_;  // kReadChunk bytes, made at the first read
+  std::string batch_, head_;
+  logs::PlainBatch plain_;  // a batch's lines in the plain style
   std::string batch_time_;  // the timestamp of the batch being formatted
   std::function<void(size_t, const std::string&)> on_line_;
   std::function<bool(size_t)> wants_line_;

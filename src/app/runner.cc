@@ -120,7 +120,7 @@ int Runner::Run() {
       if (d && (!deadline || *d < *deadline)) deadline = d;
     }
     if (auto st = timer_.Arm(deadline); !st) Log(core::LogLevel::kError, st.Err().Describe());
-    daemons_->ForgetSnapshot();
+    if (queue_.empty()) daemons_->ForgetSnapshot();  // a cascade of first starts shares it
     // Events left from the last batch: look at the fds without waiting.
     if (auto n = epoll_.Dispatch(queue_.empty() ? -1 : 0); !n) {
       Log(core::LogLevel::kError, n.Err().Describe() + " (continuing)");

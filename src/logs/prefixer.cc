@@ -95,13 +95,17 @@ void Prefixer::Format(size_t index, std::string_view stream, std::string_view li
     out += '\n';
     return;
   }
+  AppendPlainHead(index, time, out);
+  out += line;
+  out += '\n';
+}
+
+void Prefixer::AppendPlainHead(size_t index, std::string_view time, std::string& out) const {
   if (style_.timestamps) {
     out += time;
     out += ' ';
   }
   out += heads_[index];
-  out += line;
-  out += '\n';
 }
 
 void Prefixer::FormatNamed(std::string_view name, std::string_view stream, std::string_view line,

@@ -29,6 +29,11 @@ class Prefixer {
   // JSON a JSON object line may be merged (AppendMergedJsonLine).
   void Format(size_t index, std::string_view stream, std::string_view line, std::string_view time,
               std::string& out, bool whole) const;
+  // Plain style: appends what Format puts before each line of service
+  // `index` ("time " when timestamps are on, then the padded name and
+  // " | "), so a batch of lines read at `time` is prefixed by copying it.
+  void AppendPlainHead(size_t index, std::string_view time, std::string& out) const;
+  bool json() const { return style_.json; }
   // The same for a name that is no service's (a syslog sender's tag):
   // padded to the names' width, without a colour.
   void FormatNamed(std::string_view name, std::string_view stream, std::string_view line,

@@ -22,16 +22,39 @@ FdWriter::FdWriter(int fd, bool nonblocking, size_t high_mark) : fd_(fd), high_m
 
 FdWriter::~FdWriter() { Finish(base::Duration::zero()); }
 
+// Written straight from `bytes` when nothing waits before them: only what
+// the fd does not take now is copied.
 void FdWriter::Append(std::string_view bytes) {
   if (broken_) return;
-  buffer_.append(bytes);
-  Flush();
+  if (Pending()) {
+    buffer_.append(bytes);
+    Flush();
+    return;
+  }
+  size_t done = Write(bytes);
+  start_ = 0;
+  if (!broken_) buffer_.assign(bytes.substr(done));
 }
 
 void FdWriter::Flush() {
+  start_ += Write(std::string_view(buffer_).substr(start_));
+  if (broken_ || start_ == buffer_.size()) {
+    if (broken_) buffer_ = std::string();
+    buffer_.clear();
+    start_ = 0;
+  } else if (start_ >= buffer_.size() / 2) {
+    // Written bytes leave the front only once they are half the buffer,
+    // so a slow reader costs no memmove per write.
+    buffer_.erase(0, start_);
+    start_ = 0;
+  }
+}
+
+// Writes what the fd takes now; the bytes written.
+size_t FdWriter::Write(std::string_view bytes) {
   size_t done = 0;
-  while (done < buffer_.size() && !broken_) {
-    ssize_t n = write(fd_, buffer_.data() + done, buffer_.size() - done);
+  while (done < bytes.size() && !broken_) {
+    ssize_t n = write(fd_, bytes.data() + done, bytes.size() - done);
     if (n > 0) {
       done += static_cast<size_t>(n);
     } else if (n < 0 && errno == EINTR) {
@@ -43,11 +66,7 @@ void FdWriter::Flush() {
       broken_reason_ = n < 0 ? std::strerror(errno) : "write returned 0";
     }
   }
-  if (broken_) {
-    buffer_ = std::string();
-    return;
-  }
-  buffer_.erase(0, done);
+  return done;
 }
 
 size_t FdWriter::Finish(base::Duration max_wait) {
@@ -63,8 +82,9 @@ size_t FdWriter::Finish(base::Duration max_wait) {
     if (poll(&p, 1, static_cast<int>(left)) < 0 && errno != EINTR) break;
     Flush();
   }
-  size_t dropped = buffer_.size();
+  size_t dropped = buffer_.size() - start_;
   buffer_ = std::string();
+  start_ = 0;
   int restore = saved_flags_ >= 0 ? saved_flags_ : flags;
   if (restore >= 0) fcntl(fd_, F_SETFL, restore);
   saved_flags_ = -1;

@@ -27,9 +27,9 @@ class FdWriter {
   int Fd() const { return fd_; }
   void Append(std::string_view bytes);  // queues and writes what it can
   void Flush();                         // on EPOLLOUT
-  bool Full() const { return !broken_ && buffer_.size() >= high_mark_; }
-  bool Drained() const { return buffer_.size() <= high_mark_ / 4; }
-  bool Pending() const { return !buffer_.empty(); }
+  bool Full() const { return !broken_ && Held() >= high_mark_; }
+  bool Drained() const { return Held() <= high_mark_ / 4; }
+  bool Pending() const { return Held() > 0; }
   bool Broken() const { return broken_; }
   const std::string& broken_reason() const { return broken_reason_; }
   // For exit: writes what is left, waiting at most `max_wait` for the fd
@@ -38,10 +38,14 @@ class FdWriter {
   size_t Finish(base::Duration max_wait);
 
  private:
+  size_t Held() const { return buffer_.size() - start_; }
+  size_t Write(std::string_view bytes);
+
   int fd_;
   int saved_flags_ = -1;
   size_t high_mark_;
-  std::string buffer_;
+  std::string buffer_;  // bytes before start_ are written already
+  size_t start_ = 0;
   bool broken_ = false;
   std::string broken_reason_;
 };

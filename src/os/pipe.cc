@@ -25,11 +25,16 @@ base::Result<Pipe> MakeOutputPipe() {
 size_t ReadAvailable(int fd, std::string& out, size_t max) {
   size_t old = out.size();
   out.resize(old + max);
+  size_t n = ReadSome(fd, out.data() + old, max);
+  out.resize(old + n);
+  return n;
+}
+
+size_t ReadSome(int fd, char* buffer, size_t max) {
   ssize_t n;
   do {
-    n = read(fd, out.data() + old, max);
+    n = read(fd, buffer, max);
   } while (n < 0 && errno == EINTR);
-  out.resize(old + (n > 0 ? static_cast<size_t>(n) : 0));
   return n > 0 ? static_cast<size_t>(n) : 0;
 }
 

@@ -20,5 +20,7 @@ base::Result<Pipe> MakeOutputPipe();
 // Reads what is available, up to `max` bytes, appending to `out`. Returns
 // bytes read; 0 when nothing is available now (EAGAIN) or at EOF.
 size_t ReadAvailable(int fd, std::string& out, size_t max);
+// The same into `buffer` (no zero-filling of a string on the output path).
+size_t ReadSome(int fd, char* buffer, size_t max);
 
 }  // namespace os

@@ -1,4 +1,4 @@
-"""The fourteen figures. Each is a Figure: a title, its metrics, how it is measured
+"""The fifteen figures. Each is a Figure: a title, its metrics, how it is measured
 (in words, printed in results.md) and measure(), which fills a Record for one
 contestant or raises box.Failure for an n/a."""
 
@@ -29,9 +29,10 @@ def all_figures():
     from .reliability import Reliability
     from .syslog import Syslog
     from .listen import Listen
+    from .scale import Scale
     figures = [Restart(), DaemonRestart(), Memory(), Idle(), Startup(), Output(),
                Reaping(), Shutdown(), Binary(), HangRestart(), Scrape(), Reliability(),
-               Syslog(), Listen()]
+               Syslog(), Listen(), Scale()]
     for number, figure in enumerate(figures, 1):
         figure.number = number
     return figures

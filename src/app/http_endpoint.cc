@@ -1,5 +1,6 @@
 #include "app/http_endpoint.h"
 
+#include "base/version.h"
 #include "ctl/protocol.h"
 #include "os/proc_stats.h"
 #include "os/process.h"
@@ -146,7 +147,7 @@ http::TendMetrics HttpEndpoint::GatherMetrics() const {
   m.syslog_dropped = syslog_.dropped;
   m.syslog_truncated = syslog_.truncated;
   m.start_time_seconds = Seconds(started_wall_ms_);
-  m.version = TEND_VERSION;
+  m.version = base::Version();
   return m;
 }
 

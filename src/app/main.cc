@@ -9,6 +9,7 @@
 #include "app/held_sockets.h"
 #include "app/plan.h"
 #include "app/runner.h"
+#include "base/version.h"
 #include "config/options.h"
 #include "ctl/client.h"
 #include "os/process.h"
@@ -42,7 +43,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (parsed.options.version) {
-    std::puts("tend " TEND_VERSION);
+    std::puts(base::VersionLine("tend").c_str());
     return 0;
   }
 

@@ -2,6 +2,7 @@
 requests and stalled clients."""
 import json
 import os
+import re
 import shutil
 import tempfile
 import socket
@@ -233,3 +234,65 @@ def test_socket_removed_at_exit(tend, ctl):
     ctl("shutdown")
     assert t.wait() == 0
     assert not os.path.exists(ctl.sock)
+
+
+def test_options_after_the_command(tend, ctl):
+    """As kubectl, docker and systemctl take them: `status --json`,
+    `logs -f web`, the socket before or after the command; -- ends them."""
+    t = tend("sh -c 'echo hello; exec sleep 1000'", "sleep 999", env={"TEND_CONTROL": ctl.sock})
+    wait_until(lambda: os.path.exists(ctl.sock), what="control socket")
+    t.out.wait_for(r"sh\s+\| hello")
+    link = ctl.link
+    run = lambda *a: subprocess.run([link, *a], capture_output=True, text=True, timeout=10)  # noqa: E731
+    for args in (["status", "--json", "--socket", ctl.sock], ["--socket", ctl.sock, "status", "--json"],
+                 ["status", "--control", ctl.sock, "--json"], [f"--control={ctl.sock}", "--json", "status"]):
+        r = run(*args)
+        assert r.returncode == 0, (args, r.stderr)
+        assert {s["name"] for s in json.loads(r.stdout)["services"]} == {"sh", "sleep"}, args
+    r = run("status", "--socket", ctl.sock, "--", "sh")
+    assert r.returncode == 0 and json.loads(run("status", "--json", "--socket", ctl.sock, "--", "sh")
+                                            .stdout)["services"][0]["name"] == "sh"
+    follow = subprocess.Popen([link, "logs", "-f", "sh", "--socket", ctl.sock, "-n", "5"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert follow.stdout.readline() == "hello\n"
+        assert follow.poll() is None  # still following
+    finally:
+        follow.kill()
+        follow.wait()
+    r = run("status", "--bogus", "--socket", ctl.sock)
+    assert r.returncode == 2
+    assert r.stderr.startswith("tendctl: tendctl status: unknown option '--bogus' (status takes "
+                               "--json, --control PATH"), r.stderr
+    r = run("logs", "sh", "-x")
+    assert r.returncode == 2 and "logs takes -n N, -f" in r.stderr, r.stderr
+
+
+def test_version_of_tend_and_tendctl(ctl):
+    for prog in (TEND, ctl.link):
+        for flag in ("--version", "-V"):
+            r = subprocess.run([prog, flag], capture_output=True, text=True, timeout=10)
+            name = os.path.basename(prog)
+            assert r.returncode == 0, r.stderr
+            assert re.fullmatch(rf"{name} \d+\.\d+\.\d+\S* \(commit ([0-9a-f]{{7,40}}|unknown), "
+                                r"(x86_64|aarch64|armhf|armel|i386|riscv64|ppc64el|s390x)\)\n",
+                                r.stdout), r.stdout
+    # One source: a tag vX.Y.Z on the commit built, else the VERSION file.
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    _, version, _, commit, _ = subprocess.run([TEND, "--version"], capture_output=True,
+                                              text=True).stdout.split()
+    commit = commit.rstrip(",")
+    with open(os.path.join(root, "VERSION")) as f:
+        expected = {f.read().strip()}
+    if commit != "unknown":
+        tags = subprocess.run(["git", "-C", root, "tag", "--points-at", commit],
+                              capture_output=True, text=True).stdout.split()
+        expected |= {t[1:] for t in tags if re.fullmatch(r"v\d+\.\d+\.\d+\S*", t)}
+    assert version in expected, (version, expected)
+
+
+def test_tend_takes_socket_as_an_alias_of_control(tend, ctl):
+    t = tend("--socket", ctl.sock, "sleep 1000")
+    wait_until(lambda: os.path.exists(ctl.sock), what="control socket at --socket's path")
+    assert ctl("--control", ctl.sock, "health").returncode == 0
+    assert t.proc.poll() is None

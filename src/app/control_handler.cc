@@ -4,6 +4,7 @@
 
 #include "base/signal_names.h"
 #include "ctl/protocol.h"
+#include "os/abstract_socket.h"
 #include "os/timer_fd.h"
 
 namespace app {
@@ -12,11 +13,7 @@ ControlHandler::ControlHandler(os::Epoll& epoll, const ServiceViews& views, Outp
                                EventFeed& events, Loop loop)
     : epoll_(epoll), views_(views), output_(output), events_(events), loop_(std::move(loop)) {}
 
-void ControlHandler::Start(const std::string& path, std::optional<gid_t> group) {
-  if (path.empty()) return;
-  ctl::ServerConfig config;
-  config.path = path;
-  config.group = group;
+ctl::Host ControlHandler::MakeHost() {
   ctl::Host host;
   host.handle = [this](const ctl::Request& r) { return Handle(r); };
   host.not_ready = [this](const std::vector<std::string>& n, std::string* e) {
@@ -43,13 +40,53 @@ void ControlHandler::Start(const std::string& path, std::optional<gid_t> group) 
     }
     return unknown;
   };
-  server_ = std::make_unique<ctl::Server>(epoll_, config, host);
-  if (auto st = server_->Listen(); !st) {
-    loop_.log(core::LogLevel::kWarn, "control socket disabled: " + st.Err().Describe() +
-                                         " (set --control or [tend] control_socket)");
-    server_.reset();
-    return;
+  return host;
+}
+
+base::Status ControlHandler::Listen(const std::string& path, std::optional<gid_t> group) {
+  ctl::ServerConfig config;
+  config.path = path;
+  config.group = group;
+  server_ = std::make_unique<ctl::Server>(epoll_, config, MakeHost());
+  base::Status st = server_->Listen();
+  if (!st) server_.reset();
+  return st;
+}
+
+base::Status ControlHandler::Start(const Plan& plan) {
+  if (plan.control.empty()) return base::OkStatus();
+  base::Status st = Listen(plan.control, plan.control_group);
+  if (!st && plan.control_explicit) {
+    return base::Error{"control socket: " + st.Err().Describe() +
+                       " (fix --control, TEND_CONTROL or control_socket; unset, tend falls "
+                       "back to an abstract socket; \"\" for none)"};
   }
+  if (!st) st = Fallback(plan, st.Err().Describe());
+  if (st) Subscribe();
+  return base::OkStatus();
+}
+
+// The default path could not be made (a read-only or missing /run): the
+// abstract socket tendctl looks for next. Logged either way, once.
+base::Status ControlHandler::Fallback(const Plan& plan, const std::string& why) {
+  auto name = os::ControlFallbackName();
+  if (!name) {
+    loop_.log(core::LogLevel::kWarn, "control socket disabled: " + why +
+                                         "; no abstract socket either (/proc is not mounted)");
+    return base::Error{"no fallback"};
+  }
+  base::Status st = Listen(*name, plan.control_group);
+  if (!st) {
+    loop_.log(core::LogLevel::kWarn, "control socket disabled: " + why + "; and " +
+                                         st.Err().Describe() + " (set --control PATH)");
+    return st;
+  }
+  loop_.log(core::LogLevel::kWarn, "control socket: " + why + "; listening on " +
+                                       os::Display(*name) + " instead (tendctl finds it)");
+  return st;
+}
+
+void ControlHandler::Subscribe() {
   events_.AddSink([this](const core::LifecycleEvent& e, const std::string& json) {
     if (server_) server_->PublishEvent(e.name, views_.GroupOf(e.service), json);
   });

@@ -13,6 +13,7 @@
 
 #include "app/event_feed.h"
 #include "app/output_router.h"
+#include "app/plan.h"
 #include "app/service_views.h"
 #include "ctl/server.h"
 
@@ -29,13 +30,19 @@ class ControlHandler {
 
   ControlHandler(os::Epoll& epoll, const ServiceViews& views, OutputRouter& output,
                  EventFeed& events, Loop loop);
-  // Opens the socket; when it cannot (a read-only filesystem, say), says
-  // so and tend runs on without tendctl.
-  void Start(const std::string& path, std::optional<gid_t> group);
+  // Opens the control socket. A path given explicitly that cannot be made
+  // is an error (tend does not start); the default path falls back to an
+  // abstract socket (os/abstract_socket.h: a read-only or missing /run),
+  // and when that is taken too, tend says so and runs on without tendctl.
+  base::Status Start(const Plan& plan);
   void Poll(base::TimePoint now);  // answers waits the last events satisfied
   std::optional<base::TimePoint> NextDeadline() const;
 
  private:
+  ctl::Host MakeHost();
+  base::Status Listen(const std::string& path, std::optional<gid_t> group);
+  base::Status Fallback(const Plan& plan, const std::string& why);
+  void Subscribe();  // events and output lines for the socket's followers
   std::string Handle(const ctl::Request& r);
   std::string NotReady(const std::vector<std::string>& names, std::string* error) const;
 

@@ -94,6 +94,7 @@ PlanResult LoadPlan(const spec::Options& o, const spec::EnvLookup& env) {
   p.lineage_window = o.lineage_window;
   p.log_format = g.log_format;
   p.control = o.given.count("control") ? o.control : g.control_socket.value_or(o.control);
+  p.control_explicit = o.given.count("control") || g.control_socket.has_value();
   p.control_group = g.control_group;
   p.http_listen =
       o.given.count("http-listen") ? o.http_listen : g.http_listen.value_or(o.http_listen);

@@ -23,6 +23,9 @@ struct Plan {
   spec::LogFormat log_format = spec::LogFormat::kPlain;
   bool timestamps = false;
   std::string control = "/run/tend.sock";  // "" for none
+  // Set by --control, TEND_CONTROL or control_socket: a path that fails is
+  // an error, where the default falls back to an abstract socket.
+  bool control_explicit = false;
   std::optional<gid_t> control_group;
   std::string http_listen;  // "" for none
   // The syslog socket; unset: /dev/log when tend is PID 1 (SyslogPath).

@@ -66,7 +66,7 @@ base::Status Runner::Init() {
   }
   MakeComponents();
   syslog_->Start(SyslogPath(plan_, os::SelfPid()));
-  control_->Start(plan_.control, plan_.control_group);
+  if (auto st = control_->Start(plan_); !st) return st;
   return http_->Start(plan_.http_listen);
 }
 

@@ -167,6 +167,9 @@ bool ParseOne(Parsed& p, const std::vector<std::string>& args, size_t& i) {
   }
   for (const char* key : kValuedOptions) {
     std::string flag = std::string("--") + key;
+    // tendctl's name for it, so that one spelling works in both programs.
+    if (flag == "--control" && (arg == "--socket" || arg.rfind("--socket=", 0) == 0))
+      flag = "--socket";
     std::string value;
     if (arg == flag) {
       if (i + 1 >= args.size()) {
@@ -272,7 +275,8 @@ Options (each also read from the environment variable shown):
   --check             validate the configuration, print it, run nothing
   --critical NAME     when service NAME ends, stop everything and exit with its
                       status; it is not restarted (repeatable, or a,b) [TEND_CRITICAL]
-  --control PATH      control socket for tendctl ("" = none)     [TEND_CONTROL] (default /run/tend.sock)
+  --control PATH      control socket for tendctl ("" = none; alias --socket)
+                      [TEND_CONTROL] (default /run/tend.sock, else an abstract socket)
   --http-listen ADDR  serve /healthz, /readyz and /metrics at [HOST:]PORT
                       ("" = off)                      [TEND_HTTP_LISTEN] (default off)
   --syslog PATH       receive syslog messages there and log them under their

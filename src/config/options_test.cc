@@ -182,3 +182,25 @@ TEST(ParseOptionsCritical, AfterTheCommandsItIsCaughtAsAnOption) {
 
 }  // namespace
 }  // namespace spec
+
+namespace spec {
+namespace {
+
+// tendctl calls it --socket: both programs take both spellings.
+TEST(ParseOptions, SocketIsAnAliasOfControl) {
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"--socket", "/tmp/a.sock", "x"},
+        std::vector<std::string>{"--socket=/tmp/a.sock", "x"},
+        std::vector<std::string>{"--control", "/tmp/a.sock", "x"}}) {
+    OptionsResult r = Parse(args);
+    ASSERT_FALSE(r.error) << *r.error;
+    EXPECT_EQ(r.options.control, "/tmp/a.sock");
+    EXPECT_TRUE(r.options.given.count("control"));
+  }
+  OptionsResult r = Parse({"--socket", "relative.sock", "x"});
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->rfind("--socket: expected an absolute path", 0), 0u) << *r.error;
+}
+
+}  // namespace
+}  // namespace spec

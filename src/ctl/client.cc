@@ -9,6 +9,9 @@
 
 #include "base/clock.h"
 #include "base/text.h"
+#include "base/version.h"
+#include "ctl/client_args.h"
+#include "os/abstract_socket.h"
 #include "os/pipe.h"
 #include "os/unix_socket.h"
 
@@ -17,125 +20,44 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kUsageText = R"(Usage: tendctl [--socket PATH] [--json] COMMAND [ARGS]
-
-  status [NAME...]            services: state, pid, uptime, restarts, last exit
-  start NAME...|all           start services (a stopped one stays down until started)
-  stop NAME...|all            stop services; they stay down, across reloads too
-  restart NAME...|all         stop, then start again
-  signal SIG NAME...|all      send a signal (HUP, USR1, 15, ...)
-  reload                      re-read the configuration files
-  shutdown                    stop everything; tend exits
-  logs NAME [-n N] [-f]       recent output of a service; -f follows it
-  wait NAME...|all [--timeout S]  until they run and are ready (default 30 s)
-  events [NAME...]            follow lifecycle events (started, exited, ...)
-  health [--all] [NAME...]    exit 0 only if the critical services (all of them
-                              with --all, or if none is critical) run and are
-                              ready and live: a Docker HEALTHCHECK
-
-The socket is --socket, else $TEND_CONTROL, else /run/tend.sock.
-Exit status: 0 done, 1 tend refused (see the message), 2 usage,
-3 tend unreachable, 4 wait timed out; health: 1 when unhealthy.
-)";
-
-// json's move may throw in theory; tendctl runs to completion or aborts.
-struct Args {  // NOLINT(bugprone-exception-escape)
-  std::string socket;
-  bool as_json = false;
-  json request;
-  bool stream = false;  // logs -f, events
-};
-
 int Usage(const std::string& why) {
-  std::fprintf(stderr, "tendctl: %s (see tendctl --help)\n", why.c_str());
+  bool says_help = why.find("tendctl --help") != std::string::npos;
+  std::fprintf(stderr, "tendctl: %s%s\n", why.c_str(), says_help ? "" : " (see tendctl --help)");
   return kUsage;
 }
 
-// Fills a.request from the command words; returns an exit code on error.
-std::optional<int> Parse(const std::vector<std::string>& args, Args& a) {
-  size_t i = 0;
-  const char* env = std::getenv("TEND_CONTROL");
-  a.socket = env && *env ? env : "/run/tend.sock";
-  for (; i < args.size() && args[i].rfind("--", 0) == 0; ++i) {
-    if (args[i] == "--help") {
-      std::fputs(kUsageText, stdout);
-      return kOk;
-    }
-    if (args[i] == "--json") {
-      a.as_json = true;
-    } else if (args[i] == "--socket" && i + 1 < args.size()) {
-      a.socket = args[++i];
-    } else {
-      return Usage("unknown option '" + args[i] + "'");
-    }
+// Whoever holds tend's abstract name must be a process of this container
+// (a pid in our PID namespace) run by root or by us: an abstract name can
+// be bound by anyone in the network namespace, and tendctl must not report
+// a squatter's "healthy".
+std::optional<std::string> Untrusted(int fd) {
+  auto cred = os::PeerCredentials(fd);
+  if (!cred) return cred.Err().Describe();
+  if (cred->pid == 0) return std::string("its holder is outside this PID namespace");
+  if (cred->uid != 0 && cred->uid != getuid()) {
+    return "its holder runs as uid " + std::to_string(cred->uid) + " (pid " +
+           std::to_string(cred->pid) + "), neither root nor you";
   }
-  if (i == args.size()) return Usage("no command given");
-  std::string cmd = args[i++];
-  std::vector<std::string> rest(args.begin() + static_cast<long>(i), args.end());
-  a.request = {{"v", 1}, {"cmd", cmd}};
-  json names = json::array();
-  if (cmd == "status") {
-    for (const auto& n : rest) names.push_back(n);
-  } else if (cmd == "start" || cmd == "stop" || cmd == "restart") {
-    if (rest.empty()) return Usage(cmd + " needs service names, or all");
-    for (const auto& n : rest) names.push_back(n);
-  } else if (cmd == "signal") {
-    if (rest.size() < 2) return Usage("signal needs a signal and service names");
-    a.request["signal"] = rest[0];
-    for (size_t k = 1; k < rest.size(); ++k) names.push_back(rest[k]);
-  } else if (cmd == "health") {
-    for (const auto& n : rest) {
-      if (n == "--all") {
-        a.request["all"] = true;
-      } else if (n[0] == '-') {
-        return Usage("unknown health option '" + n + "'");
-      } else {
-        names.push_back(n);
-      }
-    }
-  } else if (cmd == "reload" || cmd == "shutdown") {
-    if (!rest.empty()) return Usage(cmd + " takes no arguments");
-  } else if (cmd == "logs") {
-    for (size_t k = 0; k < rest.size(); ++k) {
-      if (rest[k] == "-f") {
-        a.request["follow"] = true;
-        a.stream = true;
-      } else if (rest[k] == "-n" && k + 1 < rest.size()) {
-        const std::string& n = rest[++k];
-        if (n.empty() || n.size() > 6 || n.find_first_not_of("0123456789") != std::string::npos) {
-          return Usage("-n needs a number of lines, like 50");
-        }
-        a.request["lines"] = std::stol(n);
-      } else if (rest[k][0] == '-') {
-        return Usage("unknown logs option '" + rest[k] + "'");
-      } else {
-        names.push_back(rest[k]);
-      }
-    }
-    if (names.size() != 1) return Usage("logs needs one service name");
-  } else if (cmd == "events") {
-    for (const auto& n : rest) {
-      if (n[0] == '-')
-        return Usage("unknown events option '" + n + "' (--json goes before the command)");
-      names.push_back(n);
-    }
-    a.stream = true;
-  } else if (cmd == "wait") {
-    for (size_t k = 0; k < rest.size(); ++k) {
-      if (rest[k] == "--timeout" && k + 1 < rest.size()) {
-        const std::string& t = rest[++k];
-        if (!base::IsDecimal(t)) return Usage("--timeout needs seconds, like 30 or 2.5");
-        a.request["timeout"] = std::strtod(t.c_str(), nullptr);
-      } else {
-        names.push_back(rest[k]);
-      }
-    }
-    if (names.empty()) return Usage("wait needs service names, or all");
-  } else {
-    return Usage("unknown command '" + cmd + "'");
-  }
-  if (!names.empty()) a.request["names"] = names;
   return std::nullopt;
+}
+
+// The control socket: the one given, or the default path and, where that
+// is missing or dead, the abstract socket tend falls back to on a
+// read-only /run (docs/tendctl.md, Access).
+base::Result<base::UniqueFd> Connect(const ClientArgs& a) {
+  auto fd = os::ConnectUnix(a.control);
+  if (fd || a.control_given) return fd;
+  auto name = os::ControlFallbackName();
+  if (!name) return fd;
+  auto abstract = os::ConnectUnix(*name);
+  if (!abstract) {
+    return base::Error{fd.Err().Describe() + "; nor at " + os::Display(*name) +
+                       " (is tend running in this container? --control PATH)"};
+  }
+  if (auto why = Untrusted(abstract->Get())) {
+    return base::Error{"not trusting " + os::Display(*name) + ": " + *why};
+  }
+  return abstract;
 }
 
 // Reads one line from fd into `line`; false at EOF or error.
@@ -262,9 +184,15 @@ void PrintEvent(const json& e) {
 }  // namespace
 
 int ClientMain(const std::vector<std::string>& args) {
-  Args a;
-  if (auto code = Parse(args, a)) return *code;
-  auto fd = os::ConnectUnix(a.socket);
+  ClientArgsResult parsed = ParseClientArgs(args, std::getenv("TEND_CONTROL"));
+  if (parsed.error) return Usage(*parsed.error);
+  const ClientArgs& a = parsed.args;
+  if (a.help || a.version) {
+    std::fputs(a.help ? ClientUsage().c_str() : (base::VersionLine("tendctl") + "\n").c_str(),
+               stdout);
+    return kOk;
+  }
+  auto fd = Connect(a);
   if (!fd) {
     std::fprintf(stderr, "tendctl: cannot reach tend: %s\n", fd.Err().Describe().c_str());
     return kUnreachable;

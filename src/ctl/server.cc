@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "os/abstract_socket.h"
 #include "os/process.h"
 #include "os/timer_fd.h"
 #include "os/unix_socket.h"
@@ -181,7 +182,9 @@ Server::Server(os::Epoll& epoll, ServerConfig config, Host host)
       streams_(epoll, StreamPolicyOf(config_), StreamHooks()) {}
 
 Server::~Server() {
-  if (streams_.Listening()) os::RemoveOwnSocket(config_.path, socket_id_);
+  if (streams_.Listening() && !os::IsAbstract(config_.path)) {
+    os::RemoveOwnSocket(config_.path, socket_id_);
+  }
 }
 
 os::StreamPolicy Server::StreamPolicyOf(const ServerConfig& config) {
@@ -209,6 +212,11 @@ os::StreamServer::Hooks Server::StreamHooks() {
 }
 
 base::Status Server::Listen() {
+  if (os::IsAbstract(config_.path)) {
+    auto fd = os::ListenAbstract(config_.path);
+    if (!fd) return fd.Err();
+    return streams_.Listen(std::move(*fd));
+  }
   auto fd = os::ListenUnix(config_.path, config_.group ? 0660 : 0600);
   if (!fd) return fd.Err();
   socket_id_ = os::SocketIdentity(config_.path);
@@ -226,17 +234,27 @@ void Server::Log(const std::string& cause, const std::string& line) {
 
 bool Server::Allowed(int fd) {
   auto cred = os::PeerCredentials(fd);
-  bool allowed = cred && (cred->uid == 0 || cred->uid == self_uid_ ||
-                          (config_.group && (cred->gid == *config_.group ||
-                                             os::UserInGroup(cred->uid, *config_.group))));
+  // An abstract socket has no file mode and is reachable from the whole
+  // network namespace (other containers with --network host): a peer must
+  // also be in tend's PID namespace, where the kernel gives it a pid.
+  bool outside = cred && os::IsAbstract(config_.path) && cred->pid == 0;
+  bool allowed = cred && !outside &&
+                 (cred->uid == 0 || cred->uid == self_uid_ ||
+                  (config_.group &&
+                   (cred->gid == *config_.group || os::UserInGroup(cred->uid, *config_.group))));
   if (allowed) return true;
   std::string who =
       cred ? "uid " + std::to_string(cred->uid) + " (pid " + std::to_string(cred->pid) + ")"
            : "an unknown peer";
-  Log("control: refused peers", "control: refused " + who + ": not allowed to control tend");
+  Log("control: refused peers",
+      "control: refused " + who +
+          (outside ? ": outside tend's PID namespace" : ": not allowed to control tend"));
   std::string reply =
-      ErrorReply("permission denied: only root, tend's user" +
-                 std::string(config_.group ? " or its control group" : "") + " may control tend");
+      ErrorReply(outside ? "permission denied: tend's abstract control socket serves only "
+                           "processes in its PID namespace (its container)"
+                         : "permission denied: only root, tend's user" +
+                               std::string(config_.group ? " or its control group" : "") +
+                               " may control tend");
   (void)os::SendSome(fd, reply.data(), reply.size());
   return false;
 }

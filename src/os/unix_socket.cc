@@ -6,9 +6,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 
 #include "config/passwd.h"
+#include "os/abstract_socket.h"
 #include "os/files.h"
 
 namespace os {
@@ -143,12 +145,22 @@ base::Result<PeerCred> PeerCredentials(int fd) {
 }
 
 base::Result<base::UniqueFd> ConnectUnix(const std::string& path) {
-  auto addr = Address(path);
-  if (!addr) return addr.Err();
+  sockaddr_un addr{};
+  socklen_t len = sizeof addr;
+  if (IsAbstract(path)) {  // exactly its bytes, as ListenAbstract binds it
+    if (path.size() > sizeof addr.sun_path) return base::Error{"abstract name too long", EINVAL};
+    addr.sun_family = AF_UNIX;
+    std::memcpy(addr.sun_path, path.data(), path.size());
+    len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size());
+  } else {
+    auto a = Address(path);
+    if (!a) return a.Err();
+    addr = *a;
+  }
   base::UniqueFd fd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!fd) return base::Errno("socket");
-  if (connect(fd.Get(), reinterpret_cast<sockaddr*>(&*addr), sizeof *addr) < 0) {
-    return base::Errno("connect " + path);
+  if (connect(fd.Get(), reinterpret_cast<sockaddr*>(&addr), len) < 0) {
+    return base::Errno("connect " + Display(path));
   }
   return fd;
 }

@@ -50,7 +50,7 @@ struct Ancillary {
   std::vector<base::UniqueFd> fds;
 };
 Ancillary TakeAncillary(msghdr& msg);
-// Connects (blocking) to `path`.
+// Connects (blocking) to `path`, or to an abstract name (os/abstract_socket.h).
 base::Result<base::UniqueFd> ConnectUnix(const std::string& path);
 // Whether `uid` belongs to group `gid` (primary or supplementary), from
 // /etc/passwd and /etc/group.

@@ -251,3 +251,35 @@ def test_bad_http_listen_is_an_error_before_any_service(engine, debian_image, ba
         assert "started" not in logs, logs
     finally:
         c.remove()
+
+
+def test_healthcheck_passes_on_a_read_only_root(engine, debian_image):
+    """`docker run --read-only` puts no tmpfs on /run (podman does, unless
+    --read-only-tmpfs=false): /run/tend.sock cannot be made, tend listens on
+    its abstract socket instead, and the image's HEALTHCHECK (`tendctl
+    health`, run inside the container) finds it on its own: healthy.
+    Services that write nothing, since nothing is writable."""
+    c = start_container(["podman"], "health-ro", debian_image,
+                        run_args=["--read-only", "--read-only-tmpfs=false"],
+                        tend_args=["sleep infinity", "tail -f /dev/null"])
+    try:
+        wait_for(lambda: "listening on @tend.control." in c.logs(), 30, interval=0.2,
+                 what="tend's line about the abstract control socket")
+        logs = c.logs()
+        print(logs)
+        assert re.search(r"control socket: bind /run/tend\.sock: Read-only file system; "
+                         r"listening on @tend\.control\.\d+\.\d+ instead", logs), logs
+        assert c.exec("sh", "-c", "test -w /run", check=False).returncode != 0  # really read-only
+        wait_for(lambda: _healthcheck_run(c)[0] == 0, 30, interval=0.2,
+                 what="`podman healthcheck run` to pass")
+        health = c.inspect()["State"].get("Health") or c.inspect()["State"].get("Healthcheck")
+        print(health)
+        assert health["Status"] == "healthy", health
+        r = _tendctl(c, "status")
+        assert r.returncode == 0 and "sleep" in r.stdout and "tail" in r.stdout, r
+        # A user of the container other than root is refused, as at the path.
+        r = c.exec("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "tendctl",
+                   "health", check=False, timeout=60)
+        assert r.returncode != 0 and "permission denied" in r.stderr, r
+    finally:
+        c.remove()

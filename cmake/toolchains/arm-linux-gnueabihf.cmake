@@ -3,3 +3,6 @@
 set(TEND_TRIPLET arm-linux-gnueabihf)
 set(TEND_QEMU qemu-arm-static)
 include(${CMAKE_CURRENT_LIST_DIR}/cross-common.cmake)
+# GCC notes that std::vector iterators are passed differently since GCC 7.1
+# (-Wpsabi): only a concern when mixing objects from GCC < 7, never here.
+set(CMAKE_CXX_FLAGS_INIT "-Wno-psabi")

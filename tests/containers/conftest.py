@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 
 from .containerlib import (EXAMPLES, HERE, REPO, TIMINGS, base_image_name, build_image,
-                           containers_conf, podman, record, remove_leftovers, run,
-                           smoke_test, static_busybox, wait_for)
+                           containers_conf, podman, record, release_version,
+                           remove_leftovers, run, smoke_test, static_busybox, wait_for)
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -81,17 +81,25 @@ def base_image(engine) -> str:
 
 
 @pytest.fixture(scope="session")
-def debian_image(base_image, tend_bin) -> str:
-    """examples/debian/Dockerfile built FROM the debootstrap base: apache2, sshd, tend."""
-    return build_image("localhost/tend-example-debian:test", EXAMPLES / "debian",
-                       {"tend": tend_bin}, [f"BASE={base_image}"])
+def tend_image(engine, tend_bin) -> str:
+    """localhost/tend:VERSION, the image the examples take tend from (`COPY
+    --from=tend:VERSION`), here holding the binary under test: tend_image/Dockerfile."""
+    return build_image(f"localhost/tend:{release_version()}", HERE / "tend_image",
+                       {"tend": tend_bin})
 
 
 @pytest.fixture(scope="session")
-def scratch_image(engine, tend_bin) -> str:
+def debian_image(base_image, tend_image) -> str:
+    """examples/debian/Dockerfile built FROM the debootstrap base: apache2, sshd, tend."""
+    return build_image("localhost/tend-example-debian:test", EXAMPLES / "debian",
+                       {}, [f"BASE={base_image}"])
+
+
+@pytest.fixture(scope="session")
+def scratch_image(tend_image) -> str:
     """examples/scratch/Dockerfile: FROM scratch with only tend and a static busybox."""
     return build_image("localhost/tend-example-scratch:test", EXAMPLES / "scratch",
-                       {"tend": tend_bin, "busybox": static_busybox()})
+                       {"busybox": static_busybox()})
 
 
 @pytest.fixture(scope="session")

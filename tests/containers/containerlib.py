@@ -145,6 +145,11 @@ def base_image_name() -> str:
     return f"localhost/tend-test-base:bookworm-{digest}"
 
 
+def release_version() -> str:
+    """The version the release image is tagged with (tend:VERSION): the VERSION file."""
+    return (REPO / "VERSION").read_text().split()[0]
+
+
 def build_image(tag: str, dockerfile_dir: Path, files: dict[str, Path], build_args=()):
     """podman build of an example Dockerfile, offline, with extra files in the context."""
     with tempfile.TemporaryDirectory(prefix="tend-ctx-") as ctx:

@@ -1,5 +1,5 @@
 """Static checks of examples/: every Dockerfile adds the static tend the way tini is
-added (one COPY, tend as the ENTRYPOINT, no "--" so options can follow the image name),
+added (one COPY, from the release image tend:VERSION, tend as the ENTRYPOINT, no "--" so options can follow the image name),
 and the Pod manifest runs tend as its command. The Debian, scratch and Kubernetes
 examples also run for real in the other tests here; the Alpine one can't be built
 offline (no registry for alpine:3.20), so this is what checks it."""
@@ -14,6 +14,7 @@ import pytest
 from .containerlib import EXAMPLES, REPO
 
 DOCKERFILES = sorted(EXAMPLES.glob("*/Dockerfile"))
+COPY_TEND = r"(?m)^COPY\s+--from=tend:\S+\s+/tend\s+(\S+)$"  # the one line README.md shows
 
 
 def test_examples_exist():
@@ -25,8 +26,8 @@ def test_examples_exist():
 @pytest.mark.parametrize("dockerfile", DOCKERFILES, ids=lambda p: p.parent.name)
 def test_dockerfile_adds_tend_as_entrypoint(dockerfile):
     text = dockerfile.read_text()
-    copies = re.findall(r"(?m)^COPY\s+tend\s+(\S+)$", text)
-    assert len(copies) == 1, f"{dockerfile}: expected one `COPY tend <path>`"
+    copies = re.findall(COPY_TEND, text)
+    assert len(copies) == 1, f"{dockerfile}: expected one `COPY --from=tend:VERSION /tend <path>`"
     entry = re.findall(r"(?m)^ENTRYPOINT\s+(\[.*\])\s*$", text)
     assert len(entry) == 1, f"{dockerfile}: expected one exec-form ENTRYPOINT"
     argv = json.loads(entry[0])
@@ -43,7 +44,7 @@ def test_dockerfile_has_tendctl_and_healthcheck(dockerfile):
     """tendctl is a symlink to tend (tend acts as tendctl under that name), and the
     image's HEALTHCHECK runs `tendctl health` (docs/health.md)."""
     text = dockerfile.read_text()
-    tend = re.search(r"(?m)^COPY\s+tend\s+(\S+)$", text).group(1)
+    tend = re.search(COPY_TEND, text).group(1)
     links = re.findall(r"(?m)^RUN .*\bln\b.*-s.*\btend\b.*tendctl", text)
     assert len(links) == 1, f"{dockerfile}: expected one RUN making the tendctl symlink"
     hc = re.findall(r"(?m)^HEALTHCHECK\s+(.*?)\s*CMD\s+(\[.*\])\s*$", text)

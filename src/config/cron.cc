@@ -140,7 +140,7 @@ struct UtcTime {
   int minute;  // 0..59
 };
 
-UtcTime ToUtc(std::time_t t) {
+UtcTime ToUtc(int64_t t) {
   using namespace std::chrono;
   sys_seconds at{seconds{t}};
   sys_days day = floor<days>(at);
@@ -152,7 +152,7 @@ UtcTime ToUtc(std::time_t t) {
 }
 
 // The first second of the month after the one `t` is in (UTC).
-std::time_t StartOfNextMonth(std::time_t t) {
+int64_t StartOfNextMonth(int64_t t) {
   using namespace std::chrono;
   year_month_day date{floor<days>(sys_seconds{seconds{t}})};
   year_month next = date.year() / date.month() + months{1};
@@ -161,9 +161,9 @@ std::time_t StartOfNextMonth(std::time_t t) {
 
 }  // namespace
 
-std::optional<std::time_t> NextRun(const CronExpr& e, std::time_t after) {
-  std::time_t t = after - after % 60 + 60;  // next whole minute
-  const std::time_t limit = after + 5L * 366 * 24 * 3600;
+std::optional<int64_t> NextRun(const CronExpr& e, int64_t after) {
+  int64_t t = after - after % 60 + 60;  // next whole minute
+  const int64_t limit = after + int64_t{5} * 366 * 24 * 3600;
   while (t < limit) {
     UtcTime tm = ToUtc(t);
     if (!e.months[static_cast<size_t>(tm.month)]) {

@@ -5,7 +5,7 @@
 #pragma once
 
 #include <bitset>
-#include <ctime>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,6 +34,6 @@ CronResult ParseCron(std::string_view text);
 
 // The first matching minute strictly after `after` (seconds since the epoch,
 // UTC); nullopt when none in the next five years (e.g. "0 0 31 2 *").
-std::optional<std::time_t> NextRun(const CronExpr& expr, std::time_t after);
+std::optional<int64_t> NextRun(const CronExpr& expr, int64_t after);
 
 }  // namespace spec

@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <ctime>
+
 namespace spec {
 namespace {
 
-std::time_t At(int y, int mo, int d, int h, int mi) {
+int64_t At(int y, int mo, int d, int h, int mi) {
   std::tm tm{};
   tm.tm_year = y - 1900;
   tm.tm_mon = mo - 1;
@@ -15,7 +17,7 @@ std::time_t At(int y, int mo, int d, int h, int mi) {
   return timegm(&tm);
 }
 
-std::time_t Next(const char* expr, std::time_t after) {
+int64_t Next(const char* expr, int64_t after) {
   CronResult r = ParseCron(expr);
   EXPECT_TRUE(r.expr) << expr << ": " << r.error;
   return NextRun(*r.expr, after).value_or(0);

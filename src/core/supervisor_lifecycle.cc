@@ -312,8 +312,8 @@ ExitStatus Supervisor::Reported(const ServiceRuntime& s) const {
 // A scheduled oneshot waits for its next time (UTC), in backoff.
 Supervisor::Verdict Supervisor::Schedule(size_t i, base::TimePoint now) {
   ServiceRuntime& s = services_[i];
-  auto wall = static_cast<std::time_t>(wall_ms_ / 1000);
-  std::optional<std::time_t> next = spec::NextRun(*s.spec.schedule, wall);
+  int64_t wall = wall_ms_ / 1000;
+  std::optional<int64_t> next = spec::NextRun(*s.spec.schedule, wall);
   if (!next) {
     Log(LogLevel::kWarn,
         s.spec.name + ": schedule \"" + s.spec.schedule->text + "\" has no next run; left down");

@@ -20,12 +20,6 @@ namespace {
 constexpr size_t kReadChunk = size_t{64} * 1024;
 constexpr size_t kDrainLimit = size_t{1024} * 1024;  // per stream, when a service exits
 constexpr const char* kStreamNames[] = {"stdout", "stderr"};
-constexpr size_t kRingBytes = size_t{64} * 1024;
-// What a chunk costs beside its text (its deque slot, the time's and the
-// lines' heap blocks), counted against kRingBytes so that many small
-// chunks (syslog messages a millisecond apart) cannot hold several times
-// the ring's size.
-constexpr size_t kChunkCost = 160;
 
 const char* LevelName(core::LogLevel level) {
   switch (level) {
@@ -241,54 +235,16 @@ void OutputRouter::Remember(size_t i, int k, std::string_view line) {
   }
 }
 
-void OutputRouter::Keep(size_t i, int k) {
-  if (chunk_.empty()) return;
-  ServiceStreams& s = services_[i];
-  s.ring_bytes += chunk_.size();
-  // Lines of one stream in one millisecond share a chunk (syslog messages
-  // come one by one): the ring's overhead stays per batch, not per line.
-  if (!s.ring.empty() && s.ring.back().stream == k && s.ring.back().time == batch_time_) {
-    s.ring.back().lines += chunk_;
-  } else {
-    // chunk_ is every service's, and may hold a buffer recycled from a
-    // busy one: a chunk that fills less than half of it is copied, so a
-    // ring of small chunks never keeps large buffers alive.
-    bool fits = chunk_.size() >= chunk_.capacity() / 2;
-    s.ring.push_back({k, batch_time_, fits ? std::move(chunk_) : chunk_});
-    s.ring_bytes += kChunkCost;
-  }
-  chunk_.clear();
-  while (s.ring.size() > 1 && s.ring_bytes > kRingBytes) {
-    s.ring_bytes -= s.ring.front().lines.size() + kChunkCost;
-    // The dropped chunk's buffer is the next batch's: a busy service
-    // costs no allocation per read.
-    if (chunk_.capacity() < s.ring.front().lines.capacity()) chunk_.swap(s.ring.front().lines);
-    s.ring.pop_front();
-    s.forgot = true;
-  }
-  chunk_.clear();
-}
+void OutputRouter::Keep(size_t i, int k) { services_[i].ring.Keep(k, batch_time_, chunk_); }
 
 std::vector<std::pair<std::string_view, std::string>> OutputRouter::RecentTimed(
     size_t i, size_t n, std::string_view since) const {
   std::vector<std::pair<std::string_view, std::string>> out;
   if (i >= services_.size()) return out;
   const std::string& name = i < names_.size() ? names_[i] : "";
-  // Newest first, then reversed: only the last n lines are formatted.
-  for (auto it = services_[i].ring.rbegin(); it != services_[i].ring.rend() && out.size() < n;
-       ++it) {
-    if (it->time < since) break;  // same-width UTC times: their order is the text's
-    std::string_view lines = it->lines;
-    if (!lines.empty()) lines.remove_suffix(1);  // the last '\n'
-    while (out.size() < n) {
-      size_t nl = lines.rfind('\n');
-      std::string_view line = nl == std::string_view::npos ? lines : lines.substr(nl + 1);
-      out.emplace_back(it->time, LineJson(name, it->stream, it->time, line));
-      if (nl == std::string_view::npos) break;
-      lines = lines.substr(0, nl);
-    }
+  for (const logs::LineRing::Line& l : services_[i].ring.Last(n, since)) {
+    out.emplace_back(l.time, LineJson(name, l.stream, l.time, l.text));
   }
-  std::reverse(out.begin(), out.end());
   return out;
 }
 

@@ -13,7 +13,6 @@
 #pragma once
 
 #include <array>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -27,6 +26,7 @@
 #include "config/options.h"
 #include "config/service_spec.h"
 #include "core/supervisor.h"
+#include "logs/line_ring.h"
 #include "logs/line_splitter.h"
 #include "logs/log_limiter.h"
 #include "logs/plain_batch.h"
@@ -106,7 +106,7 @@ class OutputRouter {
     return i < names_.size() ? names_[i] : kNone;
   }
   // Whether service i's ring has let older lines go.
-  bool Forgot(size_t i) const { return i < services_.size() && services_[i].forgot; }
+  bool Forgot(size_t i) const { return i < services_.size() && services_[i].ring.Forgot(); }
   // `wants(i)` says whether anyone follows service i right now.
   void OnLine(std::function<bool(size_t)> wants,
               std::function<void(size_t, const std::string&)> fn) {
@@ -126,16 +126,10 @@ class OutputRouter {
     uint64_t lost = 0;  // lines the file could not take since it last could
     bool paused = false;
   };
+  static constexpr size_t kRingBytes = size_t{64} * 1024;  // per service
   struct ServiceStreams {
     std::array<Stream, 2> streams;
-    struct Chunk {
-      int stream;
-      std::string time;
-      std::string lines;  // complete lines, each ending in '\n'
-    };
-    std::deque<Chunk> ring;
-    size_t ring_bytes = 0;
-    bool forgot = false;  // older chunks were dropped from the ring
+    logs::LineRing ring{kRingBytes};
   };
 
   void OnReadable(size_t i, int k);
@@ -152,7 +146,7 @@ class OutputRouter {
   std::string Now() const;
   void Remember(size_t i, int k, std::string_view line);
   void Keep(size_t i, int k);  // the batch's lines into the ring
-  // Service i's last n lines, oldest first, each with its read time.
+  // Service i's last n lines as JSON, oldest first, each with its read time.
   std::vector<std::pair<std::string_view, std::string>> RecentTimed(
       size_t i, size_t n, std::string_view since = {}) const;
   static std::string LineJson(const std::string& name, int k, std::string_view time,

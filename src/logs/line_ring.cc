@@ -38,8 +38,8 @@ std::vector<LineRing::Line> LineRing::Last(size_t n, std::string_view since) con
     lines.remove_suffix(1);  // the last '\n' (a chunk is never empty)
     while (out.size() < n) {
       size_t nl = lines.rfind('\n');
-      out.push_back({it->stream, it->time,
-                     nl == std::string_view::npos ? lines : lines.substr(nl + 1)});
+      out.push_back(
+          {it->stream, it->time, nl == std::string_view::npos ? lines : lines.substr(nl + 1)});
       if (nl == std::string_view::npos) break;
       lines = lines.substr(0, nl);
     }

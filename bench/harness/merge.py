@@ -52,8 +52,8 @@ def retarget(doc, targets):
     ref = doc.get("reference")
     reference = record_from_json(ref) if ref else None
     names = list(doc["versions"])
-    doc["targets"] = [{"target": t, "tend": v, "met": ok}
-                      for t, v, ok in targets(results, names, reference)]
+    doc["targets"] = [{"target": t, "tend": v, "met": ok, "by": by}
+                      for t, v, ok, by in targets(results, names, reference)]
     return doc
 
 

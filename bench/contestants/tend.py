@@ -34,6 +34,12 @@ class Tend(Contestant):
     def syslog_pids(self, procs, pid1):
         return {pid1}
 
+    def transient_helpers(self, procs, pid1):
+        # A lineage shim is a fork of tend that never execs: it watches one start
+        # for what the command leaves, for at most --lineage-window (10 s), then
+        # hands the command to tend and exits.
+        return {p.pid for p in procs if p.pid != pid1 and p.comm == "tend" and not p.zombie}
+
     def unavailable(self, ctx):
         if not os.access(ctx.tend, os.X_OK):
             return f"{ctx.tend} not built: {ctx.tend_build_error or 'no binary'}"

@@ -148,6 +148,15 @@ class Box:
                               f"{timeout:.0f} s")
             time.sleep(self.ctx.poll_interval)
 
+    def settle(self, timeout=30.0):
+        """The steady state: settle seconds, then until the contestant's transient
+        helpers are gone (Contestant.transient_helpers); a Failure if they stay."""
+        time.sleep(self.ctx.p.settle)
+        left = self.wait_until(
+            lambda procs: not self.contestant.transient_helpers(procs, self.pid1), timeout)
+        if not left:
+            raise Failure(f"transient helpers still alive after {timeout:.0f} s")
+
     def wait_until(self, predicate, timeout, interval=None):
         """Poll predicate(procs) until it returns something truthy; None on timeout."""
         deadline = time.monotonic() + timeout

@@ -117,6 +117,11 @@ class Contestant:
         return {p.pid for p in procs
                 if p.pid == pid1 or (p.comm not in service_names and not p.zombie)}
 
+    def transient_helpers(self, procs, pid1):
+        """Helpers that live only for a while after each start (tend's lineage shims):
+        the steady-state figures (memory, idle, scale) wait until none is left."""
+        return set()
+
     def syslog_pids(self, procs, pid1):
         """The processes that receive syslog (figure 13)."""
         return {p.pid for p in procs if p.comm in self.syslog_comms and not p.zombie}

@@ -39,7 +39,8 @@ class Idle(Figure):
 
     def method(self, ctx):
         return (
-            f"{ctx.p.idle_services} services run; after {ctx.p.settle:g} s, "
+            f"{ctx.p.idle_services} services run; after {ctx.p.settle:g} s and once "
+            "transient helpers are gone (tend's lineage shims, at most 10 s), "
             f"{ctx.p.idle_windows} windows of {ctx.p.idle_window:g} s. In each, the change "
             "of the own processes' CPU time (sum of /proc/PID/task/*/schedstat, plus "
             "cutime+cstime for helpers they reaped) and voluntary context switches "
@@ -52,7 +53,7 @@ class Idle(Figure):
     def measure(self, ctx, contestant, rec):
         with Box(ctx, contestant, ctx.workloads.sleepers(ctx.p.idle_services)) as box:
             box.wait_running()
-            time.sleep(ctx.p.settle)
+            box.settle()
             for _ in range(ctx.p.idle_windows):
                 own = box.own_pids()
                 start_ns = time.monotonic_ns()

@@ -37,7 +37,9 @@ class Memory(Figure):
     def method(self, ctx):
         return (
             f"With {', '.join(map(str, ctx.p.memory_counts))} services (sleep), once all run "
-            f"and {ctx.p.settle:g} s have passed, the harness sums Rss and Pss from "
+            f"and {ctx.p.settle:g} s have passed and transient helpers are gone (tend's "
+            "lineage shims, which watch each start for at most 10 s, --lineage-window: "
+            "the steady state), the harness sums Rss and Pss from "
             "/proc/PID/smaps_rollup over the supervisor's own processes (every process "
             "of the namespace that is not a service: PID 1, per-service supervisors, "
             f"shells and helpers), {ctx.p.memory_samples} samples 0.2 s apart. "
@@ -52,7 +54,7 @@ class Memory(Figure):
                 continue
             with Box(ctx, contestant, ctx.workloads.sleepers(n)) as box:
                 box.wait_running()
-                time.sleep(ctx.p.settle)
+                box.settle()
                 for _ in range(ctx.p.memory_samples):
                     rss, pss, count = own_memory(box)
                     rec.add(f"rss_{n}", rss)

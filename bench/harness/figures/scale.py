@@ -39,15 +39,16 @@ class Scale(Figure):
             f"{ctx.p.scale_services} services (sleep) in one box, one start. Start-up as "
             "figure 5 (PID 1's exec to the last service's exec, kernel timestamps), and "
             "divided by the count, to compare with figure 5's 100 services: a flat cost "
-            f"per service gives the same figure. After {ctx.p.settle:g} s, RSS summed over "
+            f"per service gives the same figure. After {ctx.p.settle:g} s (see below), RSS summed over "
             "the supervisor's own processes (as figure 3); idle wakeups (voluntary context "
             f"switches of the own processes) over {ctx.p.scale_idle_window:g} s, scaled to a "
             f"minute (as figure 4); then {ctx.p.scale_kills} SIGKILLs of services spread "
             "over the set, each timed from the death to the new exec (as figure 1). A "
             "contestant that cannot start them all within the harness's timeout, or does "
-            "not restart, is n/a for what it misses. Helpers alive at that moment are own "
-            "processes and count (tend's lineage shims live for the first 10 s of each start, "
-            "each a copy-on-write image of tend, so RSS and wake-ups include them).")
+            "not restart, is n/a for what it misses. The steady state is measured: after the "
+            "settle time, the harness also waits until transient helpers are gone (tend's "
+            "lineage shims, which watch each start for at most 10 s, --lineage-window); "
+            "permanent helpers (per-service supervisors) are own processes and count.")
 
     def measure(self, ctx, contestant, rec):
         services = ctx.workloads.sleepers(ctx.p.scale_services)
@@ -58,7 +59,7 @@ class Scale(Figure):
             rec.add("scale_startup_per_service_ms", ms / len(services))
             if not kernel:
                 rec.note("start-up from the harness's clock (no kernel event)")
-            time.sleep(ctx.p.settle)
+            box.settle()
             rss, _, count = own_memory(box)
             rec.add("scale_rss", rss)
             rec.note(f"{count} own processes")

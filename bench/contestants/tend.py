@@ -35,10 +35,11 @@ class Tend(Contestant):
         return {pid1}
 
     def transient_helpers(self, procs, pid1):
-        # A lineage shim is a fork of tend that never execs: it watches one start
-        # for what the command leaves, for at most --lineage-window (10 s), then
-        # hands the command to tend and exits.
-        return {p.pid for p in procs if p.pid != pid1 and p.comm == "tend" and not p.zombie}
+        # A lineage shim (comm "tend-lineage") is a fork of tend that never execs:
+        # it watches one start for what the command leaves, for at most
+        # --lineage-window (10 s), then hands the command to tend and exits.
+        return {p.pid for p in procs
+                if p.pid != pid1 and p.comm == "tend-lineage" and not p.zombie}
 
     def unavailable(self, ctx):
         if not os.access(ctx.tend, os.X_OK):

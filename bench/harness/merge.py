@@ -37,7 +37,14 @@ def merge(old, new):
              "tend": new["versions"].get("tend", "?"), "seconds": new["seconds"]}
     figures = {f["number"]: f for f in old["figures"]}
     for fig in new["figures"]:
-        figures[fig["number"]] = dict(fig, measured=stamp)
+        before = figures.get(fig["number"], {})
+        # A run of some contestants (--only) replaces theirs and keeps the others';
+        # each merge that touched the figure is listed, newest last.
+        results = {**before.get("results", {}), **fig["results"]}
+        stamps = [*before.get("measured_all", [before["measured"]] if before.get("measured")
+                              else []), dict(stamp, contestants=sorted(fig["results"]))]
+        figures[fig["number"]] = dict(fig, results=results, measured=stamps[-1],
+                                      measured_all=stamps)
     merged = dict(old, figures=[figures[n] for n in sorted(figures)])
     if new.get("reference"):
         merged["reference"] = new["reference"]
